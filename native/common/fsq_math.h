@@ -1,0 +1,108 @@
+// Per-element FSQ / RFSQ math, written once and compiled for the CPU (g++) and the GPU (nvcc).
+// Everything here is spec §1–2 of RFSQ-SPEC.md; constants are derived on the host in double precision.
+#pragma once
+
+#include <math.h>
+#include <stdint.h>
+
+#include "rfsq.h"
+
+#if defined(__CUDACC__)
+#define RFSQ_HD __host__ __device__ __forceinline__
+#else
+#define RFSQ_HD inline
+#endif
+
+namespace rfsq {
+
+constexpr int kMaxLevels = RFSQ_MAX_LEVELS;
+constexpr int kMaxStages = RFSQ_MAX_STAGES;
+constexpr float kLnEps = 1e-5f;       // variance epsilon of the layernorm conditioning
+constexpr float kMinGain = 1e-6f;     // |gamma| and softplus(theta) are clamped here so the inverse stays finite
+
+// Bits a kernel raises when it meets bad data; the backend turns them into RFSQ_E_NONFINITE / RFSQ_E_RANGE.
+constexpr unsigned kBadNonFinite = 1u;
+constexpr unsigned kBadRange = 2u;
+
+// FSQ constants of one level list: bound f_j(x) = tanh(x + shift_j) * h_j - o_j, code = round(f) / half_j.
+struct FsqConsts {
+    int32_t count;
+    int32_t codebook;                 // product of levels
+    int32_t levels[kMaxLevels];
+    int32_t basis[kMaxLevels];        // mixed-radix place value, channel 0 least significant
+    float half[kMaxLevels];           // floor(L/2)
+    float h[kMaxLevels];
+    float o[kMaxLevels];
+    float shift[kMaxLevels];
+};
+
+// Host only: levels must already be validated (count 1..16, L >= 2, product < 2^31).
+inline FsqConsts make_fsq_consts(const rfsq_levels& lv) {
+    FsqConsts k{};
+    k.count = lv.count;
+    int64_t basis = 1;
+    for (int j = 0; j < lv.count; ++j) {
+        const int L = lv.levels[j];
+        const double h = (L - 1) * (1.0 - 1e-3) / 2.0;
+        const double o = (L % 2 == 0) ? 0.5 : 0.0;
+        k.levels[j] = L;
+        k.basis[j] = (int32_t)basis;
+        k.half[j] = (float)(L / 2);
+        k.h[j] = (float)h;
+        k.o[j] = (float)o;
+        k.shift[j] = (float)tan(o / h);
+        basis *= L;
+    }
+    k.codebook = (int32_t)basis;
+    return k;
+}
+
+RFSQ_HD float fsq_bound(const FsqConsts& k, int j, float x) { return tanhf(x + k.shift[j]) * k.h[j] - k.o[j]; }
+
+// Rounded level q in [-half, L-1-half] (round half to even). Non-finite input raises kBadNonFinite, gives 0.
+RFSQ_HD float fsq_round(const FsqConsts& k, int j, float x, unsigned& bad) {
+    const float f = fsq_bound(k, j, x);
+    if (!isfinite(f)) {
+        bad |= kBadNonFinite;
+        return 0.0f;
+    }
+    const float q = rintf(f);
+    const float lo = -k.half[j], hi = (float)(k.levels[j] - 1) - k.half[j];
+    return fminf(fmaxf(q, lo), hi);
+}
+
+RFSQ_HD int32_t fsq_digit(const FsqConsts& k, int j, float q) { return (int32_t)q + (int32_t)k.half[j]; }
+
+RFSQ_HD float fsq_code_of_digit(const FsqConsts& k, int j, int32_t digit) {
+    return ((float)digit - k.half[j]) / k.half[j];
+}
+
+// Straight-through derivative d code / d x = h (1 - tanh^2(x + shift)) / half.
+RFSQ_HD float fsq_deriv(const FsqConsts& k, int j, float x) {
+    const float t = tanhf(x + k.shift[j]);
+    return k.h[j] * (1.0f - t * t) / k.half[j];
+}
+
+RFSQ_HD float softplus(float t) { return t > 20.0f ? t : log1pf(expf(t)); }
+RFSQ_HD float sigmoid(float t) { return 1.0f / (1.0f + expf(-t)); }
+
+// Clamp a gain away from 0, keeping its sign (0 counts as positive).
+RFSQ_HD float safe_gain(float g) { return fabsf(g) < kMinGain ? (g < 0.0f ? -kMinGain : kMinGain) : g; }
+
+// One stage's conditioning of one channel: u = (r - mu) * a + beta feeds FSQ, q = (code - beta) * ainv + mu.
+//   none:      a = 1,           ainv = 1,           mu = beta = 0
+//   scale:     a = s,           ainv = 1 / s,       mu = beta = 0,  s = max(softplus(theta), kMinGain)
+//   layernorm: a = gamma / sig, ainv = sig / gamma, mu, beta as given (gamma clamped by safe_gain)
+struct Affine {
+    float mu, a, beta, ainv;
+};
+
+RFSQ_HD Affine affine_none() { return Affine{0.0f, 1.0f, 0.0f, 1.0f}; }
+RFSQ_HD Affine affine_scale(float s) { return Affine{0.0f, s, 0.0f, 1.0f / s}; }
+RFSQ_HD Affine affine_layernorm(float mu, float sigma, float gamma, float beta) {
+    const float g = safe_gain(gamma);
+    return Affine{mu, g / sigma, beta, sigma / g};
+}
+RFSQ_HD float scale_of_theta(float theta) { return fmaxf(softplus(theta), kMinGain); }
+
+}  // namespace rfsq

@@ -1,0 +1,242 @@
+// CUDA backend: device memory on the context's stream, and ops run as one thread block per team.
+// Every CUDA call is checked; every launch is followed by cudaGetLastError; bad data found by a kernel is
+// recorded in ctx->bad_flags and reported at the next sync (rfsq_ctx_sync / rfsq_copy_to_host).
+#include <cuda_runtime.h>
+
+#include <type_traits>
+
+#include "../common/ops.h"
+#include "../src/internal.h"
+
+namespace rfsq {
+
+namespace {
+
+constexpr int kThreads = 256;            // threads per team (block); a multiple of 32
+constexpr int kWarps = kThreads / 32;
+constexpr int kMaxGrid = 65535;          // teams beyond this loop inside a block
+constexpr int kGlobalWorkBlocksPerSm = 4;  // grid when team work lives in global memory (bounds its size)
+
+int cuda_fail(cudaError_t err, const char* op, const char* what) {
+    return fail(err == cudaErrorMemoryAllocation ? RFSQ_E_NOMEM : RFSQ_E_CUDA, op, "%s: %s (%s)", what,
+                cudaGetErrorName(err), cudaGetErrorString(err));
+}
+
+#define RFSQ_CUDA_TRY(call, op)                                         \
+    do {                                                                \
+        cudaError_t err_ = (call);                                      \
+        if (err_ != cudaSuccess) return cuda_fail(err_, op, #call);     \
+    } while (0)
+
+cudaStream_t stream_of(const rfsq_ctx* ctx) { return static_cast<cudaStream_t>(ctx->stream); }
+
+// One block. sum() reduces within warps by shuffles, then across warps through shared memory in a fixed
+// order, so results are deterministic for a given block size.
+struct CudaTeam {
+    float* scratch;
+    float* red;  // [kWarps + 1][kMaxSums] shared floats
+    unsigned* bad_flags;
+    int op_id;
+
+    RFSQ_HD int rank() const {
+#ifdef __CUDA_ARCH__
+        return threadIdx.x;
+#else
+        return 0;
+#endif
+    }
+    RFSQ_HD int size() const {
+#ifdef __CUDA_ARCH__
+        return blockDim.x;
+#else
+        return 1;
+#endif
+    }
+    RFSQ_HD void sync() const {
+#ifdef __CUDA_ARCH__
+        __syncthreads();
+#endif
+    }
+    RFSQ_HD void sum(float* v, int n) const {
+#ifdef __CUDA_ARCH__
+        const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+        for (int i = 0; i < n; ++i) {
+            float x = v[i];
+            for (int o = 16; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
+            if (lane == 0) red[warp * kMaxSums + i] = x;
+        }
+        __syncthreads();
+        if (threadIdx.x < n) {
+            float s = 0.0f;
+            for (int w = 0; w < kWarps; ++w) s += red[w * kMaxSums + threadIdx.x];
+            red[kWarps * kMaxSums + threadIdx.x] = s;
+        }
+        __syncthreads();
+        for (int i = 0; i < n; ++i) v[i] = red[kWarps * kMaxSums + i];
+        __syncthreads();
+#endif
+    }
+    RFSQ_HD void flag(unsigned bits) const {
+#ifdef __CUDA_ARCH__
+        atomicOr(bad_flags, bits);
+        atomicCAS(bad_flags + 1, 0u, (unsigned)op_id + 1u);
+#endif
+    }
+    RFSQ_HD float* work() const { return scratch; }
+};
+
+template <class Op>
+__global__ void __launch_bounds__(kThreads) team_kernel(Op op, int64_t teams, float* global_work, int64_t work_floats,
+                                                        unsigned* bad_flags, int op_id) {
+    extern __shared__ float shared_work[];
+    __shared__ float red[(kWarps + 1) * kMaxSums];
+    const CudaTeam team{global_work ? global_work + blockIdx.x * work_floats : shared_work, red, bad_flags, op_id};
+    for (int64_t i = blockIdx.x; i < teams; i += gridDim.x) {
+        op(team, i);
+        __syncthreads();  // the next team reuses the block's scratch
+    }
+}
+
+template <class Op>
+constexpr int op_id_of() {
+    int id = 0, found = -1;
+#define RFSQ_OP_ID(O) \
+    if (std::is_same<Op, O>::value) found = id; \
+    ++id;
+    RFSQ_FOR_EACH_OP(RFSQ_OP_ID)
+#undef RFSQ_OP_ID
+    return found;
+}
+
+int set_device(const rfsq_ctx* ctx, const char* op) {
+    RFSQ_CUDA_TRY(cudaSetDevice(ctx->device), op);
+    return RFSQ_OK;
+}
+
+int gpu_init(rfsq_ctx* ctx) {
+    const char* op = "rfsq_ctx_create";
+    if (int st = set_device(ctx, op)) return st;
+    cudaStream_t s = nullptr;
+    RFSQ_CUDA_TRY(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), op);
+    ctx->stream = s;
+    void* flags = nullptr;
+    RFSQ_CUDA_TRY(cudaMalloc(&flags, 2 * sizeof(unsigned)), op);
+    ctx->bad_flags = static_cast<unsigned*>(flags);
+    RFSQ_CUDA_TRY(cudaMemsetAsync(flags, 0, 2 * sizeof(unsigned), s), op);
+    int v = 0;
+    RFSQ_CUDA_TRY(cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, ctx->device), op);
+    ctx->max_shared = v;
+    RFSQ_CUDA_TRY(cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, ctx->device), op);
+    ctx->sm_count = v;
+    RFSQ_CUDA_TRY(cudaStreamSynchronize(s), op);
+    return RFSQ_OK;
+}
+
+void gpu_release(rfsq_ctx* ctx) {
+    // Errors here cannot be reported usefully (the context is going away); the calls are still made.
+    cudaSetDevice(ctx->device);
+    for (void*& p : ctx->scratch) {
+        if (p) cudaFree(p);
+        p = nullptr;
+    }
+    if (ctx->bad_flags) cudaFree(ctx->bad_flags);
+    if (ctx->stream) cudaStreamDestroy(stream_of(ctx));
+    ctx->bad_flags = nullptr;
+    ctx->stream = nullptr;
+}
+
+int gpu_alloc(rfsq_ctx* ctx, int64_t bytes, void** out, const char* op) {
+    if (int st = set_device(ctx, op)) return st;
+    RFSQ_CUDA_TRY(cudaMalloc(out, (size_t)bytes), op);
+    return RFSQ_OK;
+}
+
+int gpu_free(rfsq_ctx* ctx, void* p) {
+    const char* op = "rfsq_free";
+    if (int st = set_device(ctx, op)) return st;
+    RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);
+    RFSQ_CUDA_TRY(cudaFree(p), op);
+    return RFSQ_OK;
+}
+
+int gpu_sync(rfsq_ctx* ctx, const char* op) {
+    if (int st = set_device(ctx, op)) return st;
+    RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);
+    unsigned flags[2] = {0, 0};
+    RFSQ_CUDA_TRY(cudaMemcpy(flags, ctx->bad_flags, sizeof flags, cudaMemcpyDeviceToHost), op);
+    if (flags[0] == 0) return RFSQ_OK;
+    RFSQ_CUDA_TRY(cudaMemset(ctx->bad_flags, 0, sizeof flags), op);
+    return fail(status_of_bad(flags[0]), op_name((int)flags[1] - 1), "%s (found on the GPU, reported by %s)",
+                message_of_bad(flags[0]), op);
+}
+
+int gpu_copy(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes, int kind, const char* op) {
+    if (int st = set_device(ctx, op)) return st;
+    const cudaMemcpyKind k = kind == 0 ? cudaMemcpyHostToDevice : kind == 1 ? cudaMemcpyDeviceToHost : cudaMemcpyDeviceToDevice;
+    RFSQ_CUDA_TRY(cudaMemcpyAsync(dst, src, (size_t)bytes, k, stream_of(ctx)), op);
+    if (kind == 0) RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);  // src may be reused on return
+    return kind == 1 ? gpu_sync(ctx, op) : RFSQ_OK;
+}
+
+int gpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* op) {
+    if (ctx->scratch_bytes[slot] < bytes) {
+        if (int st = set_device(ctx, op)) return st;
+        if (ctx->scratch[slot]) {
+            RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);  // queued ops may still use the old one
+            RFSQ_CUDA_TRY(cudaFree(ctx->scratch[slot]), op);
+        }
+        ctx->scratch[slot] = nullptr;
+        ctx->scratch_bytes[slot] = 0;
+        RFSQ_CUDA_TRY(cudaMalloc(&ctx->scratch[slot], (size_t)bytes), op);
+        ctx->scratch_bytes[slot] = bytes;
+    }
+    *out = ctx->scratch[slot];
+    return RFSQ_OK;
+}
+
+}  // namespace
+
+const Backend& cuda_backend() {
+    static const Backend be{gpu_init, gpu_release, gpu_alloc, gpu_free, gpu_copy, gpu_sync, gpu_scratch};
+    return be;
+}
+
+int cuda_device_count() {
+    int n = 0;  // left untouched by cudaGetDeviceCount when there is no driver
+    if (cudaGetDeviceCount(&n) != cudaSuccess) {
+        cudaGetLastError();  // clear the sticky-free error so later calls do not see it
+        return 0;
+    }
+    return n;
+}
+
+template <class Op>
+int cuda_run(rfsq_ctx* ctx, const Op& op, Launch launch) {
+    const char* name = Op::kName;
+    if (int st = set_device(ctx, name)) return st;
+    const int64_t work_bytes = launch.work_floats * (int64_t)sizeof(float);
+    const int64_t static_bytes = (kWarps + 1) * kMaxSums * (int64_t)sizeof(float);
+    const bool in_shared = work_bytes + static_bytes <= ctx->max_shared;
+    int64_t grid = launch.teams < kMaxGrid ? launch.teams : kMaxGrid;
+    float* global_work = nullptr;
+    if (!in_shared) {
+        const int64_t cap = (int64_t)ctx->sm_count * kGlobalWorkBlocksPerSm;
+        grid = grid < cap ? grid : cap;
+        void* p = nullptr;
+        if (int st = gpu_scratch(ctx, 1, grid * work_bytes, &p, name)) return st;
+        global_work = static_cast<float*>(p);
+    }
+    const size_t dyn = in_shared ? (size_t)work_bytes : 0;
+    if (dyn > 48 * 1024)
+        RFSQ_CUDA_TRY(cudaFuncSetAttribute(team_kernel<Op>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)dyn), name);
+    team_kernel<Op><<<(unsigned)grid, kThreads, dyn, stream_of(ctx)>>>(op, launch.teams, global_work, launch.work_floats,
+                                                                       ctx->bad_flags, op_id_of<Op>());
+    RFSQ_CUDA_TRY(cudaGetLastError(), name);
+    return RFSQ_OK;
+}
+
+#define RFSQ_CUDA_INSTANTIATE(Op) template int cuda_run<Op>(rfsq_ctx*, const Op&, Launch);
+RFSQ_FOR_EACH_OP(RFSQ_CUDA_INSTANTIATE)
+#undef RFSQ_CUDA_INSTANTIATE
+
+}  // namespace rfsq

@@ -1,0 +1,121 @@
+/* rfsq.h: the one C ABI of rfsq4j (Robust Residual Finite Scalar Quantization).
+ *
+ * Conventions
+ * - Every function returns RFSQ_OK (0) or a negative RFSQ_E_* status; rfsq_last_error() then gives a
+ *   thread-local message that names the function and the cause. Nothing here aborts or prints.
+ * - Tensor pointers are memory of the context's device (host memory for a CPU context, CUDA device memory
+ *   for a CUDA context), allocated with rfsq_alloc. Sizes are int64_t; float tensors are float32, row-major.
+ * - Latents are NCHW: (B, C, H, W) with C = levels.count. Indices are (B, H, W, K) int32.
+ * - Calls on one context run in order (one CUDA stream); use one context per thread for concurrency.
+ * - On a CPU context an op returns when its outputs are written, and reports bad data (NaN/Inf input,
+ *   out-of-range index) in its own status. On a CUDA context ops are queued: bad data found by a kernel is
+ *   reported by the next rfsq_ctx_sync or rfsq_copy_to_host on that context, naming the op that found it.
+ * - Declarations stay plain C, one per line, so bindings/ can check itself against this file.
+ */
+#ifndef RFSQ_H
+#define RFSQ_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RFSQ_ABI_VERSION 1
+
+#define RFSQ_OK 0
+#define RFSQ_E_INVALID (-1)
+#define RFSQ_E_NO_DEVICE (-2)
+#define RFSQ_E_CUDA (-3)
+#define RFSQ_E_NOMEM (-4)
+#define RFSQ_E_NONFINITE (-5)
+#define RFSQ_E_RANGE (-6)
+
+#define RFSQ_DEVICE_CPU (-1)
+
+#define RFSQ_MAX_LEVELS 16
+#define RFSQ_MAX_STAGES 16
+
+#define RFSQ_STRATEGY_NONE 0
+#define RFSQ_STRATEGY_SCALE 1
+#define RFSQ_STRATEGY_LAYERNORM 2
+
+/* FSQ levels, one per channel: count in 1..RFSQ_MAX_LEVELS, each level >= 2, product of levels < 2^31. */
+typedef struct rfsq_levels {
+    int32_t count;
+    int32_t levels[RFSQ_MAX_LEVELS];
+} rfsq_levels;
+
+/* Residual FSQ: K = stages (1..RFSQ_MAX_STAGES) stages of the same levels, conditioned by strategy.
+ * Parameters (params, dparams) are one float array: scale: theta[K] (s_k = softplus(theta_k));
+ * layernorm: for each stage k, gamma[C] then beta[C] (K*2*C floats); none: no parameters (NULL).
+ * Statistics: stats (K, B, C, 2) holds per-image (mu, sigma) per stage; running (K, C, 2) frozen ones. */
+typedef struct rfsq_rfsq_cfg {
+    rfsq_levels levels;
+    int32_t stages;
+    int32_t strategy;
+} rfsq_rfsq_cfg;
+
+typedef struct rfsq_ctx rfsq_ctx;
+
+/* Returns the ABI version this library implements (RFSQ_ABI_VERSION). */
+int rfsq_abi_version(void);
+/* Returns the message of the last failed call on this thread ("" if none); valid until the next call. */
+const char *rfsq_last_error(void);
+/* Writes the number of usable CUDA devices (0 when the CUDA backend is absent or no driver/GPU is usable). */
+int rfsq_cuda_device_count(int32_t *count);
+/* Writes the number of live native objects (contexts plus rfsq_alloc buffers) in this process. */
+int rfsq_live_objects(int64_t *count);
+
+/* Creates a context on device (RFSQ_DEVICE_CPU, or a CUDA ordinal >= 0) with its own stream and scratch. */
+int rfsq_ctx_create(int32_t device, rfsq_ctx **out);
+/* Waits for the context's queued work, frees its scratch and the context; NULL is a no-op. */
+int rfsq_ctx_destroy(rfsq_ctx *ctx);
+/* Waits for all queued work and reports any bad data an earlier op found (RFSQ_E_NONFINITE, RFSQ_E_RANGE). */
+int rfsq_ctx_sync(rfsq_ctx *ctx);
+
+/* Allocates bytes (> 0) of the context's device memory, 256-byte aligned. */
+int rfsq_alloc(rfsq_ctx *ctx, int64_t bytes, void **out);
+/* Frees memory from rfsq_alloc on this context after queued work; NULL is a no-op, unknown pointers fail. */
+int rfsq_free(rfsq_ctx *ctx, void *ptr);
+/* Copies bytes from host memory to device memory; returns when src may be reused. */
+int rfsq_copy_to_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes);
+/* Copies bytes from device memory to host memory after queued work; then reports like rfsq_ctx_sync. */
+int rfsq_copy_to_host(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes);
+/* Copies bytes between two device buffers of the context, in stream order. */
+int rfsq_copy_on_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes);
+
+/* FSQ forward on x (B,C,H,W): codes = round_half_even(bound(x)) / floor(L/2); idx (B,H,W) may be NULL. */
+int rfsq_fsq_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, float *codes, int32_t *idx);
+/* FSQ straight-through backward: dx = dcodes * d bound(x) / dx / floor(L/2). */
+int rfsq_fsq_backward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, const float *dcodes, float *dx);
+/* Codes (B,C,H,W) on the FSQ grid to indices (B,H,W), channel 0 least significant; off-grid codes fail. */
+int rfsq_fsq_codes_to_indices(rfsq_ctx *ctx, const rfsq_levels *levels, const float *codes, int64_t b, int64_t h, int64_t w, int32_t *idx);
+/* Indices (B,H,W) to codes (B,C,H,W); an index outside [0, product of levels) fails with RFSQ_E_RANGE. */
+int rfsq_fsq_indices_to_codes(rfsq_ctx *ctx, const rfsq_levels *levels, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *codes);
+
+/* Residual subtraction out = r - q over n floats (out may alias r). */
+int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out);
+/* Scale-conditioned FSQ stage on x (B,C,H,W): q = FSQ(s * x) / s with s = softplus(theta[0]). */
+int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q);
+/* Per-image, per-channel normalization of x (B,C,H,W): n = gamma*(x-mu)/sigma + beta; writes stats (B,C,2). */
+int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats);
+/* Inverse of rfsq_layernorm_forward: out = (y - beta) / gamma * sigma + mu, with stats (B,C,2). */
+int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out);
+
+/* Writes the number of floats in the parameter array of cfg (0 for the none strategy). */
+int rfsq_rfsq_param_count(const rfsq_rfsq_cfg *cfg, int64_t *count);
+/* Fused K-stage RFSQ forward on z (B,C,H,W): zhat = z - r_K, idx (B,H,W,K); running NULL: per-image stats written to stats (K,B,C,2) if not NULL; running (K,C,2): frozen stats; rnorm (B,K) = ||r_k|| per image, may be NULL; idx may be NULL. */
+int rfsq_rfsq_forward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *running, float *zhat, int32_t *idx, float *stats, float *rnorm);
+/* Exact backward of rfsq_rfsq_forward with per-image stats (residuals and statistics not detached): dz, and dparams (summed over the batch; may be NULL without parameters). */
+int rfsq_rfsq_backward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *dzhat, float *dz, float *dparams);
+/* Decodes idx (B,H,W,K) to zhat (B,C,H,W); layernorm needs stats: (K,B,C,2) if stats_per_image != 0, else running (K,C,2). */
+int rfsq_rfsq_decode(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, const float *params, const float *stats, int32_t stats_per_image, float *zhat);
+/* Running statistics update: running (K,C,2) = momentum * running + (1 - momentum) * batch mean of stats (K,B,C,2). */
+int rfsq_rfsq_running_update(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *stats, int64_t b, float momentum, float *running);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RFSQ_H */

@@ -1,0 +1,401 @@
+// The C entry points: validate every argument, then hand the op to the context's backend.
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <atomic>
+#include <new>
+#include <string>
+
+#include "../common/ops.h"
+#include "internal.h"
+#include "live_objects.h"
+
+namespace rfsq {
+
+namespace {
+thread_local std::string t_last_error;
+
+const char* const kOpNames[] = {
+#define RFSQ_OP_NAME(Op) Op::kName,
+    RFSQ_FOR_EACH_OP(RFSQ_OP_NAME)
+#undef RFSQ_OP_NAME
+};
+}  // namespace
+
+int fail(int status, const char* op, const char* fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    t_last_error = std::string(op) + ": " + buf;
+    return status;
+}
+
+const char* op_name(int id) {
+    return id >= 0 && id < (int)(sizeof kOpNames / sizeof kOpNames[0]) ? kOpNames[id] : "rfsq (unknown op)";
+}
+
+int status_of_bad(unsigned bits) { return (bits & kBadNonFinite) ? RFSQ_E_NONFINITE : RFSQ_E_RANGE; }
+
+const char* message_of_bad(unsigned bits) {
+    return (bits & kBadNonFinite) ? "non-finite value (NaN or Inf) in the input or parameters"
+                                  : "index or code out of range for the levels";
+}
+
+}  // namespace rfsq
+
+using namespace rfsq;
+
+namespace {
+
+const Backend& backend_of(const rfsq_ctx* ctx) { return ctx->device == RFSQ_DEVICE_CPU ? cpu_backend() : cuda_backend(); }
+
+template <class Op>
+int run(rfsq_ctx* ctx, const Op& op, Launch launch) {
+    return ctx->device == RFSQ_DEVICE_CPU ? cpu_run(ctx, op, launch) : cuda_run(ctx, op, launch);
+}
+
+// Runs body() and turns a C++ exception into a status, so nothing ever unwinds through the C ABI.
+template <class F>
+int guarded(const char* op, F body) {
+    try {
+        return body();
+    } catch (const std::bad_alloc&) {
+        return fail(RFSQ_E_NOMEM, op, "out of host memory");
+    } catch (...) {
+        return fail(RFSQ_E_INVALID, op, "internal error");
+    }
+}
+
+constexpr int64_t kMaxElements = int64_t(1) << 40;  // keeps every index product far from overflow
+
+int check_ctx(const rfsq_ctx* ctx, const char* op) {
+    return ctx ? RFSQ_OK : fail(RFSQ_E_INVALID, op, "ctx is NULL");
+}
+
+int check_ptr(const void* p, const char* name, const char* op) {
+    return p ? RFSQ_OK : fail(RFSQ_E_INVALID, op, "%s is NULL", name);
+}
+
+int check_dims(int64_t b, int64_t c, int64_t h, int64_t w, const char* op) {
+    if (b <= 0 || c <= 0 || h <= 0 || w <= 0)
+        return fail(RFSQ_E_INVALID, op, "shape (%lld, %lld, %lld, %lld) must be positive", (long long)b, (long long)c,
+                    (long long)h, (long long)w);
+    if (b > kMaxElements / c || b * c > kMaxElements / h || b * c * h > kMaxElements / w)
+        return fail(RFSQ_E_INVALID, op, "shape (%lld, %lld, %lld, %lld) is too large", (long long)b, (long long)c,
+                    (long long)h, (long long)w);
+    if (b > INT32_MAX) return fail(RFSQ_E_INVALID, op, "batch %lld is too large", (long long)b);
+    return RFSQ_OK;
+}
+
+int check_levels(const rfsq_levels* lv, const char* op) {
+    if (!lv) return fail(RFSQ_E_INVALID, op, "levels is NULL");
+    if (lv->count < 1 || lv->count > RFSQ_MAX_LEVELS)
+        return fail(RFSQ_E_INVALID, op, "levels.count %d must be in 1..%d", lv->count, RFSQ_MAX_LEVELS);
+    int64_t product = 1;
+    for (int j = 0; j < lv->count; ++j) {
+        if (lv->levels[j] < 2) return fail(RFSQ_E_INVALID, op, "level %d of channel %d must be >= 2", lv->levels[j], j);
+        product *= lv->levels[j];
+        if (product > INT32_MAX) return fail(RFSQ_E_INVALID, op, "product of levels exceeds 2^31 - 1");
+    }
+    return RFSQ_OK;
+}
+
+int check_cfg(const rfsq_rfsq_cfg* cfg, const char* op) {
+    if (!cfg) return fail(RFSQ_E_INVALID, op, "cfg is NULL");
+    if (int st = check_levels(&cfg->levels, op)) return st;
+    if (cfg->stages < 1 || cfg->stages > RFSQ_MAX_STAGES)
+        return fail(RFSQ_E_INVALID, op, "stages %d must be in 1..%d", cfg->stages, RFSQ_MAX_STAGES);
+    if (cfg->strategy < RFSQ_STRATEGY_NONE || cfg->strategy > RFSQ_STRATEGY_LAYERNORM)
+        return fail(RFSQ_E_INVALID, op, "strategy %d is not one of RFSQ_STRATEGY_*", cfg->strategy);
+    return RFSQ_OK;
+}
+
+RfsqShape shape_of(const rfsq_rfsq_cfg* cfg, int64_t b, int64_t h, int64_t w) {
+    return RfsqShape{make_fsq_consts(cfg->levels), cfg->stages, cfg->strategy, h * w, b};
+}
+
+#define RFSQ_TRY(expr)              \
+    do {                            \
+        if (int st_ = (expr)) return st_; \
+    } while (0)
+
+}  // namespace
+
+extern "C" {
+
+int rfsq_abi_version(void) { return RFSQ_ABI_VERSION; }
+
+const char* rfsq_last_error(void) { return t_last_error.c_str(); }
+
+int rfsq_cuda_device_count(int32_t* count) {
+    RFSQ_TRY(check_ptr(count, "count", "rfsq_cuda_device_count"));
+    *count = cuda_device_count();
+    return RFSQ_OK;
+}
+
+int rfsq_live_objects(int64_t* count) {
+    RFSQ_TRY(check_ptr(count, "count", "rfsq_live_objects"));
+    *count = live_objects().load();
+    return RFSQ_OK;
+}
+
+int rfsq_ctx_create(int32_t device, rfsq_ctx** out) {
+    const char* op = "rfsq_ctx_create";
+    return guarded(op, [&] {
+        RFSQ_TRY(check_ptr(out, "out", op));
+        *out = nullptr;
+        if (device < RFSQ_DEVICE_CPU) return fail(RFSQ_E_INVALID, op, "device %d is neither RFSQ_DEVICE_CPU nor a CUDA ordinal", device);
+        if (device >= 0 && device >= cuda_device_count())
+            return fail(RFSQ_E_NO_DEVICE, op, "CUDA device %d is not available (%d usable CUDA devices)", device, cuda_device_count());
+        rfsq_ctx* ctx = new rfsq_ctx();
+        ctx->device = device;
+        if (int st = backend_of(ctx).init(ctx)) {
+            delete ctx;
+            return st;
+        }
+        ++live_objects();
+        *out = ctx;
+        return RFSQ_OK;
+    });
+}
+
+int rfsq_ctx_destroy(rfsq_ctx* ctx) {
+    if (!ctx) return RFSQ_OK;
+    return guarded("rfsq_ctx_destroy", [&] {
+        const Backend& be = backend_of(ctx);
+        int st = be.sync(ctx, "rfsq_ctx_destroy");
+        for (void* p : ctx->allocations) {
+            be.free(ctx, p);
+            --live_objects();
+        }
+        be.release(ctx);
+        delete ctx;
+        --live_objects();
+        return st == RFSQ_E_CUDA ? st : RFSQ_OK;  // bad data from a last op no longer matters once destroyed
+    });
+}
+
+int rfsq_ctx_sync(rfsq_ctx* ctx) {
+    RFSQ_TRY(check_ctx(ctx, "rfsq_ctx_sync"));
+    return backend_of(ctx).sync(ctx, "rfsq_ctx_sync");
+}
+
+int rfsq_alloc(rfsq_ctx* ctx, int64_t bytes, void** out) {
+    const char* op = "rfsq_alloc";
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_ptr(out, "out", op));
+    *out = nullptr;
+    if (bytes <= 0 || bytes > (int64_t(1) << 46)) return fail(RFSQ_E_INVALID, op, "bytes %lld out of range", (long long)bytes);
+    return guarded(op, [&] {
+        void* p = nullptr;
+        RFSQ_TRY(backend_of(ctx).alloc(ctx, bytes, &p, op));
+        std::lock_guard<std::mutex> lock(ctx->mu);
+        ctx->allocations.insert(p);
+        ++live_objects();
+        *out = p;
+        return RFSQ_OK;
+    });
+}
+
+int rfsq_free(rfsq_ctx* ctx, void* ptr) {
+    const char* op = "rfsq_free";
+    RFSQ_TRY(check_ctx(ctx, op));
+    if (!ptr) return RFSQ_OK;
+    return guarded(op, [&] {
+        {
+            std::lock_guard<std::mutex> lock(ctx->mu);
+            if (ctx->allocations.erase(ptr) == 0) return fail(RFSQ_E_INVALID, op, "pointer was not allocated by this context (or freed twice)");
+        }
+        --live_objects();
+        return backend_of(ctx).free(ctx, ptr);
+    });
+}
+
+static int copy(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes, int kind, const char* op) {
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_ptr(dst, "dst", op));
+    RFSQ_TRY(check_ptr(src, "src", op));
+    if (bytes < 0) return fail(RFSQ_E_INVALID, op, "bytes %lld is negative", (long long)bytes);
+    if (bytes == 0) return RFSQ_OK;
+    return backend_of(ctx).copy(ctx, dst, src, bytes, kind, op);
+}
+
+int rfsq_copy_to_device(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes) {
+    return copy(ctx, dst, src, bytes, 0, "rfsq_copy_to_device");
+}
+int rfsq_copy_to_host(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes) {
+    return copy(ctx, dst, src, bytes, 1, "rfsq_copy_to_host");
+}
+int rfsq_copy_on_device(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes) {
+    return copy(ctx, dst, src, bytes, 2, "rfsq_copy_on_device");
+}
+
+// ---- FSQ --------------------------------------------------------------------------------------------------
+
+int rfsq_fsq_forward(rfsq_ctx* ctx, const rfsq_levels* levels, const float* x, int64_t b, int64_t h, int64_t w, float* codes, int32_t* idx) {
+    const char* op = FsqForward::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_levels(levels, op));
+    RFSQ_TRY(check_dims(b, levels->count, h, w, op));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(codes, "codes", op));
+    return guarded(op, [&] { return run(ctx, FsqForward{make_fsq_consts(*levels), x, h * w, codes, idx}, Launch{b, 0}); });
+}
+
+int rfsq_fsq_backward(rfsq_ctx* ctx, const rfsq_levels* levels, const float* x, int64_t b, int64_t h, int64_t w, const float* dcodes, float* dx) {
+    const char* op = FsqBackward::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_levels(levels, op));
+    RFSQ_TRY(check_dims(b, levels->count, h, w, op));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(dcodes, "dcodes", op));
+    RFSQ_TRY(check_ptr(dx, "dx", op));
+    return guarded(op, [&] { return run(ctx, FsqBackward{make_fsq_consts(*levels), x, dcodes, h * w, dx}, Launch{b, 0}); });
+}
+
+int rfsq_fsq_codes_to_indices(rfsq_ctx* ctx, const rfsq_levels* levels, const float* codes, int64_t b, int64_t h, int64_t w, int32_t* idx) {
+    const char* op = CodesToIndices::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_levels(levels, op));
+    RFSQ_TRY(check_dims(b, levels->count, h, w, op));
+    RFSQ_TRY(check_ptr(codes, "codes", op));
+    RFSQ_TRY(check_ptr(idx, "idx", op));
+    return guarded(op, [&] { return run(ctx, CodesToIndices{make_fsq_consts(*levels), codes, h * w, idx}, Launch{b, 0}); });
+}
+
+int rfsq_fsq_indices_to_codes(rfsq_ctx* ctx, const rfsq_levels* levels, const int32_t* idx, int64_t b, int64_t h, int64_t w, float* codes) {
+    const char* op = IndicesToCodes::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_levels(levels, op));
+    RFSQ_TRY(check_dims(b, levels->count, h, w, op));
+    RFSQ_TRY(check_ptr(idx, "idx", op));
+    RFSQ_TRY(check_ptr(codes, "codes", op));
+    return guarded(op, [&] { return run(ctx, IndicesToCodes{make_fsq_consts(*levels), idx, h * w, codes}, Launch{b, 0}); });
+}
+
+// ---- building blocks --------------------------------------------------------------------------------------
+
+int rfsq_residual_sub(rfsq_ctx* ctx, const float* r, const float* q, int64_t n, float* out) {
+    const char* op = ResidualSub::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_ptr(r, "r", op));
+    RFSQ_TRY(check_ptr(q, "q", op));
+    RFSQ_TRY(check_ptr(out, "out", op));
+    if (n <= 0 || n > kMaxElements) return fail(RFSQ_E_INVALID, op, "n %lld out of range", (long long)n);
+    const int64_t teams = (n + ResidualSub::kChunk - 1) / ResidualSub::kChunk;
+    return guarded(op, [&] { return run(ctx, ResidualSub{r, q, n, out}, Launch{teams, 0}); });
+}
+
+int rfsq_scale_forward(rfsq_ctx* ctx, const rfsq_levels* levels, const float* theta, const float* x, int64_t b, int64_t h, int64_t w, float* q) {
+    const char* op = ScaleForward::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_levels(levels, op));
+    RFSQ_TRY(check_dims(b, levels->count, h, w, op));
+    RFSQ_TRY(check_ptr(theta, "theta", op));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(q, "q", op));
+    return guarded(op, [&] { return run(ctx, ScaleForward{make_fsq_consts(*levels), theta, x, h * w, q}, Launch{b, 0}); });
+}
+
+static int check_layernorm(const char* op, rfsq_ctx* ctx, const float* in, int64_t b, int64_t c, int64_t h, int64_t w,
+                           const float* gamma, const float* beta, const float* stats, const float* out) {
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_dims(b, c, h, w, op));
+    if (c > RFSQ_MAX_LEVELS) return fail(RFSQ_E_INVALID, op, "channels %lld exceed %d", (long long)c, RFSQ_MAX_LEVELS);
+    RFSQ_TRY(check_ptr(in, "input", op));
+    RFSQ_TRY(check_ptr(gamma, "gamma", op));
+    RFSQ_TRY(check_ptr(beta, "beta", op));
+    RFSQ_TRY(check_ptr(stats, "stats", op));
+    return check_ptr(out, "out", op);
+}
+
+int rfsq_layernorm_forward(rfsq_ctx* ctx, const float* x, int64_t b, int64_t c, int64_t h, int64_t w, const float* gamma, const float* beta, float* n, float* stats) {
+    const char* op = LayerNormForward::kName;
+    RFSQ_TRY(check_layernorm(op, ctx, x, b, c, h, w, gamma, beta, stats, n));
+    return guarded(op, [&] { return run(ctx, LayerNormForward{x, (int32_t)c, h * w, gamma, beta, n, stats}, Launch{b, 0}); });
+}
+
+int rfsq_layernorm_inverse(rfsq_ctx* ctx, const float* y, int64_t b, int64_t c, int64_t h, int64_t w, const float* gamma, const float* beta, const float* stats, float* out) {
+    const char* op = LayerNormInverse::kName;
+    RFSQ_TRY(check_layernorm(op, ctx, y, b, c, h, w, gamma, beta, stats, out));
+    return guarded(op, [&] { return run(ctx, LayerNormInverse{y, (int32_t)c, h * w, gamma, beta, stats, out}, Launch{b, 0}); });
+}
+
+// ---- fused RFSQ -------------------------------------------------------------------------------------------
+
+int rfsq_rfsq_param_count(const rfsq_rfsq_cfg* cfg, int64_t* count) {
+    const char* op = "rfsq_rfsq_param_count";
+    RFSQ_TRY(check_cfg(cfg, op));
+    RFSQ_TRY(check_ptr(count, "count", op));
+    *count = shape_of(cfg, 1, 1, 1).param_count();
+    return RFSQ_OK;
+}
+
+static int check_rfsq(const char* op, rfsq_ctx* ctx, const rfsq_rfsq_cfg* cfg, int64_t b, int64_t h, int64_t w, const float* params) {
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_cfg(cfg, op));
+    RFSQ_TRY(check_dims(b, cfg->levels.count, h, w, op));
+    if (cfg->strategy != RFSQ_STRATEGY_NONE) RFSQ_TRY(check_ptr(params, "params", op));
+    return RFSQ_OK;
+}
+
+int rfsq_rfsq_forward(rfsq_ctx* ctx, const rfsq_rfsq_cfg* cfg, const float* z, int64_t b, int64_t h, int64_t w, const float* params, const float* running, float* zhat, int32_t* idx, float* stats, float* rnorm) {
+    const char* op = RfsqForward::kName;
+    RFSQ_TRY(check_rfsq(op, ctx, cfg, b, h, w, params));
+    RFSQ_TRY(check_ptr(z, "z", op));
+    RFSQ_TRY(check_ptr(zhat, "zhat", op));
+    return guarded(op, [&] {
+        const RfsqShape sh = shape_of(cfg, b, h, w);
+        return run(ctx, RfsqForward{sh, z, params, running, zhat, idx, stats, rnorm},
+                   Launch{b, rfsq_forward_work(sh.C(), sh.n)});
+    });
+}
+
+int rfsq_rfsq_backward(rfsq_ctx* ctx, const rfsq_rfsq_cfg* cfg, const float* z, int64_t b, int64_t h, int64_t w, const float* params, const float* dzhat, float* dz, float* dparams) {
+    const char* op = RfsqBackward::kName;
+    RFSQ_TRY(check_rfsq(op, ctx, cfg, b, h, w, params));
+    RFSQ_TRY(check_ptr(z, "z", op));
+    RFSQ_TRY(check_ptr(dzhat, "dzhat", op));
+    RFSQ_TRY(check_ptr(dz, "dz", op));
+    const RfsqShape sh = shape_of(cfg, b, h, w);
+    const int64_t P = sh.param_count();
+    if (P > 0) RFSQ_TRY(check_ptr(dparams, "dparams", op));
+    return guarded(op, [&] {
+        float* partial = nullptr;
+        if (P > 0) {
+            void* p = nullptr;
+            RFSQ_TRY(backend_of(ctx).scratch(ctx, 0, b * P * (int64_t)sizeof(float), &p, op));
+            partial = static_cast<float*>(p);
+        }
+        RFSQ_TRY(run(ctx, RfsqBackward{sh, z, params, dzhat, dz, partial}, Launch{b, rfsq_backward_work(sh.C(), sh.stages, sh.n)}));
+        return P > 0 ? run(ctx, ParamReduce{partial, b, P, dparams}, Launch{1, 0}) : RFSQ_OK;
+    });
+}
+
+int rfsq_rfsq_decode(rfsq_ctx* ctx, const rfsq_rfsq_cfg* cfg, const int32_t* idx, int64_t b, int64_t h, int64_t w, const float* params, const float* stats, int32_t stats_per_image, float* zhat) {
+    const char* op = RfsqDecode::kName;
+    RFSQ_TRY(check_rfsq(op, ctx, cfg, b, h, w, params));
+    RFSQ_TRY(check_ptr(idx, "idx", op));
+    RFSQ_TRY(check_ptr(zhat, "zhat", op));
+    if (cfg->strategy == RFSQ_STRATEGY_LAYERNORM) RFSQ_TRY(check_ptr(stats, "stats", op));
+    return guarded(op, [&] {
+        return run(ctx, RfsqDecode{shape_of(cfg, b, h, w), idx, params, stats, stats_per_image != 0, zhat}, Launch{b, 0});
+    });
+}
+
+int rfsq_rfsq_running_update(rfsq_ctx* ctx, const rfsq_rfsq_cfg* cfg, const float* stats, int64_t b, float momentum, float* running) {
+    const char* op = RunningUpdate::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_cfg(cfg, op));
+    RFSQ_TRY(check_dims(b, cfg->levels.count, 1, 1, op));
+    RFSQ_TRY(check_ptr(stats, "stats", op));
+    RFSQ_TRY(check_ptr(running, "running", op));
+    if (!(momentum >= 0.0f && momentum <= 1.0f)) return fail(RFSQ_E_INVALID, op, "momentum %g must be in [0, 1]", (double)momentum);
+    return guarded(op, [&] {
+        return run(ctx, RunningUpdate{stats, b, cfg->stages, cfg->levels.count, momentum, running}, Launch{1, 0});
+    });
+}
+
+}  // extern "C"

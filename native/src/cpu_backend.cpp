@@ -1,0 +1,96 @@
+// CPU backend: host memory, and ops run as teams of one thread each, spread over OpenMP threads.
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/ops.h"
+#include "internal.h"
+
+namespace rfsq {
+
+namespace {
+
+// A team of one: the op's loops over rank..size cover everything, reductions are no-ops.
+struct CpuTeam {
+    float* scratch;
+    unsigned bad = 0;
+
+    int rank() const { return 0; }
+    int size() const { return 1; }
+    void sync() const {}
+    void sum(float*, int) const {}
+    void flag(unsigned bits) { bad |= bits; }
+    float* work() const { return scratch; }
+};
+
+int cpu_init(rfsq_ctx*) { return RFSQ_OK; }
+
+void cpu_release(rfsq_ctx* ctx) {
+    for (void*& p : ctx->scratch) {
+        free(p);
+        p = nullptr;
+    }
+}
+
+int cpu_alloc(rfsq_ctx*, int64_t bytes, void** out, const char* op) {
+    const size_t rounded = ((size_t)bytes + 255) / 256 * 256;
+    *out = aligned_alloc(256, rounded);
+    return *out ? RFSQ_OK : fail(RFSQ_E_NOMEM, op, "cannot allocate %lld bytes of host memory", (long long)bytes);
+}
+
+int cpu_free(rfsq_ctx*, void* p) {
+    free(p);
+    return RFSQ_OK;
+}
+
+int cpu_copy(rfsq_ctx*, void* dst, const void* src, int64_t bytes, int, const char*) {
+    memmove(dst, src, (size_t)bytes);
+    return RFSQ_OK;
+}
+
+int cpu_sync(rfsq_ctx*, const char*) { return RFSQ_OK; }  // CPU ops report bad data in their own status
+
+int cpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* op) {
+    if (ctx->scratch_bytes[slot] < bytes) {
+        free(ctx->scratch[slot]);
+        ctx->scratch_bytes[slot] = 0;
+        ctx->scratch[slot] = nullptr;
+        if (int st = cpu_alloc(ctx, bytes, &ctx->scratch[slot], op)) return st;
+        ctx->scratch_bytes[slot] = bytes;
+    }
+    *out = ctx->scratch[slot];
+    return RFSQ_OK;
+}
+
+}  // namespace
+
+const Backend& cpu_backend() {
+    static const Backend be{cpu_init, cpu_release, cpu_alloc, cpu_free, cpu_copy, cpu_sync, cpu_scratch};
+    return be;
+}
+
+template <class Op>
+int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch) {
+    const int threads = (int)(launch.teams < omp_get_max_threads() ? launch.teams : omp_get_max_threads());
+    float* work = nullptr;
+    if (launch.work_floats > 0) {
+        void* p = nullptr;
+        if (int st = cpu_scratch(ctx, 1, threads * launch.work_floats * (int64_t)sizeof(float), &p, Op::kName)) return st;
+        work = static_cast<float*>(p);
+    }
+    unsigned bad = 0;
+#pragma omp parallel num_threads(threads) reduction(| : bad)
+    {
+        CpuTeam team{work ? work + omp_get_thread_num() * launch.work_floats : nullptr};
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < launch.teams; ++i) op(team, i);
+        bad |= team.bad;
+    }
+    return bad ? fail(status_of_bad(bad), Op::kName, "%s", message_of_bad(bad)) : RFSQ_OK;
+}
+
+#define RFSQ_CPU_INSTANTIATE(Op) template int cpu_run<Op>(rfsq_ctx*, const Op&, Launch);
+RFSQ_FOR_EACH_OP(RFSQ_CPU_INSTANTIATE)
+#undef RFSQ_CPU_INSTANTIATE
+
+}  // namespace rfsq

@@ -1,0 +1,34 @@
+// Built instead of cuda/cuda_backend.cu when nvcc is absent: every CUDA request reports RFSQ_E_NO_DEVICE.
+#include "../common/ops.h"
+#include "internal.h"
+
+namespace rfsq {
+
+namespace {
+constexpr const char* kWhy = "this librfsq was built without the CUDA backend (no nvcc at build time)";
+int absent_init(rfsq_ctx*) { return fail(RFSQ_E_NO_DEVICE, "rfsq_ctx_create", "%s", kWhy); }
+void absent_release(rfsq_ctx*) {}
+int absent_alloc(rfsq_ctx*, int64_t, void**, const char* op) { return fail(RFSQ_E_NO_DEVICE, op, "%s", kWhy); }
+int absent_free(rfsq_ctx*, void*) { return RFSQ_OK; }
+int absent_copy(rfsq_ctx*, void*, const void*, int64_t, int, const char* op) { return fail(RFSQ_E_NO_DEVICE, op, "%s", kWhy); }
+int absent_sync(rfsq_ctx*, const char*) { return RFSQ_OK; }
+int absent_scratch(rfsq_ctx*, int, int64_t, void**, const char* op) { return fail(RFSQ_E_NO_DEVICE, op, "%s", kWhy); }
+}  // namespace
+
+const Backend& cuda_backend() {
+    static const Backend be{absent_init, absent_release, absent_alloc, absent_free, absent_copy, absent_sync, absent_scratch};
+    return be;
+}
+
+int cuda_device_count() { return 0; }
+
+template <class Op>
+int cuda_run(rfsq_ctx*, const Op&, Launch) {
+    return fail(RFSQ_E_NO_DEVICE, Op::kName, "%s", kWhy);
+}
+
+#define RFSQ_CUDA_INSTANTIATE(Op) template int cuda_run<Op>(rfsq_ctx*, const Op&, Launch);
+RFSQ_FOR_EACH_OP(RFSQ_CUDA_INSTANTIATE)
+#undef RFSQ_CUDA_INSTANTIATE
+
+}  // namespace rfsq

@@ -1,0 +1,60 @@
+// What the entry points (api.cpp) and the two backends share: the context, errors, and how an op runs.
+#pragma once
+
+#include <stdint.h>
+
+#include <mutex>
+#include <unordered_set>
+
+#include "rfsq.h"
+
+struct rfsq_ctx {
+    int32_t device = RFSQ_DEVICE_CPU;
+    std::mutex mu;                          // guards allocations (rfsq_free may race with rfsq_alloc)
+    std::unordered_set<void*> allocations;  // live rfsq_alloc buffers, so a bad rfsq_free fails cleanly
+    void* scratch[2] = {nullptr, nullptr};  // 0: op temporaries (backward partial sums), 1: team work
+    int64_t scratch_bytes[2] = {0, 0};
+    // CUDA only
+    void* stream = nullptr;          // cudaStream_t
+    unsigned* bad_flags = nullptr;   // device [bits, op id + 1] raised by kernels, read at sync
+    int32_t max_shared = 0;          // opt-in shared memory per block, bytes
+    int32_t sm_count = 0;
+};
+
+namespace rfsq {
+
+// Records "op: message" as this thread's last error and returns status.
+int fail(int status, const char* op, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+
+// Op ids index RFSQ_FOR_EACH_OP; the CUDA backend stores one when a kernel flags bad data.
+const char* op_name(int id);
+int status_of_bad(unsigned bits);
+const char* message_of_bad(unsigned bits);
+
+// How a launch runs: `teams` units of work, each with `work_floats` of team scratch.
+struct Launch {
+    int64_t teams;
+    int64_t work_floats;
+};
+
+// One backend: memory, copies, sync and scratch (run<Op> is a template, declared per backend below).
+struct Backend {
+    int (*init)(rfsq_ctx*);
+    void (*release)(rfsq_ctx*);
+    int (*alloc)(rfsq_ctx*, int64_t, void**, const char* op);
+    int (*free)(rfsq_ctx*, void*);
+    int (*copy)(rfsq_ctx*, void*, const void*, int64_t, int kind, const char* op);  // kind: 0 h2d, 1 d2h, 2 d2d
+    int (*sync)(rfsq_ctx*, const char* op);
+    int (*scratch)(rfsq_ctx*, int slot, int64_t bytes, void** out, const char* op);
+};
+
+const Backend& cpu_backend();
+const Backend& cuda_backend();  // returns stubs reporting RFSQ_E_NO_DEVICE when CUDA is not compiled in
+int cuda_device_count();
+
+template <class Op>
+int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch);
+template <class Op>
+int cuda_run(rfsq_ctx* ctx, const Op& op, Launch launch);
+
+}  // namespace rfsq

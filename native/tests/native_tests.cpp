@@ -1,0 +1,636 @@
+// Native tests of every rfsq.h entry point, against float64 references on fresh random inputs, with outputs
+// poisoned before each call. Every case runs on the CPU backend and, when a GPU is usable, on CUDA too.
+// Gradients are checked by central finite differences of a float64 straight-through surrogate of the
+// forward (round(f) replaced by f + its frozen rounding offset), independent of the backward's derivation.
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "rfsq.h"
+
+namespace {
+
+int g_passed = 0, g_failed = 0;
+std::string g_case;
+
+void check(bool ok, const char* what, double got = 0, double limit = 0) {
+    if (ok) {
+        ++g_passed;
+        return;
+    }
+    ++g_failed;
+    fprintf(stderr, "FAIL [%s] %s (got %.6g, limit %.6g) %s\n", g_case.c_str(), what, got, limit, rfsq_last_error());
+}
+
+struct Rng {
+    uint64_t s;
+    explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
+    uint64_t next() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    }
+    double uniform() { return (next() >> 11) * (1.0 / 9007199254740992.0); }
+    double normal() { return sqrt(-2 * log(uniform() + 1e-300)) * cos(6.283185307179586 * uniform()); }
+};
+uint64_t g_seed = 20261123;
+Rng fresh() { return Rng(g_seed++); }
+
+// A device buffer that is poisoned on allocation and copied back on demand.
+template <class T>
+struct Buf {
+    rfsq_ctx* ctx;
+    T* d = nullptr;
+    size_t n;
+    Buf(rfsq_ctx* c, size_t count) : ctx(c), n(count) {
+        if (rfsq_alloc(ctx, (int64_t)(n * sizeof(T)), (void**)&d) != RFSQ_OK) {
+            fprintf(stderr, "rfsq_alloc failed: %s\n", rfsq_last_error());
+            exit(2);
+        }
+        std::vector<T> poison(n);
+        memset(poison.data(), 0xFF, n * sizeof(T));  // NaN for floats, -1 for ints
+        put(poison);
+    }
+    Buf(rfsq_ctx* c, const std::vector<T>& v) : Buf(c, v.size()) { put(v); }
+    ~Buf() { rfsq_free(ctx, d); }
+    Buf(const Buf&) = delete;
+    void put(const std::vector<T>& v) { rfsq_copy_to_device(ctx, d, v.data(), (int64_t)(v.size() * sizeof(T))); }
+    std::vector<T> get() const {
+        std::vector<T> v(n);
+        if (rfsq_copy_to_host(ctx, v.data(), d, (int64_t)(n * sizeof(T))) != RFSQ_OK)
+            fprintf(stderr, "copy_to_host reported: %s\n", rfsq_last_error());
+        return v;
+    }
+};
+
+// Waits for queued work so that a CUDA context reports bad data the same way a CPU op does.
+int settle(rfsq_ctx* ctx, int st) { return st != RFSQ_OK ? st : rfsq_ctx_sync(ctx); }
+
+rfsq_levels levels_of(std::vector<int> L) {
+    rfsq_levels lv{};
+    lv.count = (int)L.size();
+    for (size_t j = 0; j < L.size(); ++j) lv.levels[j] = L[j];
+    return lv;
+}
+
+// ---- float64 references ------------------------------------------------------------------------------------
+
+struct RefFsq {
+    std::vector<int> L;
+    std::vector<double> h, o, shift, half;
+    std::vector<int64_t> basis;
+    int64_t codebook = 1;
+    explicit RefFsq(const rfsq_levels& lv) {
+        for (int j = 0; j < lv.count; ++j) {
+            const int l = lv.levels[j];
+            L.push_back(l);
+            h.push_back((l - 1) * (1 - 1e-3) / 2);
+            o.push_back(l % 2 == 0 ? 0.5 : 0.0);
+            shift.push_back(tan(o.back() / h.back()));
+            half.push_back(l / 2);
+            basis.push_back(codebook);
+            codebook *= l;
+        }
+    }
+    double bound(int j, double x) const { return tanh(x + shift[j]) * h[j] - o[j]; }
+    double deriv(int j, double x) const {
+        const double t = tanh(x + shift[j]);
+        return h[j] * (1 - t * t) / half[j];
+    }
+    // Distance of f to the nearest rounding boundary (a half-integer).
+    static double margin(double f) { return fabs(f - floor(f) - 0.5); }
+};
+
+constexpr double kAmbiguous = 1e-4;  // |f - boundary| below this: float32 may round either way
+
+struct RfsqCase {
+    rfsq_rfsq_cfg cfg;
+    int64_t b, h, w;
+    int C() const { return cfg.levels.count; }
+    int64_t n() const { return h * w; }
+    int64_t size() const { return b * C() * n(); }
+    int64_t params() const {
+        int64_t p = 0;
+        rfsq_rfsq_param_count(&cfg, &p);
+        return p;
+    }
+};
+
+// Float64 RFSQ forward. hint: the kernel's indices, adopted where the reference is ambiguous (so both
+// follow the same branch); offsets: when given, round(f) is replaced by f + offset (the STE surrogate),
+// and when offsets_out is given, the offsets of this point are recorded.
+struct RefRfsq {
+    std::vector<double> zhat, stats, rnorm;
+    std::vector<int32_t> idx;
+    int64_t mismatches = 0;
+};
+
+RefRfsq ref_rfsq(const RfsqCase& tc, const std::vector<double>& z, const std::vector<double>& params,
+                 const float* running, const int32_t* hint, const std::vector<double>* offsets,
+                 std::vector<double>* offsets_out) {
+    const RefFsq F(tc.cfg.levels);
+    const int C = tc.C(), K = tc.cfg.stages, st = tc.cfg.strategy;
+    const int64_t N = tc.n(), B = tc.b;
+    RefRfsq out;
+    out.zhat.assign(tc.size(), 0.0);
+    out.idx.assign(B * N * K, 0);
+    out.stats.assign(K * B * C * 2, 0.0);
+    out.rnorm.assign(B * K, 0.0);
+    if (offsets_out) offsets_out->assign(tc.size() * K, 0.0);
+    auto gain = [](double g) { return fabs(g) < 1e-6 ? (g < 0 ? -1e-6 : 1e-6) : g; };
+    for (int64_t b = 0; b < B; ++b) {
+        std::vector<double> r(z.begin() + b * C * N, z.begin() + (b + 1) * C * N);
+        for (int s = 0; s < K; ++s) {
+            std::vector<double> mu(C, 0.0), sig(C, 1.0), a(C, 1.0), be(C, 0.0), ainv(C, 1.0);
+            for (int c = 0; c < C; ++c) {
+                if (st == RFSQ_STRATEGY_SCALE) {
+                    const double t = params[s];
+                    const double sc = std::max(t > 20 ? t : log1p(exp(t)), 1e-6);
+                    a[c] = sc;
+                    ainv[c] = 1 / sc;
+                } else if (st == RFSQ_STRATEGY_LAYERNORM) {
+                    if (running) {
+                        mu[c] = running[(s * C + c) * 2];
+                        sig[c] = running[(s * C + c) * 2 + 1];
+                    } else {
+                        double m = 0, v = 0;
+                        for (int64_t p = 0; p < N; ++p) m += r[c * N + p];
+                        m /= N;
+                        for (int64_t p = 0; p < N; ++p) v += (r[c * N + p] - m) * (r[c * N + p] - m);
+                        mu[c] = m;
+                        sig[c] = sqrt(v / N + 1e-5);
+                    }
+                    const double g = gain(params[s * 2 * C + c]);
+                    be[c] = params[s * 2 * C + C + c];
+                    a[c] = g / sig[c];
+                    ainv[c] = sig[c] / g;
+                    out.stats[((s * B + b) * C + c) * 2] = mu[c];
+                    out.stats[((s * B + b) * C + c) * 2 + 1] = sig[c];
+                }
+            }
+            double sq = 0;
+            for (int64_t p = 0; p < N; ++p) {
+                int64_t index = 0;
+                const int64_t hint_index = hint ? hint[(b * N + p) * K + s] : -1;
+                for (int c = 0; c < C; ++c) {
+                    const double x = r[c * N + p];
+                    const double f = F.bound(c, (x - mu[c]) * a[c] + be[c]);
+                    double lev = nearbyint(f);
+                    if (hint && RefFsq::margin(f) < kAmbiguous) {
+                        lev = (double)((hint_index / F.basis[c]) % F.L[c]) - F.half[c];
+                    } else if (hint && (int64_t)(lev + F.half[c]) != (hint_index / F.basis[c]) % F.L[c]) {
+                        ++out.mismatches;
+                    }
+                    const int64_t e = (b * C + c) * N + p;
+                    if (offsets_out) (*offsets_out)[e * K + s] = lev - f;
+                    const double level = offsets ? f + (*offsets)[e * K + s] : lev;
+                    index += (int64_t)(lev + F.half[c]) * F.basis[c];
+                    const double q = (level / F.half[c] - be[c]) * ainv[c] + mu[c];
+                    out.zhat[e] += q;
+                    r[c * N + p] = x - q;
+                    sq += r[c * N + p] * r[c * N + p];
+                }
+                out.idx[(b * N + p) * K + s] = (int32_t)index;
+            }
+            out.rnorm[b * K + s] = sqrt(sq);
+        }
+    }
+    return out;
+}
+
+// max |a - b| / max(max |b|, floor)
+template <class A, class B>
+double rel_err(const std::vector<A>& a, const std::vector<B>& b, double floor = 1e-6) {
+    double num = 0, den = floor;
+    for (size_t i = 0; i < b.size(); ++i) {
+        const double d = fabs((double)a[i] - (double)b[i]);
+        num = std::isnan(d) ? INFINITY : std::max(num, d);
+        den = std::max(den, fabs((double)b[i]));
+    }
+    return num / den;
+}
+
+std::vector<float> randn(Rng& g, int64_t n, double scale, double offset = 0) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = (float)(g.normal() * scale + offset);
+    return v;
+}
+
+std::vector<float> random_params(Rng& g, const RfsqCase& tc) {
+    std::vector<float> p(tc.params());
+    const int C = tc.C();
+    for (int s = 0; s < tc.cfg.stages; ++s) {
+        if (tc.cfg.strategy == RFSQ_STRATEGY_SCALE) p[s] = (float)(g.uniform() * 2 - 1);
+        if (tc.cfg.strategy == RFSQ_STRATEGY_LAYERNORM)
+            for (int c = 0; c < C; ++c) {
+                p[s * 2 * C + c] = (float)(0.5 + g.uniform());
+                p[s * 2 * C + C + c] = (float)(g.uniform() * 0.6 - 0.3);
+            }
+    }
+    return p;
+}
+
+template <class T>
+std::vector<double> to_double(const std::vector<T>& v) {
+    return std::vector<double>(v.begin(), v.end());
+}
+
+// ---- tests ---------------------------------------------------------------------------------------------------
+
+void test_abi_and_errors(rfsq_ctx* ctx) {
+    check(rfsq_abi_version() == RFSQ_ABI_VERSION, "abi version");
+    check(rfsq_ctx_sync(nullptr) == RFSQ_E_INVALID, "sync(NULL) is invalid");
+    check(strstr(rfsq_last_error(), "rfsq_ctx_sync") != nullptr, "last error names the op");
+    rfsq_levels bad = levels_of({8, 1});
+    float x[2] = {0, 0}, y[2];
+    check(rfsq_fsq_forward(ctx, &bad, x, 1, 1, 1, y, nullptr) == RFSQ_E_INVALID, "level 1 rejected");
+    check(strstr(rfsq_last_error(), "rfsq_fsq_forward") != nullptr, "message names rfsq_fsq_forward");
+    rfsq_levels many{};
+    many.count = 17;
+    check(rfsq_fsq_forward(ctx, &many, x, 1, 1, 1, y, nullptr) == RFSQ_E_INVALID, "17 channels rejected");
+    rfsq_levels huge = levels_of({65536, 65536});
+    check(rfsq_fsq_forward(ctx, &huge, x, 1, 1, 1, y, nullptr) == RFSQ_E_INVALID, "codebook overflow rejected");
+    rfsq_levels ok = levels_of({4});
+    check(rfsq_fsq_forward(ctx, &ok, x, 0, 1, 1, y, nullptr) == RFSQ_E_INVALID, "zero batch rejected");
+    check(rfsq_fsq_forward(ctx, &ok, nullptr, 1, 1, 1, y, nullptr) == RFSQ_E_INVALID, "NULL x rejected");
+    rfsq_rfsq_cfg cfg{levels_of({4, 4}), 0, RFSQ_STRATEGY_NONE};
+    int64_t count = -1;
+    check(rfsq_rfsq_param_count(&cfg, &count) == RFSQ_E_INVALID, "0 stages rejected");
+    cfg.stages = 17;
+    check(rfsq_rfsq_param_count(&cfg, &count) == RFSQ_E_INVALID, "17 stages rejected");
+    cfg.stages = 3;
+    cfg.strategy = 3;
+    check(rfsq_rfsq_param_count(&cfg, &count) == RFSQ_E_INVALID, "strategy 3 rejected");
+    cfg.strategy = RFSQ_STRATEGY_LAYERNORM;
+    check(rfsq_rfsq_param_count(&cfg, &count) == RFSQ_OK && count == 12, "layernorm param count 2*C*K");
+    cfg.strategy = RFSQ_STRATEGY_SCALE;
+    check(rfsq_rfsq_param_count(&cfg, &count) == RFSQ_OK && count == 3, "scale param count K");
+    int dummy;
+    check(rfsq_free(ctx, &dummy) == RFSQ_E_INVALID, "freeing a foreign pointer fails cleanly");
+    void* p = nullptr;
+    check(rfsq_alloc(ctx, 0, &p) == RFSQ_E_INVALID, "zero-byte alloc rejected");
+    rfsq_ctx* none = nullptr;
+    check(rfsq_ctx_create(-2, &none) == RFSQ_E_INVALID && none == nullptr, "device -2 rejected");
+    int32_t n = -1;
+    rfsq_cuda_device_count(&n);
+    check(rfsq_ctx_create(n, &none) == RFSQ_E_NO_DEVICE && none == nullptr, "missing CUDA device reported");
+}
+
+void test_copies(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    const auto v = randn(g, 1000, 1.0);
+    Buf<float> a(ctx, v), b(ctx, v.size());
+    check(rfsq_copy_on_device(ctx, b.d, a.d, 4000) == RFSQ_OK, "copy_on_device");
+    check(b.get() == v, "device copy round trip is exact");
+}
+
+void test_fsq_golden(rfsq_ctx* ctx) {
+    struct Golden {
+        int L;
+        std::vector<double> t;
+    };
+    const Golden golden[] = {{4, {-1.15255, -0.34663, 0.45929}},
+                             {5, {-0.97467, -0.25568, 0.25568, 0.97467}},
+                             {8, {-1.42970, -0.79447, -0.43819, -0.14398, 0.15022, 0.50651, 1.14173}}};
+    for (const auto& gd : golden) {
+        rfsq_levels lv = levels_of({gd.L});
+        std::vector<float> x;
+        for (double t : gd.t) {
+            x.push_back((float)(t - 2e-4));
+            x.push_back((float)(t + 2e-4));
+        }
+        Buf<float> dx(ctx, x), codes(ctx, x.size());
+        check(settle(ctx, rfsq_fsq_forward(ctx, &lv, dx.d, 1, 1, (int64_t)x.size(), codes.d, nullptr)) == RFSQ_OK, "golden forward");
+        const auto c = codes.get();
+        const double half = gd.L / 2;
+        for (size_t i = 0; i < gd.t.size(); ++i) {
+            const double lo = c[2 * i] * half, hi = c[2 * i + 1] * half;
+            check(hi - lo == 1.0, "level steps up by one at a golden threshold", hi - lo, 1);
+            check(lo == (double)i - half, "level below threshold i is i - floor(L/2)", lo, (double)i - half);
+        }
+    }
+    // Codes of L=4 are {-1, -.5, 0, .5}; L=5 adds 1.
+    rfsq_levels lv = levels_of({4, 5});
+    std::vector<int32_t> all;
+    for (int i = 0; i < 20; ++i) all.push_back(i);
+    Buf<int32_t> di(ctx, all);
+    Buf<float> codes(ctx, 40);
+    check(settle(ctx, rfsq_fsq_indices_to_codes(ctx, &lv, di.d, 1, 1, 20, codes.d)) == RFSQ_OK, "indices_to_codes");
+    const auto c = codes.get();
+    check(c[0] == -1.0f && c[3] == 0.5f && c[20 + 0] == -1.0f && c[20 + 19] == 1.0f, "codes of L=4 and L=5 per spec");
+}
+
+void test_fsq_random(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    rfsq_levels lv = levels_of({8, 5, 4, 3, 7});
+    const RefFsq F(lv);
+    const int64_t B = 3, H = 5, W = 7, N = H * W, C = lv.count;
+    const auto x = randn(g, B * C * N, 1.5);
+    const auto dc = randn(g, B * C * N, 1.0);
+    Buf<float> dx(ctx, x), codes(ctx, x.size()), ddc(ctx, dc), grad(ctx, x.size()), back(ctx, x.size());
+    Buf<int32_t> idx(ctx, B * N), idx2(ctx, B * N);
+    check(settle(ctx, rfsq_fsq_forward(ctx, &lv, dx.d, B, H, W, codes.d, idx.d)) == RFSQ_OK, "fsq_forward");
+    check(settle(ctx, rfsq_fsq_backward(ctx, &lv, dx.d, B, H, W, ddc.d, grad.d)) == RFSQ_OK, "fsq_backward");
+    check(settle(ctx, rfsq_fsq_codes_to_indices(ctx, &lv, codes.d, B, H, W, idx2.d)) == RFSQ_OK, "codes_to_indices");
+    check(settle(ctx, rfsq_fsq_indices_to_codes(ctx, &lv, idx.d, B, H, W, back.d)) == RFSQ_OK, "indices_to_codes");
+    const auto c = codes.get(), gr = grad.get(), cb = back.get();
+    const auto i1 = idx.get(), i2 = idx2.get();
+    int64_t wrong = 0;
+    std::vector<double> ref_grad(x.size());
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t p = 0; p < N; ++p) {
+            int64_t index = 0;
+            bool ambiguous = false;
+            for (int ch = 0; ch < C; ++ch) {
+                const int64_t e = (b * C + ch) * N + p;
+                const double f = F.bound(ch, x[e]);
+                ambiguous |= RefFsq::margin(f) < kAmbiguous;
+                const double lev = nearbyint(f);
+                index += (int64_t)(lev + F.half[ch]) * F.basis[ch];
+                if (RefFsq::margin(f) >= kAmbiguous && c[e] != (float)(lev / F.half[ch])) ++wrong;
+                ref_grad[e] = dc[e] * F.deriv(ch, x[e]);
+            }
+            if (!ambiguous && i1[b * N + p] != index) ++wrong;
+        }
+    check(wrong == 0, "fsq codes and indices equal the float64 reference", (double)wrong, 0);
+    check(rel_err(gr, ref_grad) < 1e-5, "fsq straight-through gradient", rel_err(gr, ref_grad), 1e-5);
+    check(i1 == i2, "codes_to_indices(forward codes) = forward indices");
+    check(cb == c, "indices_to_codes(forward indices) = forward codes");
+}
+
+void test_index_round_trips(rfsq_ctx* ctx) {
+    for (auto L : {std::vector<int>{8, 8, 8, 4}, std::vector<int>{4, 4, 4, 4, 4}, std::vector<int>{8, 8, 8, 8}}) {
+        rfsq_levels lv = levels_of(L);
+        const RefFsq F(lv);
+        std::vector<int32_t> all(F.codebook);
+        for (int64_t i = 0; i < F.codebook; ++i) all[i] = (int32_t)i;
+        Buf<int32_t> di(ctx, all), back(ctx, all.size());
+        Buf<float> codes(ctx, all.size() * L.size());
+        check(settle(ctx, rfsq_fsq_indices_to_codes(ctx, &lv, di.d, 1, 1, F.codebook, codes.d)) == RFSQ_OK, "all indices to codes");
+        check(settle(ctx, rfsq_fsq_codes_to_indices(ctx, &lv, codes.d, 1, 1, F.codebook, back.d)) == RFSQ_OK, "codes back to indices");
+        check(back.get() == all, "index -> code -> index is the identity over the whole codebook");
+        const auto c = codes.get();
+        int64_t wrong = 0;
+        for (int64_t i = 0; i < F.codebook; ++i)
+            for (size_t j = 0; j < L.size(); ++j)
+                if (c[j * F.codebook + i] != (float)(((i / F.basis[j]) % L[j] - F.half[j]) / F.half[j])) ++wrong;
+        check(wrong == 0, "digit j of index i is floor(i / B_j) mod L_j (channel 0 least significant)", (double)wrong, 0);
+    }
+}
+
+void test_bad_data(rfsq_ctx* ctx) {
+    rfsq_levels lv = levels_of({8, 8, 8, 4});
+    std::vector<int32_t> idx = {0, 2047, 2048, 5};
+    Buf<int32_t> di(ctx, idx);
+    Buf<float> codes(ctx, 16);
+    check(settle(ctx, rfsq_fsq_indices_to_codes(ctx, &lv, di.d, 1, 1, 4, codes.d)) == RFSQ_E_RANGE, "index = codebook size is out of range");
+    check(strstr(rfsq_last_error(), "rfsq_fsq_indices_to_codes") != nullptr, "range error names the op");
+    idx[2] = -1;
+    di.put(idx);
+    check(settle(ctx, rfsq_fsq_indices_to_codes(ctx, &lv, di.d, 1, 1, 4, codes.d)) == RFSQ_E_RANGE, "negative index is out of range");
+    std::vector<float> off = {0.3f, 0, 0, 0};
+    Buf<float> doff(ctx, off);
+    Buf<int32_t> out(ctx, 1);
+    check(settle(ctx, rfsq_fsq_codes_to_indices(ctx, &lv, doff.d, 1, 1, 1, out.d)) == RFSQ_E_RANGE, "off-grid code rejected");
+    std::vector<float> nan = {0.1f, NAN, 0.2f, 0.3f};
+    Buf<float> dn(ctx, nan);
+    check(settle(ctx, rfsq_fsq_forward(ctx, &lv, dn.d, 1, 1, 1, codes.d, nullptr)) == RFSQ_E_NONFINITE, "NaN input reported");
+    rfsq_rfsq_cfg cfg{lv, 2, RFSQ_STRATEGY_LAYERNORM};
+    std::vector<float> z(4 * 9, 0.5f), params(2 * 2 * 4, 1.0f);
+    z[7] = INFINITY;
+    Buf<float> dz(ctx, z), dp(ctx, params), zhat(ctx, z.size());
+    check(settle(ctx, rfsq_rfsq_forward(ctx, &cfg, dz.d, 1, 3, 3, dp.d, nullptr, zhat.d, nullptr, nullptr, nullptr)) == RFSQ_E_NONFINITE,
+          "Inf in z reported by rfsq_rfsq_forward");
+    check(strstr(rfsq_last_error(), "rfsq_rfsq_forward") != nullptr, "non-finite error names rfsq_rfsq_forward");
+    Buf<int32_t> di2(ctx, std::vector<int32_t>(18, 4096));
+    check(settle(ctx, rfsq_rfsq_decode(ctx, &cfg, di2.d, 1, 3, 3, dp.d, dp.d, 0, zhat.d)) == RFSQ_E_RANGE, "decode index out of range");
+    check(rfsq_ctx_sync(ctx) == RFSQ_OK, "a reported error is cleared");
+}
+
+void test_building_blocks(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    const int64_t B = 2, C = 5, H = 6, W = 11, N = H * W, n = B * C * N;
+    const auto r = randn(g, n, 1.0), q = randn(g, n, 1.0);
+    Buf<float> dr(ctx, r), dq(ctx, q), out(ctx, n);
+    check(settle(ctx, rfsq_residual_sub(ctx, dr.d, dq.d, n, out.d)) == RFSQ_OK, "residual_sub");
+    std::vector<double> ref(n);
+    for (int64_t i = 0; i < n; ++i) ref[i] = (double)r[i] - q[i];
+    check(rel_err(out.get(), ref) < 1e-6, "residual_sub = r - q");
+
+    rfsq_levels lv = levels_of({4, 4, 4, 4, 4});
+    const RefFsq F(lv);
+    const std::vector<float> theta = {(float)(g.uniform() * 2 - 1)};
+    Buf<float> dt(ctx, theta);
+    check(settle(ctx, rfsq_scale_forward(ctx, &lv, dt.d, dr.d, B, H, W, out.d)) == RFSQ_OK, "scale_forward");
+    const double s = log1p(exp((double)theta[0]));
+    int64_t amb = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const int ch = (int)((i / N) % C);
+        const double f = F.bound(ch, s * r[i]);
+        amb += RefFsq::margin(f) < kAmbiguous;
+        ref[i] = RefFsq::margin(f) < kAmbiguous ? out.get()[i] : nearbyint(f) / F.half[ch] / s;
+    }
+    check(rel_err(out.get(), ref) < 1e-5, "scale stage q = FSQ(s x) / s", rel_err(out.get(), ref), 1e-5);
+
+    std::vector<float> gamma(C), beta(C);
+    for (int c = 0; c < C; ++c) gamma[c] = (float)(0.5 + g.uniform()), beta[c] = (float)(g.uniform() - 0.5);
+    std::vector<float> x = randn(g, n, 2.0, 0.7);
+    Buf<float> dx(ctx, x), dg(ctx, gamma), db(ctx, beta), nrm(ctx, n), stats(ctx, B * C * 2), inv(ctx, n);
+    check(settle(ctx, rfsq_layernorm_forward(ctx, dx.d, B, C, H, W, dg.d, db.d, nrm.d, stats.d)) == RFSQ_OK, "layernorm_forward");
+    check(settle(ctx, rfsq_layernorm_inverse(ctx, nrm.d, B, C, H, W, dg.d, db.d, stats.d, inv.d)) == RFSQ_OK, "layernorm_inverse");
+    std::vector<double> ref_n(n), ref_stats(B * C * 2);
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c) {
+            double m = 0, v = 0;
+            for (int64_t p = 0; p < N; ++p) m += x[(b * C + c) * N + p];
+            m /= N;
+            for (int64_t p = 0; p < N; ++p) v += pow(x[(b * C + c) * N + p] - m, 2);
+            const double sd = sqrt(v / N + 1e-5);
+            ref_stats[(b * C + c) * 2] = m;
+            ref_stats[(b * C + c) * 2 + 1] = sd;
+            for (int64_t p = 0; p < N; ++p) ref_n[(b * C + c) * N + p] = gamma[c] * (x[(b * C + c) * N + p] - m) / sd + beta[c];
+        }
+    check(rel_err(nrm.get(), ref_n) < 1e-5, "layernorm n = gamma (x - mu) / sigma + beta", rel_err(nrm.get(), ref_n), 1e-5);
+    check(rel_err(stats.get(), ref_stats) < 1e-5, "layernorm statistics", rel_err(stats.get(), ref_stats), 1e-5);
+    check(rel_err(inv.get(), x) < 1e-5, "layernorm inverse(forward(x)) = x", rel_err(inv.get(), x), 1e-5);
+}
+
+// The fused forward against the float64 reference; decode reproduces zhat exactly; running statistics.
+void test_rfsq_forward(rfsq_ctx* ctx, RfsqCase tc, bool running_mode) {
+    Rng g = fresh();
+    const int C = tc.C(), K = tc.cfg.stages;
+    std::vector<float> z(tc.size());
+    for (int64_t i = 0; i < tc.size(); ++i) z[i] = (float)(g.normal() * 1.5 + 0.3 * ((i / tc.n()) % C));
+    const auto params = random_params(g, tc);
+    std::vector<float> running(K * C * 2);
+    for (int i = 0; i < K * C; ++i) running[2 * i] = (float)(g.normal() * 0.2), running[2 * i + 1] = (float)(0.5 + g.uniform());
+    const bool ln = tc.cfg.strategy == RFSQ_STRATEGY_LAYERNORM;
+    Buf<float> dz(ctx, z), dp(ctx, params.empty() ? std::vector<float>{0} : params), drun(ctx, running);
+    Buf<float> zhat(ctx, tc.size()), stats(ctx, K * tc.b * C * 2), rnorm(ctx, tc.b * K), dec(ctx, tc.size());
+    Buf<int32_t> idx(ctx, tc.b * tc.n() * K);
+    const float* run = running_mode ? drun.d : nullptr;
+    check(settle(ctx, rfsq_rfsq_forward(ctx, &tc.cfg, dz.d, tc.b, tc.h, tc.w, dp.d, run, zhat.d, idx.d, stats.d, rnorm.d)) == RFSQ_OK,
+          "rfsq_forward");
+    const auto kidx = idx.get();
+    const RefRfsq ref = ref_rfsq(tc, to_double(z), to_double(params), running_mode ? running.data() : nullptr, kidx.data(), nullptr, nullptr);
+    check(ref.mismatches == 0, "indices equal the float64 reference away from rounding boundaries", (double)ref.mismatches, 0);
+    check(kidx == ref.idx, "indices (B,H,W,K), boundary cases following the kernel");
+    check(rel_err(zhat.get(), ref.zhat) < 2e-5, "zhat = sum of q_k", rel_err(zhat.get(), ref.zhat), 2e-5);
+    check(rel_err(rnorm.get(), ref.rnorm) < 2e-4, "rnorm = ||r_k|| per image", rel_err(rnorm.get(), ref.rnorm), 2e-4);
+    if (ln && !running_mode) check(rel_err(stats.get(), ref.stats) < 2e-5, "per-image statistics (K,B,C,2)", rel_err(stats.get(), ref.stats), 2e-5);
+    // zhat = z - r_K: the last stage's residual norm is ||z - zhat|| per image.
+    const auto zh = zhat.get();
+    const auto rn = rnorm.get();
+    double worst = 0;
+    for (int64_t b = 0; b < tc.b; ++b) {
+        double sq = 0;
+        for (int64_t i = b * C * tc.n(); i < (b + 1) * C * tc.n(); ++i) sq += pow((double)z[i] - zh[i], 2);
+        worst = std::max(worst, fabs(sqrt(sq) - rn[b * K + K - 1]) / std::max(sqrt(sq), 1e-6));
+    }
+    check(worst < 1e-3, "zhat = z - r_K", worst, 1e-3);
+    const float* dec_stats = ln ? (running_mode ? drun.d : stats.d) : nullptr;
+    check(settle(ctx, rfsq_rfsq_decode(ctx, &tc.cfg, idx.d, tc.b, tc.h, tc.w, dp.d, dec_stats, !running_mode, dec.d)) == RFSQ_OK, "rfsq_decode");
+    check(dec.get() == zh, "decode(encode(z)) reproduces zhat exactly");
+}
+
+// Exact backward against central finite differences of the float64 straight-through surrogate.
+void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc) {
+    Rng g = fresh();
+    const int C = tc.C();
+    std::vector<float> z(tc.size());
+    for (int64_t i = 0; i < tc.size(); ++i) z[i] = (float)(g.normal() * 1.2 + 0.2 * ((i / tc.n()) % C));
+    const auto params = random_params(g, tc);
+    const auto wts = randn(g, tc.size(), 1.0);
+    const int64_t P = tc.params();
+    Buf<float> dz(ctx, z), dp(ctx, params.empty() ? std::vector<float>{0} : params), dw(ctx, wts);
+    Buf<float> zhat(ctx, tc.size()), gz(ctx, tc.size()), gp(ctx, P > 0 ? P : 1);
+    Buf<int32_t> idx(ctx, tc.b * tc.n() * tc.cfg.stages);
+    check(settle(ctx, rfsq_rfsq_forward(ctx, &tc.cfg, dz.d, tc.b, tc.h, tc.w, dp.d, nullptr, zhat.d, idx.d, nullptr, nullptr)) == RFSQ_OK, "forward before backward");
+    check(settle(ctx, rfsq_rfsq_backward(ctx, &tc.cfg, dz.d, tc.b, tc.h, tc.w, dp.d, dw.d, gz.d, P > 0 ? gp.d : nullptr)) == RFSQ_OK, "rfsq_backward");
+    const auto kidx = idx.get();
+    std::vector<double> zd = to_double(z), pd = to_double(params), offsets;
+    ref_rfsq(tc, zd, pd, nullptr, kidx.data(), nullptr, &offsets);
+    auto loss = [&](const std::vector<double>& zz, const std::vector<double>& pp) {
+        const RefRfsq r = ref_rfsq(tc, zz, pp, nullptr, nullptr, &offsets, nullptr);
+        double l = 0;
+        for (int64_t i = 0; i < tc.size(); ++i) l += wts[i] * r.zhat[i];
+        return l;
+    };
+    const double eps = 1e-6;
+    std::vector<double> fd_z(tc.size()), fd_p(P);
+    for (int64_t i = 0; i < tc.size(); ++i) {
+        const double keep = zd[i];
+        zd[i] = keep + eps;
+        const double up = loss(zd, pd);
+        zd[i] = keep - eps;
+        fd_z[i] = (up - loss(zd, pd)) / (2 * eps);
+        zd[i] = keep;
+    }
+    for (int64_t j = 0; j < P; ++j) {
+        const double keep = pd[j];
+        pd[j] = keep + eps;
+        const double up = loss(zd, pd);
+        pd[j] = keep - eps;
+        fd_p[j] = (up - loss(zd, pd)) / (2 * eps);
+        pd[j] = keep;
+    }
+    check(rel_err(gz.get(), fd_z) < 1e-3, "dz = finite differences of the surrogate", rel_err(gz.get(), fd_z), 1e-3);
+    if (P > 0) check(rel_err(gp.get(), fd_p) < 1e-3, "dparams = finite differences of the surrogate", rel_err(gp.get(), fd_p), 1e-3);
+}
+
+void test_running_update(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    rfsq_rfsq_cfg cfg{levels_of({4, 4, 4}), 2, RFSQ_STRATEGY_LAYERNORM};
+    const int64_t B = 5, K = 2, C = 3;
+    const auto stats = randn(g, K * B * C * 2, 1.0), running = randn(g, K * C * 2, 1.0);
+    Buf<float> ds(ctx, stats), dr(ctx, running);
+    check(settle(ctx, rfsq_rfsq_running_update(ctx, &cfg, ds.d, B, 0.9f, dr.d)) == RFSQ_OK, "running_update");
+    std::vector<double> ref(K * C * 2);
+    for (int64_t s = 0; s < K; ++s)
+        for (int64_t e = 0; e < C * 2; ++e) {
+            double m = 0;
+            for (int64_t b = 0; b < B; ++b) m += stats[(s * B + b) * C * 2 + e];
+            ref[s * C * 2 + e] = 0.9 * running[s * C * 2 + e] + 0.1 * m / B;
+        }
+    check(rel_err(dr.get(), ref) < 1e-6, "running = m running + (1 - m) mean");
+    check(rfsq_rfsq_running_update(ctx, &cfg, ds.d, B, 1.5f, dr.d) == RFSQ_E_INVALID, "momentum outside [0,1] rejected");
+}
+
+void run_all(rfsq_ctx* ctx, const char* dev) {
+    auto named = [&](const std::string& name, const std::function<void()>& f) {
+        g_case = std::string(dev) + " " + name;
+        const int before = g_failed;
+        f();
+        printf("%-4s %-60s %s\n", dev, name.c_str(), g_failed == before ? "ok" : "FAILED");
+    };
+    named("abi and argument errors", [&] { test_abi_and_errors(ctx); });
+    named("copies", [&] { test_copies(ctx); });
+    named("fsq golden thresholds and codes", [&] { test_fsq_golden(ctx); });
+    named("fsq forward/backward/codes<->indices (random)", [&] { test_fsq_random(ctx); });
+    named("index round trips of every preset level set", [&] { test_index_round_trips(ctx); });
+    named("bad data: ranges, NaN/Inf", [&] { test_bad_data(ctx); });
+    named("building blocks: sub, scale, layernorm + inverse", [&] { test_building_blocks(ctx); });
+    named("running statistics update", [&] { test_running_update(ctx); });
+    const char* strat[] = {"none", "scale", "layernorm"};
+    struct Shape {
+        std::vector<int> L;
+        int K;
+        int64_t b, h, w;
+    };
+    // Presets of spec §3, odd levels, sizes that do not divide the block size, and one whose team scratch
+    // exceeds a GPU's shared memory (the global-memory path).
+    const Shape shapes[] = {{{8, 8, 8, 4}, 2, 4, 32, 32}, {{4, 4, 4, 4, 4}, 4, 3, 32, 32}, {{8, 5, 5, 5}, 3, 5, 7, 9},
+                            {{8, 8, 8, 8}, 1, 2, 16, 16}, {{4, 4, 4, 4, 4}, 4, 2, 96, 96}};
+    for (const auto& sh : shapes)
+        for (int st = 0; st < 3; ++st) {
+            RfsqCase tc{{levels_of(sh.L), sh.K, st}, sh.b, sh.h, sh.w};
+            char name[128];
+            snprintf(name, sizeof name, "rfsq forward+decode %zux%d K=%d %s (%lldx%lldx%lld)", sh.L.size(), sh.L[0], sh.K, strat[st],
+                     (long long)sh.b, (long long)sh.h, (long long)sh.w);
+            named(name, [&] { test_rfsq_forward(ctx, tc, false); });
+            if (st == RFSQ_STRATEGY_LAYERNORM && sh.h < 64) {
+                named(std::string(name) + " running", [&] { test_rfsq_forward(ctx, tc, true); });
+            }
+        }
+    const Shape small[] = {{{8, 8, 8, 4}, 1, 2, 5, 7}, {{8, 8, 8, 4}, 2, 2, 5, 7}, {{4, 4, 4, 4, 4}, 4, 2, 4, 6}, {{5, 3}, 3, 3, 3, 5}};
+    for (const auto& sh : small)
+        for (int st = 0; st < 3; ++st) {
+            RfsqCase tc{{levels_of(sh.L), sh.K, st}, sh.b, sh.h, sh.w};
+            char name[128];
+            snprintf(name, sizeof name, "rfsq backward vs finite differences [%d..] K=%d %s", sh.L[0], sh.K, strat[st]);
+            named(name, [&] { test_rfsq_backward(ctx, tc); });
+        }
+}
+
+}  // namespace
+
+int main() {
+    int64_t live0 = 0;
+    rfsq_live_objects(&live0);
+    int32_t gpus = 0;
+    rfsq_cuda_device_count(&gpus);
+    std::vector<int32_t> devices = {RFSQ_DEVICE_CPU};
+    if (gpus > 0) devices.push_back(0);
+    else printf("CUDA: no usable GPU, CUDA cases SKIPPED (CPU cases run)\n");
+    for (int32_t d : devices) {
+        rfsq_ctx* ctx = nullptr;
+        if (rfsq_ctx_create(d, &ctx) != RFSQ_OK) {
+            fprintf(stderr, "cannot create context on device %d: %s\n", d, rfsq_last_error());
+            return 1;
+        }
+        run_all(ctx, d == RFSQ_DEVICE_CPU ? "cpu" : "cuda");
+        g_case = "lifecycle";
+        check(rfsq_ctx_destroy(ctx) == RFSQ_OK, "ctx_destroy");
+    }
+    int64_t live = -1;
+    rfsq_live_objects(&live);
+    g_case = "lifecycle";
+    check(live == live0, "no native object leaked", (double)live, (double)live0);
+    printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed == 0 ? 0 : 1;
+}
