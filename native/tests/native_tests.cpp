@@ -23,7 +23,8 @@ void check(bool ok, const char* what, double got = 0, double limit = 0) {
         return;
     }
     ++g_failed;
-    fprintf(stderr, "FAIL [%s] %s (got %.6g, limit %.6g) %s\n", g_case.c_str(), what, got, limit, rfsq_last_error());
+    fprintf(stderr, "FAIL [%s] %s (got %.6g, limit %.6g; last native error: \"%s\")\n", g_case.c_str(), what, got, limit,
+            rfsq_last_error());
 }
 
 struct Rng {
