@@ -59,10 +59,11 @@ inline FsqConsts make_fsq_consts(const rfsq_levels& lv) {
 
 RFSQ_HD float fsq_bound(const FsqConsts& k, int j, float x) { return tanhf(x + k.shift[j]) * k.h[j] - k.o[j]; }
 
-// Rounded level q in [-half, L-1-half] (round half to even). Non-finite input raises kBadNonFinite, gives 0.
+// Rounded level q in [-half, L-1-half] (round half to even). Non-finite input raises kBadNonFinite, gives 0
+// (the input itself is checked: tanh would turn +-Inf into a finite bound).
 RFSQ_HD float fsq_round(const FsqConsts& k, int j, float x, unsigned& bad) {
     const float f = fsq_bound(k, j, x);
-    if (!isfinite(f)) {
+    if (!isfinite(x) || !isfinite(f)) {
         bad |= kBadNonFinite;
         return 0.0f;
     }

@@ -403,11 +403,17 @@ void test_bad_data(rfsq_ctx* ctx) {
     check(settle(ctx, rfsq_fsq_forward(ctx, &lv, dn.d, 1, 1, 1, codes.d, nullptr)) == RFSQ_E_NONFINITE, "NaN input reported");
     rfsq_rfsq_cfg cfg{lv, 2, RFSQ_STRATEGY_LAYERNORM};
     std::vector<float> z(4 * 9, 0.5f), params(2 * 2 * 4, 1.0f);
-    z[7] = INFINITY;
-    Buf<float> dz(ctx, z), dp(ctx, params), zhat(ctx, z.size());
-    check(settle(ctx, rfsq_rfsq_forward(ctx, &cfg, dz.d, 1, 3, 3, dp.d, nullptr, zhat.d, nullptr, nullptr, nullptr)) == RFSQ_E_NONFINITE,
-          "Inf in z reported by rfsq_rfsq_forward");
-    check(strstr(rfsq_last_error(), "rfsq_rfsq_forward") != nullptr, "non-finite error names rfsq_rfsq_forward");
+    Buf<float> dp(ctx, params), zhat(ctx, z.size());
+    for (int st = RFSQ_STRATEGY_NONE; st <= RFSQ_STRATEGY_LAYERNORM; ++st)
+        for (float badv : {INFINITY, -INFINITY, NAN}) {
+            z[7] = badv;
+            Buf<float> dz(ctx, z);
+            cfg.strategy = st;
+            check(settle(ctx, rfsq_rfsq_forward(ctx, &cfg, dz.d, 1, 3, 3, dp.d, nullptr, zhat.d, nullptr, nullptr, nullptr)) == RFSQ_E_NONFINITE,
+                  "NaN/+-Inf in z reported by rfsq_rfsq_forward for every strategy");
+            check(strstr(rfsq_last_error(), "rfsq_rfsq_forward") != nullptr, "non-finite error names rfsq_rfsq_forward");
+        }
+    cfg.strategy = RFSQ_STRATEGY_LAYERNORM;
     Buf<int32_t> di2(ctx, std::vector<int32_t>(18, 4096));
     check(settle(ctx, rfsq_rfsq_decode(ctx, &cfg, di2.d, 1, 3, 3, dp.d, dp.d, 0, zhat.d)) == RFSQ_E_RANGE, "decode index out of range");
     check(rfsq_ctx_sync(ctx) == RFSQ_OK, "a reported error is cleared");

@@ -1,0 +1,1726 @@
+// In jextract 22's output shape for native/include/rfsq.h; regenerate with bindings/jextract.sh.
+// HeaderConformanceTest checks this file against the header.
+
+package dev.rfsq4j.bindings;
+
+import java.lang.invoke.*;
+import java.lang.foreign.*;
+import java.nio.ByteOrder;
+import java.util.*;
+import java.util.function.*;
+import java.util.stream.*;
+
+import static java.lang.foreign.ValueLayout.*;
+import static java.lang.foreign.MemoryLayout.PathElement.*;
+
+public class rfsq_h {
+
+    rfsq_h() {
+        // Should not be called directly
+    }
+
+    static final boolean TRACE_DOWNCALLS = Boolean.getBoolean("jextract.trace.downcalls");
+
+    static void traceDowncall(String name, Object... args) {
+         String traceArgs = Arrays.stream(args)
+                       .map(Object::toString)
+                       .collect(Collectors.joining(", "));
+         System.out.printf("%s(%s)\n", name, traceArgs);
+    }
+
+    static MemorySegment findOrThrow(String symbol) {
+        return SYMBOL_LOOKUP.find(symbol)
+            .orElseThrow(() -> RfsqLibrary.unresolved(symbol));
+    }
+
+    // Loads librfsq on the first symbol lookup, not when a constant is read.
+    static final SymbolLookup SYMBOL_LOOKUP = RfsqLibrary::find;
+
+    public static final ValueLayout.OfBoolean C_BOOL = ValueLayout.JAVA_BOOLEAN;
+    public static final ValueLayout.OfByte C_CHAR = ValueLayout.JAVA_BYTE;
+    public static final ValueLayout.OfShort C_SHORT = ValueLayout.JAVA_SHORT;
+    public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+    public static final ValueLayout.OfLong C_LONG_LONG = ValueLayout.JAVA_LONG;
+    public static final ValueLayout.OfFloat C_FLOAT = ValueLayout.JAVA_FLOAT;
+    public static final ValueLayout.OfDouble C_DOUBLE = ValueLayout.JAVA_DOUBLE;
+    public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
+            .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
+    public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
+    private static final int RFSQ_ABI_VERSION = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_ABI_VERSION 1
+     * }
+     */
+    public static int RFSQ_ABI_VERSION() {
+        return RFSQ_ABI_VERSION;
+    }
+    private static final int RFSQ_OK = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_OK 0
+     * }
+     */
+    public static int RFSQ_OK() {
+        return RFSQ_OK;
+    }
+    private static final int RFSQ_E_INVALID = (int)-1L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_E_INVALID -1
+     * }
+     */
+    public static int RFSQ_E_INVALID() {
+        return RFSQ_E_INVALID;
+    }
+    private static final int RFSQ_E_NO_DEVICE = (int)-2L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_E_NO_DEVICE -2
+     * }
+     */
+    public static int RFSQ_E_NO_DEVICE() {
+        return RFSQ_E_NO_DEVICE;
+    }
+    private static final int RFSQ_E_CUDA = (int)-3L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_E_CUDA -3
+     * }
+     */
+    public static int RFSQ_E_CUDA() {
+        return RFSQ_E_CUDA;
+    }
+    private static final int RFSQ_E_NOMEM = (int)-4L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_E_NOMEM -4
+     * }
+     */
+    public static int RFSQ_E_NOMEM() {
+        return RFSQ_E_NOMEM;
+    }
+    private static final int RFSQ_E_NONFINITE = (int)-5L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_E_NONFINITE -5
+     * }
+     */
+    public static int RFSQ_E_NONFINITE() {
+        return RFSQ_E_NONFINITE;
+    }
+    private static final int RFSQ_E_RANGE = (int)-6L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_E_RANGE -6
+     * }
+     */
+    public static int RFSQ_E_RANGE() {
+        return RFSQ_E_RANGE;
+    }
+    private static final int RFSQ_DEVICE_CPU = (int)-1L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_DEVICE_CPU -1
+     * }
+     */
+    public static int RFSQ_DEVICE_CPU() {
+        return RFSQ_DEVICE_CPU;
+    }
+    private static final int RFSQ_MAX_LEVELS = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_MAX_LEVELS 16
+     * }
+     */
+    public static int RFSQ_MAX_LEVELS() {
+        return RFSQ_MAX_LEVELS;
+    }
+    private static final int RFSQ_MAX_STAGES = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_MAX_STAGES 16
+     * }
+     */
+    public static int RFSQ_MAX_STAGES() {
+        return RFSQ_MAX_STAGES;
+    }
+    private static final int RFSQ_STRATEGY_NONE = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_STRATEGY_NONE 0
+     * }
+     */
+    public static int RFSQ_STRATEGY_NONE() {
+        return RFSQ_STRATEGY_NONE;
+    }
+    private static final int RFSQ_STRATEGY_SCALE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_STRATEGY_SCALE 1
+     * }
+     */
+    public static int RFSQ_STRATEGY_SCALE() {
+        return RFSQ_STRATEGY_SCALE;
+    }
+    private static final int RFSQ_STRATEGY_LAYERNORM = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_STRATEGY_LAYERNORM 2
+     * }
+     */
+    public static int RFSQ_STRATEGY_LAYERNORM() {
+        return RFSQ_STRATEGY_LAYERNORM;
+    }
+
+    private static class rfsq_abi_version {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_abi_version");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_abi_version()
+     * }
+     */
+    public static FunctionDescriptor rfsq_abi_version$descriptor() {
+        return rfsq_abi_version.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_abi_version()
+     * }
+     */
+    public static MethodHandle rfsq_abi_version$handle() {
+        return rfsq_abi_version.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_abi_version()
+     * }
+     */
+    public static MemorySegment rfsq_abi_version$address() {
+        return rfsq_abi_version.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_abi_version()
+     * }
+     */
+    public static int rfsq_abi_version() {
+        var mh$ = rfsq_abi_version.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_abi_version");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_last_error {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_last_error");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const char *rfsq_last_error()
+     * }
+     */
+    public static FunctionDescriptor rfsq_last_error$descriptor() {
+        return rfsq_last_error.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const char *rfsq_last_error()
+     * }
+     */
+    public static MethodHandle rfsq_last_error$handle() {
+        return rfsq_last_error.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const char *rfsq_last_error()
+     * }
+     */
+    public static MemorySegment rfsq_last_error$address() {
+        return rfsq_last_error.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const char *rfsq_last_error()
+     * }
+     */
+    public static MemorySegment rfsq_last_error() {
+        var mh$ = rfsq_last_error.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_last_error");
+            }
+            return (MemorySegment)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_cuda_device_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_cuda_device_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_cuda_device_count(int32_t *count)
+     * }
+     */
+    public static FunctionDescriptor rfsq_cuda_device_count$descriptor() {
+        return rfsq_cuda_device_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_cuda_device_count(int32_t *count)
+     * }
+     */
+    public static MethodHandle rfsq_cuda_device_count$handle() {
+        return rfsq_cuda_device_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_cuda_device_count(int32_t *count)
+     * }
+     */
+    public static MemorySegment rfsq_cuda_device_count$address() {
+        return rfsq_cuda_device_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_cuda_device_count(int32_t *count)
+     * }
+     */
+    public static int rfsq_cuda_device_count(MemorySegment count) {
+        var mh$ = rfsq_cuda_device_count.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_cuda_device_count", count);
+            }
+            return (int)mh$.invokeExact(count);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_live_objects {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_live_objects");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_live_objects(int64_t *count)
+     * }
+     */
+    public static FunctionDescriptor rfsq_live_objects$descriptor() {
+        return rfsq_live_objects.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_live_objects(int64_t *count)
+     * }
+     */
+    public static MethodHandle rfsq_live_objects$handle() {
+        return rfsq_live_objects.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_live_objects(int64_t *count)
+     * }
+     */
+    public static MemorySegment rfsq_live_objects$address() {
+        return rfsq_live_objects.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_live_objects(int64_t *count)
+     * }
+     */
+    public static int rfsq_live_objects(MemorySegment count) {
+        var mh$ = rfsq_live_objects.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_live_objects", count);
+            }
+            return (int)mh$.invokeExact(count);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_ctx_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_ctx_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_create(int32_t device, rfsq_ctx **out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_ctx_create$descriptor() {
+        return rfsq_ctx_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_create(int32_t device, rfsq_ctx **out)
+     * }
+     */
+    public static MethodHandle rfsq_ctx_create$handle() {
+        return rfsq_ctx_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_create(int32_t device, rfsq_ctx **out)
+     * }
+     */
+    public static MemorySegment rfsq_ctx_create$address() {
+        return rfsq_ctx_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_ctx_create(int32_t device, rfsq_ctx **out)
+     * }
+     */
+    public static int rfsq_ctx_create(int device, MemorySegment out) {
+        var mh$ = rfsq_ctx_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_ctx_create", device, out);
+            }
+            return (int)mh$.invokeExact(device, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_ctx_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_ctx_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_destroy(rfsq_ctx *ctx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_ctx_destroy$descriptor() {
+        return rfsq_ctx_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_destroy(rfsq_ctx *ctx)
+     * }
+     */
+    public static MethodHandle rfsq_ctx_destroy$handle() {
+        return rfsq_ctx_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_destroy(rfsq_ctx *ctx)
+     * }
+     */
+    public static MemorySegment rfsq_ctx_destroy$address() {
+        return rfsq_ctx_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_ctx_destroy(rfsq_ctx *ctx)
+     * }
+     */
+    public static int rfsq_ctx_destroy(MemorySegment ctx) {
+        var mh$ = rfsq_ctx_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_ctx_destroy", ctx);
+            }
+            return (int)mh$.invokeExact(ctx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_ctx_sync {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_ctx_sync");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_sync(rfsq_ctx *ctx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_ctx_sync$descriptor() {
+        return rfsq_ctx_sync.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_sync(rfsq_ctx *ctx)
+     * }
+     */
+    public static MethodHandle rfsq_ctx_sync$handle() {
+        return rfsq_ctx_sync.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_sync(rfsq_ctx *ctx)
+     * }
+     */
+    public static MemorySegment rfsq_ctx_sync$address() {
+        return rfsq_ctx_sync.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_ctx_sync(rfsq_ctx *ctx)
+     * }
+     */
+    public static int rfsq_ctx_sync(MemorySegment ctx) {
+        var mh$ = rfsq_ctx_sync.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_ctx_sync", ctx);
+            }
+            return (int)mh$.invokeExact(ctx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_alloc {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_alloc");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_alloc(rfsq_ctx *ctx, int64_t bytes, void **out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_alloc$descriptor() {
+        return rfsq_alloc.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_alloc(rfsq_ctx *ctx, int64_t bytes, void **out)
+     * }
+     */
+    public static MethodHandle rfsq_alloc$handle() {
+        return rfsq_alloc.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_alloc(rfsq_ctx *ctx, int64_t bytes, void **out)
+     * }
+     */
+    public static MemorySegment rfsq_alloc$address() {
+        return rfsq_alloc.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_alloc(rfsq_ctx *ctx, int64_t bytes, void **out)
+     * }
+     */
+    public static int rfsq_alloc(MemorySegment ctx, long bytes, MemorySegment out) {
+        var mh$ = rfsq_alloc.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_alloc", ctx, bytes, out);
+            }
+            return (int)mh$.invokeExact(ctx, bytes, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_free(rfsq_ctx *ctx, void *ptr)
+     * }
+     */
+    public static FunctionDescriptor rfsq_free$descriptor() {
+        return rfsq_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_free(rfsq_ctx *ctx, void *ptr)
+     * }
+     */
+    public static MethodHandle rfsq_free$handle() {
+        return rfsq_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_free(rfsq_ctx *ctx, void *ptr)
+     * }
+     */
+    public static MemorySegment rfsq_free$address() {
+        return rfsq_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_free(rfsq_ctx *ctx, void *ptr)
+     * }
+     */
+    public static int rfsq_free(MemorySegment ctx, MemorySegment ptr) {
+        var mh$ = rfsq_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_free", ctx, ptr);
+            }
+            return (int)mh$.invokeExact(ctx, ptr);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_copy_to_device {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_copy_to_device");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_copy_to_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static FunctionDescriptor rfsq_copy_to_device$descriptor() {
+        return rfsq_copy_to_device.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_copy_to_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static MethodHandle rfsq_copy_to_device$handle() {
+        return rfsq_copy_to_device.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_copy_to_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static MemorySegment rfsq_copy_to_device$address() {
+        return rfsq_copy_to_device.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_copy_to_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static int rfsq_copy_to_device(MemorySegment ctx, MemorySegment dst, MemorySegment src, long bytes) {
+        var mh$ = rfsq_copy_to_device.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_copy_to_device", ctx, dst, src, bytes);
+            }
+            return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_copy_to_host {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_copy_to_host");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_copy_to_host(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static FunctionDescriptor rfsq_copy_to_host$descriptor() {
+        return rfsq_copy_to_host.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_copy_to_host(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static MethodHandle rfsq_copy_to_host$handle() {
+        return rfsq_copy_to_host.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_copy_to_host(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static MemorySegment rfsq_copy_to_host$address() {
+        return rfsq_copy_to_host.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_copy_to_host(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static int rfsq_copy_to_host(MemorySegment ctx, MemorySegment dst, MemorySegment src, long bytes) {
+        var mh$ = rfsq_copy_to_host.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_copy_to_host", ctx, dst, src, bytes);
+            }
+            return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_copy_on_device {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_copy_on_device");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_copy_on_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static FunctionDescriptor rfsq_copy_on_device$descriptor() {
+        return rfsq_copy_on_device.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_copy_on_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static MethodHandle rfsq_copy_on_device$handle() {
+        return rfsq_copy_on_device.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_copy_on_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static MemorySegment rfsq_copy_on_device$address() {
+        return rfsq_copy_on_device.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_copy_on_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes)
+     * }
+     */
+    public static int rfsq_copy_on_device(MemorySegment ctx, MemorySegment dst, MemorySegment src, long bytes) {
+        var mh$ = rfsq_copy_on_device.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_copy_on_device", ctx, dst, src, bytes);
+            }
+            return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_fsq_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_fsq_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, float *codes, int32_t *idx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_fsq_forward$descriptor() {
+        return rfsq_fsq_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, float *codes, int32_t *idx)
+     * }
+     */
+    public static MethodHandle rfsq_fsq_forward$handle() {
+        return rfsq_fsq_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, float *codes, int32_t *idx)
+     * }
+     */
+    public static MemorySegment rfsq_fsq_forward$address() {
+        return rfsq_fsq_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_fsq_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, float *codes, int32_t *idx)
+     * }
+     */
+    public static int rfsq_fsq_forward(MemorySegment ctx, MemorySegment levels, MemorySegment x, long b, long h, long w, MemorySegment codes, MemorySegment idx) {
+        var mh$ = rfsq_fsq_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_fsq_forward", ctx, levels, x, b, h, w, codes, idx);
+            }
+            return (int)mh$.invokeExact(ctx, levels, x, b, h, w, codes, idx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_fsq_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_fsq_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_backward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, const float *dcodes, float *dx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_fsq_backward$descriptor() {
+        return rfsq_fsq_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_backward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, const float *dcodes, float *dx)
+     * }
+     */
+    public static MethodHandle rfsq_fsq_backward$handle() {
+        return rfsq_fsq_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_backward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, const float *dcodes, float *dx)
+     * }
+     */
+    public static MemorySegment rfsq_fsq_backward$address() {
+        return rfsq_fsq_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_fsq_backward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, const float *dcodes, float *dx)
+     * }
+     */
+    public static int rfsq_fsq_backward(MemorySegment ctx, MemorySegment levels, MemorySegment x, long b, long h, long w, MemorySegment dcodes, MemorySegment dx) {
+        var mh$ = rfsq_fsq_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_fsq_backward", ctx, levels, x, b, h, w, dcodes, dx);
+            }
+            return (int)mh$.invokeExact(ctx, levels, x, b, h, w, dcodes, dx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_fsq_codes_to_indices {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_fsq_codes_to_indices");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_codes_to_indices(rfsq_ctx *ctx, const rfsq_levels *levels, const float *codes, int64_t b, int64_t h, int64_t w, int32_t *idx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_fsq_codes_to_indices$descriptor() {
+        return rfsq_fsq_codes_to_indices.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_codes_to_indices(rfsq_ctx *ctx, const rfsq_levels *levels, const float *codes, int64_t b, int64_t h, int64_t w, int32_t *idx)
+     * }
+     */
+    public static MethodHandle rfsq_fsq_codes_to_indices$handle() {
+        return rfsq_fsq_codes_to_indices.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_codes_to_indices(rfsq_ctx *ctx, const rfsq_levels *levels, const float *codes, int64_t b, int64_t h, int64_t w, int32_t *idx)
+     * }
+     */
+    public static MemorySegment rfsq_fsq_codes_to_indices$address() {
+        return rfsq_fsq_codes_to_indices.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_fsq_codes_to_indices(rfsq_ctx *ctx, const rfsq_levels *levels, const float *codes, int64_t b, int64_t h, int64_t w, int32_t *idx)
+     * }
+     */
+    public static int rfsq_fsq_codes_to_indices(MemorySegment ctx, MemorySegment levels, MemorySegment codes, long b, long h, long w, MemorySegment idx) {
+        var mh$ = rfsq_fsq_codes_to_indices.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_fsq_codes_to_indices", ctx, levels, codes, b, h, w, idx);
+            }
+            return (int)mh$.invokeExact(ctx, levels, codes, b, h, w, idx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_fsq_indices_to_codes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_fsq_indices_to_codes");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_indices_to_codes(rfsq_ctx *ctx, const rfsq_levels *levels, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *codes)
+     * }
+     */
+    public static FunctionDescriptor rfsq_fsq_indices_to_codes$descriptor() {
+        return rfsq_fsq_indices_to_codes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_indices_to_codes(rfsq_ctx *ctx, const rfsq_levels *levels, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *codes)
+     * }
+     */
+    public static MethodHandle rfsq_fsq_indices_to_codes$handle() {
+        return rfsq_fsq_indices_to_codes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_fsq_indices_to_codes(rfsq_ctx *ctx, const rfsq_levels *levels, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *codes)
+     * }
+     */
+    public static MemorySegment rfsq_fsq_indices_to_codes$address() {
+        return rfsq_fsq_indices_to_codes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_fsq_indices_to_codes(rfsq_ctx *ctx, const rfsq_levels *levels, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *codes)
+     * }
+     */
+    public static int rfsq_fsq_indices_to_codes(MemorySegment ctx, MemorySegment levels, MemorySegment idx, long b, long h, long w, MemorySegment codes) {
+        var mh$ = rfsq_fsq_indices_to_codes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_fsq_indices_to_codes", ctx, levels, idx, b, h, w, codes);
+            }
+            return (int)mh$.invokeExact(ctx, levels, idx, b, h, w, codes);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_residual_sub {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_residual_sub");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_residual_sub$descriptor() {
+        return rfsq_residual_sub.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out)
+     * }
+     */
+    public static MethodHandle rfsq_residual_sub$handle() {
+        return rfsq_residual_sub.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out)
+     * }
+     */
+    public static MemorySegment rfsq_residual_sub$address() {
+        return rfsq_residual_sub.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out)
+     * }
+     */
+    public static int rfsq_residual_sub(MemorySegment ctx, MemorySegment r, MemorySegment q, long n, MemorySegment out) {
+        var mh$ = rfsq_residual_sub.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_residual_sub", ctx, r, q, n, out);
+            }
+            return (int)mh$.invokeExact(ctx, r, q, n, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_scale_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_scale_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q)
+     * }
+     */
+    public static FunctionDescriptor rfsq_scale_forward$descriptor() {
+        return rfsq_scale_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q)
+     * }
+     */
+    public static MethodHandle rfsq_scale_forward$handle() {
+        return rfsq_scale_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q)
+     * }
+     */
+    public static MemorySegment rfsq_scale_forward$address() {
+        return rfsq_scale_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q)
+     * }
+     */
+    public static int rfsq_scale_forward(MemorySegment ctx, MemorySegment levels, MemorySegment theta, MemorySegment x, long b, long h, long w, MemorySegment q) {
+        var mh$ = rfsq_scale_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_scale_forward", ctx, levels, theta, x, b, h, w, q);
+            }
+            return (int)mh$.invokeExact(ctx, levels, theta, x, b, h, w, q);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_layernorm_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_layernorm_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats)
+     * }
+     */
+    public static FunctionDescriptor rfsq_layernorm_forward$descriptor() {
+        return rfsq_layernorm_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats)
+     * }
+     */
+    public static MethodHandle rfsq_layernorm_forward$handle() {
+        return rfsq_layernorm_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats)
+     * }
+     */
+    public static MemorySegment rfsq_layernorm_forward$address() {
+        return rfsq_layernorm_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats)
+     * }
+     */
+    public static int rfsq_layernorm_forward(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment gamma, MemorySegment beta, MemorySegment n, MemorySegment stats) {
+        var mh$ = rfsq_layernorm_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_layernorm_forward", ctx, x, b, c, h, w, gamma, beta, n, stats);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, gamma, beta, n, stats);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_layernorm_inverse {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_layernorm_inverse");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_layernorm_inverse$descriptor() {
+        return rfsq_layernorm_inverse.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out)
+     * }
+     */
+    public static MethodHandle rfsq_layernorm_inverse$handle() {
+        return rfsq_layernorm_inverse.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out)
+     * }
+     */
+    public static MemorySegment rfsq_layernorm_inverse$address() {
+        return rfsq_layernorm_inverse.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out)
+     * }
+     */
+    public static int rfsq_layernorm_inverse(MemorySegment ctx, MemorySegment y, long b, long c, long h, long w, MemorySegment gamma, MemorySegment beta, MemorySegment stats, MemorySegment out) {
+        var mh$ = rfsq_layernorm_inverse.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_layernorm_inverse", ctx, y, b, c, h, w, gamma, beta, stats, out);
+            }
+            return (int)mh$.invokeExact(ctx, y, b, c, h, w, gamma, beta, stats, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_rfsq_param_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_rfsq_param_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_param_count(const rfsq_rfsq_cfg *cfg, int64_t *count)
+     * }
+     */
+    public static FunctionDescriptor rfsq_rfsq_param_count$descriptor() {
+        return rfsq_rfsq_param_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_param_count(const rfsq_rfsq_cfg *cfg, int64_t *count)
+     * }
+     */
+    public static MethodHandle rfsq_rfsq_param_count$handle() {
+        return rfsq_rfsq_param_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_param_count(const rfsq_rfsq_cfg *cfg, int64_t *count)
+     * }
+     */
+    public static MemorySegment rfsq_rfsq_param_count$address() {
+        return rfsq_rfsq_param_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_rfsq_param_count(const rfsq_rfsq_cfg *cfg, int64_t *count)
+     * }
+     */
+    public static int rfsq_rfsq_param_count(MemorySegment cfg, MemorySegment count) {
+        var mh$ = rfsq_rfsq_param_count.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_rfsq_param_count", cfg, count);
+            }
+            return (int)mh$.invokeExact(cfg, count);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_rfsq_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_rfsq_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_forward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *running, float *zhat, int32_t *idx, float *stats, float *rnorm)
+     * }
+     */
+    public static FunctionDescriptor rfsq_rfsq_forward$descriptor() {
+        return rfsq_rfsq_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_forward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *running, float *zhat, int32_t *idx, float *stats, float *rnorm)
+     * }
+     */
+    public static MethodHandle rfsq_rfsq_forward$handle() {
+        return rfsq_rfsq_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_forward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *running, float *zhat, int32_t *idx, float *stats, float *rnorm)
+     * }
+     */
+    public static MemorySegment rfsq_rfsq_forward$address() {
+        return rfsq_rfsq_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_rfsq_forward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *running, float *zhat, int32_t *idx, float *stats, float *rnorm)
+     * }
+     */
+    public static int rfsq_rfsq_forward(MemorySegment ctx, MemorySegment cfg, MemorySegment z, long b, long h, long w, MemorySegment params, MemorySegment running, MemorySegment zhat, MemorySegment idx, MemorySegment stats, MemorySegment rnorm) {
+        var mh$ = rfsq_rfsq_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_rfsq_forward", ctx, cfg, z, b, h, w, params, running, zhat, idx, stats, rnorm);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, z, b, h, w, params, running, zhat, idx, stats, rnorm);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_rfsq_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_rfsq_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_backward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *dzhat, float *dz, float *dparams)
+     * }
+     */
+    public static FunctionDescriptor rfsq_rfsq_backward$descriptor() {
+        return rfsq_rfsq_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_backward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *dzhat, float *dz, float *dparams)
+     * }
+     */
+    public static MethodHandle rfsq_rfsq_backward$handle() {
+        return rfsq_rfsq_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_backward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *dzhat, float *dz, float *dparams)
+     * }
+     */
+    public static MemorySegment rfsq_rfsq_backward$address() {
+        return rfsq_rfsq_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_rfsq_backward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *dzhat, float *dz, float *dparams)
+     * }
+     */
+    public static int rfsq_rfsq_backward(MemorySegment ctx, MemorySegment cfg, MemorySegment z, long b, long h, long w, MemorySegment params, MemorySegment dzhat, MemorySegment dz, MemorySegment dparams) {
+        var mh$ = rfsq_rfsq_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_rfsq_backward", ctx, cfg, z, b, h, w, params, dzhat, dz, dparams);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, z, b, h, w, params, dzhat, dz, dparams);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_rfsq_decode {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_rfsq_decode");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_decode(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, const float *params, const float *stats, int32_t stats_per_image, float *zhat)
+     * }
+     */
+    public static FunctionDescriptor rfsq_rfsq_decode$descriptor() {
+        return rfsq_rfsq_decode.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_decode(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, const float *params, const float *stats, int32_t stats_per_image, float *zhat)
+     * }
+     */
+    public static MethodHandle rfsq_rfsq_decode$handle() {
+        return rfsq_rfsq_decode.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_decode(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, const float *params, const float *stats, int32_t stats_per_image, float *zhat)
+     * }
+     */
+    public static MemorySegment rfsq_rfsq_decode$address() {
+        return rfsq_rfsq_decode.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_rfsq_decode(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, const float *params, const float *stats, int32_t stats_per_image, float *zhat)
+     * }
+     */
+    public static int rfsq_rfsq_decode(MemorySegment ctx, MemorySegment cfg, MemorySegment idx, long b, long h, long w, MemorySegment params, MemorySegment stats, int stats_per_image, MemorySegment zhat) {
+        var mh$ = rfsq_rfsq_decode.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_rfsq_decode", ctx, cfg, idx, b, h, w, params, stats, stats_per_image, zhat);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, idx, b, h, w, params, stats, stats_per_image, zhat);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_rfsq_running_update {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_FLOAT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_rfsq_running_update");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_running_update(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *stats, int64_t b, float momentum, float *running)
+     * }
+     */
+    public static FunctionDescriptor rfsq_rfsq_running_update$descriptor() {
+        return rfsq_rfsq_running_update.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_running_update(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *stats, int64_t b, float momentum, float *running)
+     * }
+     */
+    public static MethodHandle rfsq_rfsq_running_update$handle() {
+        return rfsq_rfsq_running_update.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_rfsq_running_update(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *stats, int64_t b, float momentum, float *running)
+     * }
+     */
+    public static MemorySegment rfsq_rfsq_running_update$address() {
+        return rfsq_rfsq_running_update.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_rfsq_running_update(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *stats, int64_t b, float momentum, float *running)
+     * }
+     */
+    public static int rfsq_rfsq_running_update(MemorySegment ctx, MemorySegment cfg, MemorySegment stats, long b, float momentum, MemorySegment running) {
+        var mh$ = rfsq_rfsq_running_update.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_rfsq_running_update", ctx, cfg, stats, b, momentum, running);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, stats, b, momentum, running);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.rfsq4j;
+
+import dev.rfsq4j.bindings.rfsq_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * One native context ({@code rfsq_ctx}): a CPU or one CUDA device with its stream and scratch memory.
+ *
+ * <p>Thread-safe: the C context is not re-entrant, so every call on it runs under one lock, and the native error
+ * message (thread-local) is read inside that lock. Closing the device closes its open scopes first, so no buffer
+ * outlives its context.
+ */
+public final class Device implements AutoCloseable {
+    /** One native call on this device's context; returns an rfsq.h status. */
+    @FunctionalInterface
+    public interface NativeCall {
+        int call(MemorySegment ctx);
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Backend backend;
+    private final int ordinal;
+    private final Set<Scope> scopes = new LinkedHashSet<>();
+    private MemorySegment ctx;
+
+    private Device(Backend backend, int ordinal, MemorySegment ctx) {
+        this.backend = backend;
+        this.ordinal = ordinal;
+        this.ctx = ctx;
+    }
+
+    /** Opens the backend's first device (AUTO: CUDA when a GPU is usable, else CPU). */
+    public static Device open(Backend backend) {
+        return open(backend, 0);
+    }
+
+    /**
+     * Opens a device; {@code ordinal} picks the CUDA device and must be 0 for the CPU.
+     *
+     * @throws RfsqException for CUDA when no usable GPU (or no such ordinal) is present
+     */
+    public static Device open(Backend backend, int ordinal) {
+        Backend resolved = backend.resolve();
+        if (ordinal < 0 || (resolved == Backend.CPU && ordinal != 0)) {
+            throw new IllegalArgumentException("device ordinal must be 0 for the CPU and >= 0 for CUDA, got " + ordinal);
+        }
+        if (resolved == Backend.CUDA) {
+            int count = Native.cudaDeviceCount();
+            if (ordinal >= count) {
+                throw new RfsqException(rfsq_h.RFSQ_E_NO_DEVICE(), count == 0
+                        ? "CUDA backend requested, but no usable CUDA device is present (no GPU, driver or CUDA build)"
+                        : "CUDA device " + ordinal + " requested, but only " + count + " usable CUDA device(s) are present");
+            }
+        }
+        int nativeDevice = resolved == Backend.CUDA ? ordinal : rfsq_h.RFSQ_DEVICE_CPU();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(rfsq_h.C_POINTER);
+            Status.check(rfsq_h.rfsq_ctx_create(nativeDevice, out), "rfsq_ctx_create");
+            return new Device(resolved, ordinal, out.get(rfsq_h.C_POINTER, 0));
+        }
+    }
+
+    /** CPU or CUDA (never AUTO). */
+    public Backend backend() {
+        return backend;
+    }
+
+    public boolean isCuda() {
+        return backend == Backend.CUDA;
+    }
+
+    /** Waits for queued work; reports bad data an earlier op found on CUDA (NaN input, out-of-range index). */
+    public void sync() {
+        call("rfsq_ctx_sync", rfsq_h::rfsq_ctx_sync);
+    }
+
+    /**
+     * Runs one native call on this context under the device lock and turns a failed status into an
+     * {@link RfsqException}. Every operand is checked first: it must live on this device in an open scope.
+     */
+    public void call(String op, NativeCall call, Tensor... operands) {
+        invoke(op, call, false, operands);
+    }
+
+    /**
+     * Like {@link #call}, then on CUDA waits for the queued op under the same lock, so bad data it finds (NaN input,
+     * out-of-range index) fails this call, and never a call another thread makes later.
+     */
+    public void callAndWait(String op, NativeCall call, Tensor... operands) {
+        invoke(op, call, isCuda(), operands);
+    }
+
+    /** Closes the device's open scopes (freeing their tensors), then the context. Idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (ctx == null) {
+                return;
+            }
+            RuntimeException first = null;
+            for (Scope scope : new ArrayList<>(scopes)) {
+                try {
+                    scope.close();
+                } catch (RuntimeException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            MemorySegment context = ctx;
+            ctx = null;
+            Status.check(rfsq_h.rfsq_ctx_destroy(context), "rfsq_ctx_destroy");
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isOpen() {
+        lock.lock();
+        try {
+            return ctx != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return isCuda() ? "cuda:" + ordinal : "cpu";
+    }
+
+    private void invoke(String op, NativeCall call, boolean wait, Tensor... operands) {
+        lock.lock();
+        try {
+            MemorySegment context = context();
+            for (Tensor t : operands) {
+                if (t != null) {
+                    t.checkUsableOn(this);
+                }
+            }
+            Status.check(call.call(context), op);
+            if (wait) {
+                Status.check(rfsq_h.rfsq_ctx_sync(context), "rfsq_ctx_sync");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    <T> T locked(Supplier<T> body) {
+        lock.lock();
+        try {
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void register(Scope scope) {
+        locked(() -> {
+            context();
+            scopes.add(scope);
+            return null;
+        });
+    }
+
+    void unregister(Scope scope) {
+        locked(() -> scopes.remove(scope));
+    }
+
+    private MemorySegment context() {
+        if (ctx == null) {
+            throw new IllegalStateException("device " + this + " is closed");
+        }
+        return ctx;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.rfsq4j;
+
+import dev.rfsq4j.bindings.rfsq_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * A row-major float32 or int32 array in a device's memory, owned by a {@link Scope}. Host copies go through a
+ * confined staging buffer; there is no element access from Java on purpose (every op is one native call).
+ */
+public final class Tensor {
+    private final Scope scope;
+    private final DType dtype;
+    private final long[] shape;
+    private final long numel;
+    private final MemorySegment address;
+    private volatile boolean freed;
+
+    Tensor(Scope scope, DType dtype, long[] shape, MemorySegment address) {
+        this.scope = scope;
+        this.dtype = dtype;
+        this.shape = shape;
+        this.numel = checkShape(shape);
+        this.address = address;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long dim(int axis) {
+        return shape[axis];
+    }
+
+    public long numel() {
+        return numel;
+    }
+
+    public long byteSize() {
+        return numel * dtype.byteSize();
+    }
+
+    public Scope scope() {
+        return scope;
+    }
+
+    public Device device() {
+        return scope.device();
+    }
+
+    /** The device pointer, for native calls; throws once the tensor is freed or its scope closed. */
+    public MemorySegment address() {
+        checkLive();
+        return address;
+    }
+
+    public boolean isLive() {
+        return !freed && scope.isOpen();
+    }
+
+    /** Frees this tensor now rather than when its scope closes. Idempotent. */
+    public void free() {
+        scope.release(this);
+    }
+
+    public float[] toFloatArray() {
+        checkDType(DType.F32);
+        float[] out = new float[hostLength()];
+        copyToHost(out, ValueLayout.JAVA_FLOAT);
+        return out;
+    }
+
+    public int[] toIntArray() {
+        checkDType(DType.I32);
+        int[] out = new int[hostLength()];
+        copyToHost(out, ValueLayout.JAVA_INT);
+        return out;
+    }
+
+    public void copyFrom(float[] data) {
+        checkDType(DType.F32);
+        checkLength(data.length, shape);
+        copyToDevice(data, ValueLayout.JAVA_FLOAT);
+    }
+
+    public void copyFrom(int[] data) {
+        checkDType(DType.I32);
+        checkLength(data.length, shape);
+        copyToDevice(data, ValueLayout.JAVA_INT);
+    }
+
+    /** dtype and shape as messages show them, e.g. {@code float32 (2,4,8,8)}. */
+    public String describe() {
+        return dtype.label() + " " + shapeString(shape);
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + describe() + " on " + scope.device() + (isLive() ? "" : ", freed") + "]";
+    }
+
+    /** A shape as messages show it, e.g. {@code (2,4,8,8)}. */
+    public static String shapeString(long... shape) {
+        return Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining(",", "(", ")"));
+    }
+
+    static long checkShape(long[] shape) {
+        if (shape.length == 0) {
+            throw new IllegalArgumentException("a tensor needs at least one dimension");
+        }
+        long n = 1;
+        for (long d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException("tensor dimensions must be > 0, got " + shapeString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    static void checkLength(int length, long[] shape) {
+        long n = checkShape(shape);
+        if (length != n) {
+            throw new IllegalArgumentException(
+                    "array of " + length + " elements does not match shape " + shapeString(shape) + " (" + n + " elements)");
+        }
+    }
+
+    void checkUsableOn(Device device) {
+        if (scope.device() != device) {
+            throw new IllegalArgumentException("tensor " + describe() + " belongs to another device ("
+                    + scope.device() + ") than this call's (" + device + "); use tensors from scopes of one Device");
+        }
+        checkLive();
+    }
+
+    MemorySegment markFreed() {
+        freed = true;
+        return address;
+    }
+
+    private void checkLive() {
+        if (!scope.isOpen()) {
+            throw new IllegalStateException("tensor " + describe() + " is used after its scope was closed");
+        }
+        if (freed) {
+            throw new IllegalStateException("tensor " + describe() + " was freed");
+        }
+    }
+
+    private void checkDType(DType expected) {
+        if (dtype != expected) {
+            throw new IllegalArgumentException("tensor is " + describe() + ", not " + expected.label());
+        }
+    }
+
+    private int hostLength() {
+        if (numel > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensor " + describe() + " is too large for one Java array");
+        }
+        return (int) numel;
+    }
+
+    private void copyToHost(Object array, ValueLayout layout) {
+        long bytes = byteSize();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(bytes, 64);
+            scope.device().call("rfsq_copy_to_host", ctx -> rfsq_h.rfsq_copy_to_host(ctx, host, address, bytes), this);
+            MemorySegment.copy(host, layout, 0, array, 0, (int) numel);
+        }
+    }
+
+    private void copyToDevice(Object array, ValueLayout layout) {
+        long bytes = byteSize();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(bytes, 64);
+            MemorySegment.copy(array, 0, host, layout, 0, (int) numel);
+            scope.device().call("rfsq_copy_to_device", ctx -> rfsq_h.rfsq_copy_to_device(ctx, address, host, bytes), this);
+        }
+    }
+}

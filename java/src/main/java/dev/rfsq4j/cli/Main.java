@@ -1,0 +1,70 @@
+package dev.rfsq4j.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The rfsq4j command line. Exit status: 0 success, 1 error, 2 bad usage; errors are one line on stderr
+ * ({@code rfsq4j: <message>}), with the stack trace only when RFSQ_DEBUG=1.
+ */
+public final class Main {
+    private static final List<Command> COMMANDS = List.of(new DemoCommand(), new QuantizeCommand());
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line and returns its exit status instead of exiting (for tests and embedding). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(usage());
+            return 2;
+        }
+        String name = args[0];
+        if (name.equals("help") || name.equals("--help") || name.equals("-h")) {
+            out.print(usage());
+            return 0;
+        }
+        Command command = COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+        if (command == null) {
+            err.println("rfsq4j: unknown command '" + name + "'");
+            err.print(usage());
+            return 2;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        if (rest.contains("--help") || rest.contains("-h")) {
+            out.print(command.usage());
+            return 0;
+        }
+        try {
+            command.run(rest, out);
+            return 0;
+        } catch (UsageException e) {
+            return fail(err, e, 2);
+        } catch (Exception | LinkageError e) {
+            return fail(err, e, 1);
+        }
+    }
+
+    private static int fail(PrintStream err, Throwable e, int status) {
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
+        err.println("rfsq4j: " + message.strip().replaceAll("\\s*\\R\\s*", " "));
+        if ("1".equals(System.getenv("RFSQ_DEBUG"))) {
+            e.printStackTrace(err);
+        }
+        return status;
+    }
+
+    private static String usage() {
+        StringBuilder text = new StringBuilder("usage: rfsq4j <command> [options]\n\ncommands:\n");
+        for (Command c : COMMANDS) {
+            text.append(String.format("  %-10s %s%n", c.name(), c.summary()));
+        }
+        text.append(String.format("  %-10s %s%n", "help", "show this text; rfsq4j <command> --help shows a command's options"));
+        text.append("\nexit status: 0 success, 1 error, 2 bad usage; RFSQ_DEBUG=1 adds stack traces to errors\n");
+        return text.toString();
+    }
+}

@@ -1,0 +1,182 @@
+package dev.rfsq4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rfsq4j.Backend;
+import dev.rfsq4j.Device;
+import dev.rfsq4j.NoLeaks;
+import dev.rfsq4j.Scope;
+import dev.rfsq4j.Seeds;
+import dev.rfsq4j.Tensor;
+import dev.rfsq4j.io.Npy;
+import dev.rfsq4j.quant.Levels;
+import dev.rfsq4j.quant.Rfsq;
+import dev.rfsq4j.quant.StatsMode;
+import dev.rfsq4j.quant.Strategy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line, run in-process through {@link Main#run} on real .npy files. */
+@ExtendWith(NoLeaks.class)
+class MainTest {
+    private static final long[] SHAPE = {2, 4, 6, 5};
+
+    @TempDir
+    Path dir;
+
+    private record Result(int status, String out, String err) {}
+
+    private static Result run(String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private float[] latent() {
+        return Seeds.gaussian(Seeds.random("cli"), (int) (SHAPE[0] * SHAPE[1] * SHAPE[2] * SHAPE[3]), 1.0);
+    }
+
+    private String[] quantize(String strategy, String mode, String... extra) {
+        List<String> args = new ArrayList<>(List.of("quantize", "--levels", "8,8,8,4", "--stages", "2",
+                "--strategy", strategy, "--stats-mode", mode,
+                "--input", dir.resolve("z.npy").toString(), "--codes", dir.resolve("codes.npy").toString(),
+                "--indices", dir.resolve("idx.npy").toString()));
+        args.addAll(List.of(extra));
+        if (!args.contains("--device")) {
+            args.addAll(List.of("--device", "cpu"));
+        }
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void quantizeRoundTripsThroughNpyFiles() throws IOException {
+        float[] z = latent();
+        Npy.write(dir.resolve("z.npy"), SHAPE, z);
+        for (Strategy strategy : Strategy.values()) {
+            for (StatsMode mode : StatsMode.values()) {
+                boolean stats = strategy == Strategy.LAYERNORM && mode == StatsMode.PARITY;
+                String[] args = stats ? quantize(strategy.label(), mode.label(), "--stats", dir.resolve("s.npy").toString())
+                        : quantize(strategy.label(), mode.label());
+                Result r = run(args);
+                assertEquals(0, r.status(), strategy + "/" + mode + ": " + r.err());
+                assertEquals("", r.err());
+                assertEquals(1, r.out().lines().count(), r.out());
+                assertTrue(r.out().startsWith("cpu  z (2,4,6,5)  rfsq 2x[8,8,8,4] " + strategy.label() + "/"
+                        + mode.label() + "  22 bits/position"), r.out());
+                assertTrue(r.out().contains("mean ||r_k||") && r.out().strip().endsWith("ms"), r.out());
+
+                Npy.Floats codes = Npy.readFloats(dir.resolve("codes.npy"));
+                Npy.Ints idx = Npy.readInts(dir.resolve("idx.npy"));
+                assertArrayEquals(SHAPE, codes.shape());
+                assertArrayEquals(new long[] {2, 6, 5, 2}, idx.shape());
+                try (Device device = Device.open(Backend.CPU); Scope scope = Scope.open(device)) {
+                    Rfsq rfsq = Rfsq.builder(Levels.of(8, 8, 8, 4)).stages(2).strategy(strategy).statsMode(mode)
+                            .build(scope);
+                    Rfsq.Output expected = rfsq.quantize(scope.fromArray(z, SHAPE));
+                    assertArrayEquals(expected.zhat().toFloatArray(), codes.data(), "codes.npy");
+                    assertArrayEquals(expected.indices().toIntArray(), idx.data(), "idx.npy");
+                    Tensor statsIn = null;
+                    if (stats) {
+                        Npy.Floats s = Npy.readFloats(dir.resolve("s.npy"));
+                        assertArrayEquals(new long[] {2, 2, 4, 2}, s.shape());
+                        assertArrayEquals(expected.stats().toFloatArray(), s.data(), "stats.npy");
+                        statsIn = scope.fromArray(s.data(), s.shape());
+                    }
+                    float[] decoded = rfsq.decode(scope.fromArray(idx.data(), idx.shape()), statsIn).toFloatArray();
+                    assertArrayEquals(codes.data(), decoded, 1e-5f, "decode of the written files gives the codes");
+                }
+            }
+        }
+    }
+
+    @Test
+    void badInputFailsWithOneLine() throws IOException {
+        Npy.write(dir.resolve("z.npy"), new long[] {2, 5, 6, 5}, new float[2 * 5 * 6 * 5]);
+        assertError(run(quantize("none", "parity")), 1, "rfsq4j: " + dir.resolve("z.npy")
+                + ": expected float32 (B,4,H,W) for levels [8,8,8,4] with every dimension > 0, got float32 (2,5,6,5)");
+
+        Npy.write(dir.resolve("z.npy"), SHAPE, new int[2 * 4 * 6 * 5]);
+        assertError(run(quantize("none", "parity")), 1, "holds int32 (2,4,6,5), expected float32");
+
+        float[] z = latent();
+        z[17] = Float.NaN;
+        Npy.write(dir.resolve("z.npy"), SHAPE, z);
+        for (String strategy : new String[] {"none", "scale", "layernorm"}) {
+            assertError(run(quantize(strategy, "parity")), 1, "rfsq_rfsq_forward");
+        }
+
+        Files.write(dir.resolve("z.npy"), new byte[] {(byte) 0x93, 'N', 'U', 'M'});
+        assertError(run(quantize("none", "parity")), 1, "truncated");
+        Files.delete(dir.resolve("z.npy"));
+        assertError(run(quantize("none", "parity")), 1, "z.npy: no such file");
+        assertFalse(Files.exists(dir.resolve("codes.npy")), "nothing written on failure");
+    }
+
+    @Test
+    void badFlagsAreUsageErrors() throws IOException {
+        Npy.write(dir.resolve("z.npy"), SHAPE, latent());
+        assertError(run(quantize("lfq", "parity")), 2, "--strategy: unknown strategy 'lfq'");
+        assertError(run(quantize("none", "sometimes")), 2, "--stats-mode: unknown stats mode 'sometimes'");
+        assertError(run(quantize("none", "parity", "--frobnicate", "1")), 2, "unknown option --frobnicate");
+        assertError(run(quantize("none", "parity", "--stats", "s.npy")), 2,
+                "--stats applies to --strategy layernorm with --stats-mode parity only");
+        assertError(run("quantize", "--levels", "8,1,8"), 2, "--levels: every level must be >= 2");
+        assertError(run("quantize", "--levels", "8,8,8,4", "--stages", "0"), 2, "--stages: stages must be 1..16");
+        assertError(run("quantize", "--levels", "8,8,8,4", "--stages", "2", "--strategy", "none"), 2,
+                "missing option --input");
+        assertError(run("quantize", "--levels"), 2, "option --levels needs a value");
+        assertError(run(quantize("none", "parity", "--device", "tpu")), 2, "--device: unknown device 'tpu'");
+    }
+
+    @Test
+    void helpAndUnknownCommands() {
+        Result help = run("--help");
+        assertEquals(0, help.status());
+        assertTrue(help.out().contains("quantize") && help.out().contains("demo"), help.out());
+        Result sub = run("quantize", "--help");
+        assertEquals(0, sub.status());
+        assertTrue(sub.out().startsWith("usage: rfsq4j quantize"), sub.out());
+        Result unknown = run("frobnicate");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().startsWith("rfsq4j: unknown command 'frobnicate'\nusage: rfsq4j"), unknown.err());
+        assertEquals(2, run().status());
+    }
+
+    @Test
+    void demoPrintsATableForEveryStrategy() {
+        Result r = run("demo", "--device", "cpu");
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("rfsq4j demo: RFSQ 4x[4,4,4,4,4] (40 bits/position) on cpu"), r.out());
+        for (String strategy : new String[] {"none", "scale", "layernorm"}) {
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith(strategy + " ") && l.endsWith("images/s")), r.out());
+        }
+        String again = run("demo", "--device", "cpu").out();
+        assertEquals(withoutThroughput(r.out()), withoutThroughput(again), "the demo is deterministic but for timing");
+    }
+
+    private static String withoutThroughput(String text) {
+        return text.replaceAll("[\\d,.]+ images/s", "");
+    }
+
+    private static void assertError(Result r, int status, String expected) {
+        assertEquals(status, r.status(), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().startsWith("rfsq4j: "), r.err());
+        assertTrue(r.err().contains(expected), r.err() + " should contain " + expected);
+    }
+}
