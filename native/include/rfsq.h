@@ -56,6 +56,21 @@ typedef struct rfsq_rfsq_cfg {
     int32_t strategy;
 } rfsq_rfsq_cfg;
 
+/* One Adam step's hyper-parameters; step counts from 1 (bias correction). decoupled = 0: Adam with weight decay
+ * added to the gradient (L2-coupled, PyTorch's Adam); 1: AdamW. max_grad_norm > 0 clips like PyTorch's
+ * clip_grad_norm_ (with the sum of squared gradients given to rfsq_adam_step). Hyper-parameters are double,
+ * as in PyTorch, so that derived constants such as 1 - beta2 round the same way. */
+typedef struct rfsq_adam_cfg {
+    double lr;
+    double beta1;
+    double beta2;
+    double eps;
+    double weight_decay;
+    double max_grad_norm;
+    int32_t decoupled;
+    int32_t step;
+} rfsq_adam_cfg;
+
 typedef struct rfsq_ctx rfsq_ctx;
 
 /* Returns the ABI version this library implements (RFSQ_ABI_VERSION). */
@@ -102,6 +117,19 @@ int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *th
 int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats);
 /* Inverse of rfsq_layernorm_forward: out = (y - beta) / gamma * sigma + mu, with stats (B,C,2). */
 int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out);
+
+/* ReLU y = max(x, 0) over n floats (y may alias x). */
+int rfsq_relu_forward(rfsq_ctx *ctx, const float *x, int64_t n, float *y);
+/* ReLU backward dx = dy where y > 0, else 0, over n floats (dx may alias dy). */
+int rfsq_relu_backward(rfsq_ctx *ctx, const float *y, const float *dy, int64_t n, float *dx);
+/* Per-channel affine y = x * scale[c] + shift[c] of x (B,C,H,W) (image normalization and its inverse; y may alias x). */
+int rfsq_channel_affine(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y);
+/* L1 loss over n floats: loss[0] = weight * mean |a - b|; grad = d loss / d a (sign(0) = 0), may be NULL. */
+int rfsq_l1_loss(rfsq_ctx *ctx, const float *a, const float *b, int64_t n, float weight, float *loss, float *grad);
+/* Writes the sum of squares of n floats to out[0] (a gradient norm for clipping). */
+int rfsq_sum_squares(rfsq_ctx *ctx, const float *x, int64_t n, float *out);
+/* One Adam/AdamW step over n parameters in place (param, m, v); grad_sq: sum of squared gradients, needed when cfg->max_grad_norm > 0. */
+int rfsq_adam_step(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq);
 
 /* Writes the number of floats in the parameter array of cfg (0 for the none strategy). */
 int rfsq_rfsq_param_count(const rfsq_rfsq_cfg *cfg, int64_t *count);

@@ -1,4 +1,5 @@
 // The C entry points: validate every argument, then hand the op to the context's backend.
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -321,6 +322,102 @@ int rfsq_layernorm_inverse(rfsq_ctx* ctx, const float* y, int64_t b, int64_t c, 
     const char* op = LayerNormInverse::kName;
     RFSQ_TRY(check_layernorm(op, ctx, y, b, c, h, w, gamma, beta, stats, out));
     return guarded(op, [&] { return run(ctx, LayerNormInverse{y, (int32_t)c, h * w, gamma, beta, stats, out}, Launch{b, 0}); });
+}
+
+// ---- training building blocks ----------------------------------------------------------------------------
+
+static int check_n(int64_t n, const char* op) {
+    return n > 0 && n <= kMaxElements ? RFSQ_OK : fail(RFSQ_E_INVALID, op, "n %lld out of range", (long long)n);
+}
+
+static int64_t chunks(int64_t n) { return (n + kChunk - 1) / kChunk; }
+
+int rfsq_relu_forward(rfsq_ctx* ctx, const float* x, int64_t n, float* y) {
+    const char* op = ReluForward::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_n(n, op));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(y, "y", op));
+    return guarded(op, [&] { return run(ctx, ReluForward{x, n, y}, Launch{chunks(n), 0}); });
+}
+
+int rfsq_relu_backward(rfsq_ctx* ctx, const float* y, const float* dy, int64_t n, float* dx) {
+    const char* op = ReluBackward::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_n(n, op));
+    RFSQ_TRY(check_ptr(y, "y", op));
+    RFSQ_TRY(check_ptr(dy, "dy", op));
+    RFSQ_TRY(check_ptr(dx, "dx", op));
+    return guarded(op, [&] { return run(ctx, ReluBackward{y, dy, n, dx}, Launch{chunks(n), 0}); });
+}
+
+int rfsq_channel_affine(rfsq_ctx* ctx, const float* x, int64_t b, int64_t c, int64_t h, int64_t w, const float* scale, const float* shift, float* y) {
+    const char* op = ChannelAffine::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_dims(b, c, h, w, op));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(scale, "scale", op));
+    RFSQ_TRY(check_ptr(shift, "shift", op));
+    RFSQ_TRY(check_ptr(y, "y", op));
+    return guarded(op, [&] { return run(ctx, ChannelAffine{x, c, h * w, scale, shift, y}, Launch{b * c, 0}); });
+}
+
+int rfsq_l1_loss(rfsq_ctx* ctx, const float* a, const float* b, int64_t n, float weight, float* loss, float* grad) {
+    const char* op = L1Partial::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_n(n, op));
+    RFSQ_TRY(check_ptr(a, "a", op));
+    RFSQ_TRY(check_ptr(b, "b", op));
+    RFSQ_TRY(check_ptr(loss, "loss", op));
+    return guarded(op, [&] {
+        L1Partial l1{a, b, n, weight, grad, nullptr};
+        void* p = nullptr;
+        RFSQ_TRY(backend_of(ctx).scratch(ctx, 0, chunks(n) * (int64_t)sizeof(float), &p, op));
+        l1.partial = static_cast<float*>(p);
+        RFSQ_TRY(run(ctx, l1, Launch{chunks(n), 0}));
+        return run(ctx, PartialSum{l1.partial, chunks(n), weight / (float)n, loss}, Launch{1, 0});
+    });
+}
+
+int rfsq_sum_squares(rfsq_ctx* ctx, const float* x, int64_t n, float* out) {
+    const char* op = SquarePartial::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_n(n, op));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(out, "out", op));
+    return guarded(op, [&] {
+        void* p = nullptr;
+        RFSQ_TRY(backend_of(ctx).scratch(ctx, 0, chunks(n) * (int64_t)sizeof(float), &p, op));
+        float* partial = static_cast<float*>(p);
+        RFSQ_TRY(run(ctx, SquarePartial{x, n, partial}, Launch{chunks(n), 0}));
+        return run(ctx, PartialSum{partial, chunks(n), 1.0f, out}, Launch{1, 0});
+    });
+}
+
+int rfsq_adam_step(rfsq_ctx* ctx, const rfsq_adam_cfg* cfg, float* param, const float* grad, float* m, float* v, int64_t n, const float* grad_sq) {
+    const char* op = AdamStep::kName;
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_ptr(cfg, "cfg", op));
+    RFSQ_TRY(check_n(n, op));
+    RFSQ_TRY(check_ptr(param, "param", op));
+    RFSQ_TRY(check_ptr(grad, "grad", op));
+    RFSQ_TRY(check_ptr(m, "m", op));
+    RFSQ_TRY(check_ptr(v, "v", op));
+    const rfsq_adam_cfg& c = *cfg;
+    if (!(c.lr >= 0) || !(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1) || !(c.eps > 0) ||
+        !(c.weight_decay >= 0) || !(c.max_grad_norm >= 0) || c.step < 1 || (c.decoupled != 0 && c.decoupled != 1))
+        return fail(RFSQ_E_INVALID, op, "adam cfg (lr %g, betas %g %g, eps %g, wd %g, max norm %g, decoupled %d, step %d) is invalid",
+                    (double)c.lr, (double)c.beta1, (double)c.beta2, (double)c.eps, (double)c.weight_decay,
+                    (double)c.max_grad_norm, c.decoupled, c.step);
+    if (c.max_grad_norm > 0) RFSQ_TRY(check_ptr(grad_sq, "grad_sq (needed for max_grad_norm > 0)", op));
+    // Derived constants in double on the host, as PyTorch computes them in Python floats.
+    const AdamStep adam{(float)c.beta1, (float)(1 - c.beta1), (float)c.beta2, (float)(1 - c.beta2), (float)c.eps,
+                        (float)c.weight_decay, (float)c.max_grad_norm, c.decoupled, (float)(1 - c.lr * c.weight_decay),
+                        (float)(c.lr / (1 - pow(c.beta1, c.step))), (float)sqrt(1 - pow(c.beta2, c.step)),
+                        param, grad, m, v, n, grad_sq};
+    return guarded(op, [&] {
+        return run(ctx, adam, Launch{chunks(n), 0});
+    });
 }
 
 // ---- fused RFSQ -------------------------------------------------------------------------------------------

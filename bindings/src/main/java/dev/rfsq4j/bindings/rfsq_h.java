@@ -1399,6 +1399,385 @@ public class rfsq_h {
         }
     }
 
+    private static class rfsq_relu_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_relu_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_relu_forward(rfsq_ctx *ctx, const float *x, int64_t n, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_relu_forward$descriptor() {
+        return rfsq_relu_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_relu_forward(rfsq_ctx *ctx, const float *x, int64_t n, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_relu_forward$handle() {
+        return rfsq_relu_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_relu_forward(rfsq_ctx *ctx, const float *x, int64_t n, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_relu_forward$address() {
+        return rfsq_relu_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_relu_forward(rfsq_ctx *ctx, const float *x, int64_t n, float *y)
+     * }
+     */
+    public static int rfsq_relu_forward(MemorySegment ctx, MemorySegment x, long n, MemorySegment y) {
+        var mh$ = rfsq_relu_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_relu_forward", ctx, x, n, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, n, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_relu_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_relu_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_relu_backward(rfsq_ctx *ctx, const float *y, const float *dy, int64_t n, float *dx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_relu_backward$descriptor() {
+        return rfsq_relu_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_relu_backward(rfsq_ctx *ctx, const float *y, const float *dy, int64_t n, float *dx)
+     * }
+     */
+    public static MethodHandle rfsq_relu_backward$handle() {
+        return rfsq_relu_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_relu_backward(rfsq_ctx *ctx, const float *y, const float *dy, int64_t n, float *dx)
+     * }
+     */
+    public static MemorySegment rfsq_relu_backward$address() {
+        return rfsq_relu_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_relu_backward(rfsq_ctx *ctx, const float *y, const float *dy, int64_t n, float *dx)
+     * }
+     */
+    public static int rfsq_relu_backward(MemorySegment ctx, MemorySegment y, MemorySegment dy, long n, MemorySegment dx) {
+        var mh$ = rfsq_relu_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_relu_backward", ctx, y, dy, n, dx);
+            }
+            return (int)mh$.invokeExact(ctx, y, dy, n, dx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_channel_affine {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_channel_affine");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_channel_affine(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_channel_affine$descriptor() {
+        return rfsq_channel_affine.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_channel_affine(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_channel_affine$handle() {
+        return rfsq_channel_affine.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_channel_affine(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_channel_affine$address() {
+        return rfsq_channel_affine.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_channel_affine(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static int rfsq_channel_affine(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment scale, MemorySegment shift, MemorySegment y) {
+        var mh$ = rfsq_channel_affine.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_channel_affine", ctx, x, b, c, h, w, scale, shift, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, scale, shift, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_l1_loss {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_FLOAT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_l1_loss");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_l1_loss(rfsq_ctx *ctx, const float *a, const float *b, int64_t n, float weight, float *loss, float *grad)
+     * }
+     */
+    public static FunctionDescriptor rfsq_l1_loss$descriptor() {
+        return rfsq_l1_loss.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_l1_loss(rfsq_ctx *ctx, const float *a, const float *b, int64_t n, float weight, float *loss, float *grad)
+     * }
+     */
+    public static MethodHandle rfsq_l1_loss$handle() {
+        return rfsq_l1_loss.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_l1_loss(rfsq_ctx *ctx, const float *a, const float *b, int64_t n, float weight, float *loss, float *grad)
+     * }
+     */
+    public static MemorySegment rfsq_l1_loss$address() {
+        return rfsq_l1_loss.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_l1_loss(rfsq_ctx *ctx, const float *a, const float *b, int64_t n, float weight, float *loss, float *grad)
+     * }
+     */
+    public static int rfsq_l1_loss(MemorySegment ctx, MemorySegment a, MemorySegment b, long n, float weight, MemorySegment loss, MemorySegment grad) {
+        var mh$ = rfsq_l1_loss.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_l1_loss", ctx, a, b, n, weight, loss, grad);
+            }
+            return (int)mh$.invokeExact(ctx, a, b, n, weight, loss, grad);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_sum_squares {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_sum_squares");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_sum_squares(rfsq_ctx *ctx, const float *x, int64_t n, float *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_sum_squares$descriptor() {
+        return rfsq_sum_squares.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_sum_squares(rfsq_ctx *ctx, const float *x, int64_t n, float *out)
+     * }
+     */
+    public static MethodHandle rfsq_sum_squares$handle() {
+        return rfsq_sum_squares.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_sum_squares(rfsq_ctx *ctx, const float *x, int64_t n, float *out)
+     * }
+     */
+    public static MemorySegment rfsq_sum_squares$address() {
+        return rfsq_sum_squares.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_sum_squares(rfsq_ctx *ctx, const float *x, int64_t n, float *out)
+     * }
+     */
+    public static int rfsq_sum_squares(MemorySegment ctx, MemorySegment x, long n, MemorySegment out) {
+        var mh$ = rfsq_sum_squares.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_sum_squares", ctx, x, n, out);
+            }
+            return (int)mh$.invokeExact(ctx, x, n, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_adam_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_adam_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_adam_step(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq)
+     * }
+     */
+    public static FunctionDescriptor rfsq_adam_step$descriptor() {
+        return rfsq_adam_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_adam_step(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq)
+     * }
+     */
+    public static MethodHandle rfsq_adam_step$handle() {
+        return rfsq_adam_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_adam_step(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq)
+     * }
+     */
+    public static MemorySegment rfsq_adam_step$address() {
+        return rfsq_adam_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_adam_step(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq)
+     * }
+     */
+    public static int rfsq_adam_step(MemorySegment ctx, MemorySegment cfg, MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, long n, MemorySegment grad_sq) {
+        var mh$ = rfsq_adam_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_adam_step", ctx, cfg, param, grad, m, v, n, grad_sq);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, param, grad, m, v, n, grad_sq);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class rfsq_rfsq_param_count {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             rfsq_h.C_INT,

@@ -1,0 +1,139 @@
+// Native tests of the training building blocks (ReLU, per-channel affine, L1 loss, sum of squares, Adam/AdamW
+// with gradient-norm clipping) against float64 references on fresh random inputs, with poisoned outputs.
+// Sizes span several reduction chunks and end mid-chunk. CPU always; CUDA too when a GPU is usable.
+#include "harness.h"
+
+namespace {
+
+constexpr int64_t kN = 3 * (1 << 14) + 77;
+
+void test_relu(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    auto x = randn(g, kN, 1.0);
+    x[5] = 0.0f;
+    const auto dy = randn(g, kN, 1.0);
+    Buf<float> dx(ctx, x), y(ctx, kN), ddy(ctx, dy), grad(ctx, kN);
+    check(settle(ctx, rfsq_relu_forward(ctx, dx.d, kN, y.d)) == RFSQ_OK, "relu_forward");
+    check(settle(ctx, rfsq_relu_backward(ctx, y.d, ddy.d, kN, grad.d)) == RFSQ_OK, "relu_backward");
+    const auto yo = y.get(), go = grad.get();
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < kN; ++i) {
+        wrong += yo[i] != (x[i] > 0 ? x[i] : 0.0f);
+        wrong += go[i] != (x[i] > 0 ? dy[i] : 0.0f);
+    }
+    check(wrong == 0, "relu forward and backward exact", (double)wrong, 0);
+    check(settle(ctx, rfsq_relu_forward(ctx, dx.d, kN, dx.d)) == RFSQ_OK && dx.get() == yo, "relu in place");
+    check(rfsq_relu_forward(ctx, dx.d, 0, y.d) == RFSQ_E_INVALID, "n = 0 rejected");
+}
+
+void test_channel_affine(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    const int64_t B = 3, C = 3, H = 17, W = 9, n = B * C * H * W;
+    const auto x = randn(g, n, 0.3, 0.5);
+    const std::vector<float> mean = {0.485f, 0.456f, 0.406f}, std = {0.229f, 0.224f, 0.225f};
+    std::vector<float> scale(C), shift(C);
+    for (int c = 0; c < C; ++c) scale[c] = 1.0f / std[c], shift[c] = -mean[c] / std[c];
+    Buf<float> dx(ctx, x), ds(ctx, scale), dsh(ctx, shift), y(ctx, n), back(ctx, n), dstd(ctx, std), dmean(ctx, mean);
+    check(settle(ctx, rfsq_channel_affine(ctx, dx.d, B, C, H, W, ds.d, dsh.d, y.d)) == RFSQ_OK, "channel_affine");
+    check(settle(ctx, rfsq_channel_affine(ctx, y.d, B, C, H, W, dstd.d, dmean.d, back.d)) == RFSQ_OK, "channel_affine inverse");
+    std::vector<double> ref(n);
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t c = (i / (H * W)) % C;
+        ref[i] = ((double)x[i] - mean[c]) / std[c];
+    }
+    check(rel_err(y.get(), ref) < 1e-6, "normalize (x - mean) / std", rel_err(y.get(), ref), 1e-6);
+    check(rel_err(back.get(), x) < 1e-6, "denormalize(normalize(x)) = x", rel_err(back.get(), x), 1e-6);
+}
+
+void test_l1_and_squares(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    auto a = randn(g, kN, 1.0);
+    const auto b = randn(g, kN, 1.0);
+    a[9] = b[9];  // sign(0) = 0
+    Buf<float> da(ctx, a), db(ctx, b), loss(ctx, 1), grad(ctx, kN), sq(ctx, 1);
+    const float weight = 0.75f;
+    check(settle(ctx, rfsq_l1_loss(ctx, da.d, db.d, kN, weight, loss.d, grad.d)) == RFSQ_OK, "l1_loss");
+    check(settle(ctx, rfsq_sum_squares(ctx, da.d, kN, sq.d)) == RFSQ_OK, "sum_squares");
+    double ref = 0, ref_sq = 0;
+    int64_t wrong = 0;
+    const auto go = grad.get();
+    for (int64_t i = 0; i < kN; ++i) {
+        const double d = (double)a[i] - b[i];
+        ref += fabs(d);
+        ref_sq += (double)a[i] * a[i];
+        const float gi = weight / (float)kN;
+        wrong += go[i] != (d > 0 ? gi : d < 0 ? -gi : 0.0f);
+    }
+    ref *= weight / kN;
+    check(fabs(loss.get()[0] - ref) / ref < 1e-5, "l1 loss = weight * mean |a - b|", fabs(loss.get()[0] - ref) / ref, 1e-5);
+    check(wrong == 0, "l1 gradient = weight * sign(a - b) / n", (double)wrong, 0);
+    check(fabs(sq.get()[0] - ref_sq) / ref_sq < 1e-5, "sum of squares", fabs(sq.get()[0] - ref_sq) / ref_sq, 1e-5);
+    check(settle(ctx, rfsq_l1_loss(ctx, da.d, db.d, kN, weight, loss.d, nullptr)) == RFSQ_OK, "l1 loss without gradient");
+    a[123] = NAN;
+    da.put(a);
+    check(settle(ctx, rfsq_l1_loss(ctx, da.d, db.d, kN, weight, loss.d, grad.d)) == RFSQ_E_NONFINITE, "NaN in l1 input reported");
+}
+
+// Three steps of PyTorch's Adam / AdamW (+ clip_grad_norm_) in float64.
+void test_adam(rfsq_ctx* ctx, int decoupled, float max_norm) {
+    Rng g = fresh();
+    const int64_t n = 2 * (1 << 14) + 5;
+    auto param = randn(g, n, 0.5);
+    std::vector<double> p = to_double(param), m(n, 0.0), v(n, 0.0);
+    Buf<float> dp(ctx, param), dm(ctx, std::vector<float>(n, 0.0f)), dv(ctx, std::vector<float>(n, 0.0f)), dg(ctx, n), dsq(ctx, 1);
+    rfsq_adam_cfg cfg{8e-4, 0.9, 0.999, 1e-8, 5e-5, max_norm, decoupled, 0};
+    for (int step = 1; step <= 3; ++step) {
+        const auto grad = randn(g, n, step == 2 ? 3.0 : 0.1);
+        dg.put(grad);
+        cfg.step = step;
+        if (max_norm > 0) check(settle(ctx, rfsq_sum_squares(ctx, dg.d, n, dsq.d)) == RFSQ_OK, "grad sum of squares");
+        check(settle(ctx, rfsq_adam_step(ctx, &cfg, dp.d, dg.d, dm.d, dv.d, n, max_norm > 0 ? dsq.d : nullptr)) == RFSQ_OK, "adam_step");
+        double norm = 0;
+        for (float x : grad) norm += (double)x * x;
+        norm = sqrt(norm);
+        const double clip = max_norm > 0 ? std::min(1.0, max_norm / (norm + 1e-6)) : 1.0;
+        const double b1 = 1 - pow(0.9, step), b2 = sqrt(1 - pow(0.999, step));
+        for (int64_t i = 0; i < n; ++i) {
+            double gi = grad[i] * clip;
+            if (decoupled) p[i] *= 1 - cfg.lr * cfg.weight_decay;
+            else gi += cfg.weight_decay * p[i];
+            m[i] = 0.9 * m[i] + 0.1 * gi;
+            v[i] = 0.999 * v[i] + 0.001 * gi * gi;
+            p[i] -= cfg.lr / b1 * m[i] / (sqrt(v[i]) / b2 + cfg.eps);
+        }
+    }
+    // Compare the parameter change (p - p0), not p, so that the check is sensitive to the update's size.
+    std::vector<double> delta(n), ref_delta(n);
+    const auto got = dp.get();
+    for (int64_t i = 0; i < n; ++i) delta[i] = (double)got[i] - param[i], ref_delta[i] = p[i] - param[i];
+    check(rel_err(delta, ref_delta) < 1e-3, "3 steps equal PyTorch's update in float64 (relative to the update)", rel_err(delta, ref_delta), 1e-3);
+    check(rel_err(dm.get(), m) < 1e-5, "first moment", rel_err(dm.get(), m), 1e-5);
+    check(rel_err(dv.get(), v) < 1e-5, "second moment", rel_err(dv.get(), v), 1e-5);
+}
+
+void test_adam_errors(rfsq_ctx* ctx) {
+    Buf<float> p(ctx, std::vector<float>(4, 1.0f));
+    rfsq_adam_cfg cfg{1e-3, 0.9, 0.999, 1e-8, 0.0, 0.0, 0, 0};
+    check(rfsq_adam_step(ctx, &cfg, p.d, p.d, p.d, p.d, 4, nullptr) == RFSQ_E_INVALID, "step 0 rejected");
+    check(strstr(rfsq_last_error(), "rfsq_adam_step") != nullptr, "error names rfsq_adam_step");
+    cfg.step = 1;
+    cfg.beta1 = 1.0;
+    check(rfsq_adam_step(ctx, &cfg, p.d, p.d, p.d, p.d, 4, nullptr) == RFSQ_E_INVALID, "beta1 = 1 rejected");
+    cfg.beta1 = 0.9;
+    cfg.max_grad_norm = 1.0;
+    check(rfsq_adam_step(ctx, &cfg, p.d, p.d, p.d, p.d, 4, nullptr) == RFSQ_E_INVALID, "clipping without grad_sq rejected");
+}
+
+void run_all(rfsq_ctx* ctx, const char* dev) {
+    named_case(dev, "relu forward/backward", [&] { test_relu(ctx); });
+    named_case(dev, "channel affine (normalize, denormalize)", [&] { test_channel_affine(ctx); });
+    named_case(dev, "l1 loss + gradient, sum of squares", [&] { test_l1_and_squares(ctx); });
+    named_case(dev, "adam (L2-coupled weight decay)", [&] { test_adam(ctx, 0, 0.0f); });
+    named_case(dev, "adamw (decoupled weight decay)", [&] { test_adam(ctx, 1, 0.0f); });
+    named_case(dev, "adam with gradient-norm clipping", [&] { test_adam(ctx, 0, 1.0f); });
+    named_case(dev, "adam argument errors", [&] { test_adam_errors(ctx); });
+}
+
+}  // namespace
+
+int main() { return run_on_every_device(run_all); }
