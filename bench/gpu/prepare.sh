@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Prepares .gpu/ (git-ignored) for one GPU round (bench/gpu/round.sh): the GPU machine has no Java and no
+# network, so it gets a jlink'ed Java 25 runtime, the built jars, the java module's test classes with their
+# test dependencies and the JUnit console launcher, and the JMH benchmarks jar. Run here, then carry ".gpu".
+#
+#   bash bench/gpu/prepare.sh        (runs `mvn -DskipTests package` first; about a minute)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+export JAVA_HOME=${RFSQ_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export MAVEN_OPTS=${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}
+JUNIT_PLATFORM=1.14.4  # the platform of junit-bom 5.14.4 (root pom)
+LIMIT_MIB=40           # what travels must stay well under the device tool's 64 MiB
+G=.gpu
+
+mvn -B -q -DskipTests package
+rm -rf "$G"
+mkdir -p "$G/app" "$G/test/lib"
+cp java/target/rfsq4j.jar "$G/app/"
+cp -r java/target/lib "$G/app/lib"
+cp -r java/target/test-classes "$G/test/classes"
+cp bench/target/benchmarks.jar "$G/"
+# Test-scope dependencies beyond the runtime ones and beyond JUnit, which the console launcher jar contains.
+# (test-compile lets the reactor resolve rfsq4j-bindings without installing it, and stops before the package
+# phase, whose own copy-dependencies execution these -D options would otherwise reach.)
+mvn -B -q -pl java -am test-compile dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$ROOT/$G/test/lib" \
+    -DexcludeGroupIds=dev.rfsq4j,org.junit.jupiter,org.junit.platform,org.junit,org.opentest4j,org.apiguardian
+for jar in "$G"/app/lib/*.jar; do rm -f "$G/test/lib/$(basename "$jar")"; done
+mvn -B -q -N dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_PLATFORM \
+    -DoutputDirectory="$ROOT/$G/test"
+
+# A runtime with the modules our jars and tests need (jdeps), plus those JUnit's console launcher and JMH use
+# (TOOLCHAIN.md). Not jdeps of those two jars: they reach java.sql and java.desktop only from bundled code
+# that is never loaded here (a CSV parser, a geometry class), and java.desktop alone would add ~10 MB.
+MODS=$( ("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 \
+    "$G"/app/*.jar "$G"/app/lib/*.jar "$G/test/classes" $(ls "$G"/test/lib/*.jar 2>/dev/null) | tr , '\n';
+    printf '%s\n' java.base java.logging java.management jdk.unsupported) | sort -u | paste -sd, -)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+"$JAVA_HOME/bin/jlink" --add-modules "$MODS" --strip-debug --no-header-files --no-man-pages --compress zip-9 \
+    --output "$TMP/rt"
+strip --strip-unneeded "$TMP/rt/lib/server/libjvm.so"
+tar -C "$TMP" -cJf "$G/rt.tar.xz" rt
+
+{
+    echo "prepared: $(date -u '+%Y-%m-%d %H:%M UTC') on $(hostname)"
+    echo "commit: $(git rev-parse -q --verify HEAD || echo none) ($(git status --porcelain 2>/dev/null | wc -l) paths changed or untracked)"
+    echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); modules: $MODS"
+    (cd "$G" && find . -type f ! -path './test/classes/*' -printf '%s\t%p\n' | sort -k2)
+    echo "test classes: $(find "$G/test/classes" -name '*Test.class' | wc -l) test classes"
+} > "$G/MANIFEST.txt"
+cat "$G/MANIFEST.txt"
+size=$(du -sm "$G" | cut -f1)
+echo "$G: $size MiB"
+if [ "$size" -gt "$LIMIT_MIB" ]; then
+    echo "$G is over $LIMIT_MIB MiB: carry less" >&2
+    exit 1
+fi
