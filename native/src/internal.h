@@ -52,6 +52,19 @@ const Backend& cpu_backend();
 const Backend& cuda_backend();  // returns stubs reporting RFSQ_E_NO_DEVICE when CUDA is not compiled in
 int cuda_device_count();
 
+// Convolutions, validated by api.cpp (shapes: x (b, in, h, w), y (b, out, oh, ow)); one implementation per
+// backend: oneDNN on the CPU, cuDNN on CUDA.
+struct ConvShape {
+    rfsq_conv_cfg cfg;
+    int64_t b, h, w, oh, ow;
+};
+int cpu_conv_forward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* bias, float* y);
+int cpu_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
+                      float* dweight, float* dbias);
+int cuda_conv_forward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* bias, float* y);
+int cuda_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
+                       float* dweight, float* dbias);
+
 template <class Op>
 int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch);
 template <class Op>
