@@ -2,82 +2,9 @@
 // poisoned before each call. Every case runs on the CPU backend and, when a GPU is usable, on CUDA too.
 // Gradients are checked by central finite differences of a float64 straight-through surrogate of the
 // forward (round(f) replaced by f + its frozen rounding offset), independent of the backward's derivation.
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <functional>
-#include <string>
-#include <vector>
-
-#include "rfsq.h"
+#include "harness.h"
 
 namespace {
-
-int g_passed = 0, g_failed = 0;
-std::string g_case;
-
-void check(bool ok, const char* what, double got = 0, double limit = 0) {
-    if (ok) {
-        ++g_passed;
-        return;
-    }
-    ++g_failed;
-    fprintf(stderr, "FAIL [%s] %s (got %.6g, limit %.6g; last native error: \"%s\")\n", g_case.c_str(), what, got, limit,
-            rfsq_last_error());
-}
-
-struct Rng {
-    uint64_t s;
-    explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
-    uint64_t next() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    double uniform() { return (next() >> 11) * (1.0 / 9007199254740992.0); }
-    double normal() { return sqrt(-2 * log(uniform() + 1e-300)) * cos(6.283185307179586 * uniform()); }
-};
-uint64_t g_seed = 20261123;
-Rng fresh() { return Rng(g_seed++); }
-
-// A device buffer that is poisoned on allocation and copied back on demand.
-template <class T>
-struct Buf {
-    rfsq_ctx* ctx;
-    T* d = nullptr;
-    size_t n;
-    Buf(rfsq_ctx* c, size_t count) : ctx(c), n(count) {
-        if (rfsq_alloc(ctx, (int64_t)(n * sizeof(T)), (void**)&d) != RFSQ_OK) {
-            fprintf(stderr, "rfsq_alloc failed: %s\n", rfsq_last_error());
-            exit(2);
-        }
-        std::vector<T> poison(n);
-        memset(poison.data(), 0xFF, n * sizeof(T));  // NaN for floats, -1 for ints
-        put(poison);
-    }
-    Buf(rfsq_ctx* c, const std::vector<T>& v) : Buf(c, v.size()) { put(v); }
-    ~Buf() { rfsq_free(ctx, d); }
-    Buf(const Buf&) = delete;
-    void put(const std::vector<T>& v) { rfsq_copy_to_device(ctx, d, v.data(), (int64_t)(v.size() * sizeof(T))); }
-    std::vector<T> get() const {
-        std::vector<T> v(n);
-        if (rfsq_copy_to_host(ctx, v.data(), d, (int64_t)(n * sizeof(T))) != RFSQ_OK)
-            fprintf(stderr, "copy_to_host reported: %s\n", rfsq_last_error());
-        return v;
-    }
-};
-
-// Waits for queued work so that a CUDA context reports bad data the same way a CPU op does.
-int settle(rfsq_ctx* ctx, int st) { return st != RFSQ_OK ? st : rfsq_ctx_sync(ctx); }
-
-rfsq_levels levels_of(std::vector<int> L) {
-    rfsq_levels lv{};
-    lv.count = (int)L.size();
-    for (size_t j = 0; j < L.size(); ++j) lv.levels[j] = L[j];
-    return lv;
-}
 
 // ---- float64 references ------------------------------------------------------------------------------------
 
@@ -204,24 +131,6 @@ RefRfsq ref_rfsq(const RfsqCase& tc, const std::vector<double>& z, const std::ve
     return out;
 }
 
-// max |a - b| / max(max |b|, floor)
-template <class A, class B>
-double rel_err(const std::vector<A>& a, const std::vector<B>& b, double floor = 1e-6) {
-    double num = 0, den = floor;
-    for (size_t i = 0; i < b.size(); ++i) {
-        const double d = fabs((double)a[i] - (double)b[i]);
-        num = std::isnan(d) ? INFINITY : std::max(num, d);
-        den = std::max(den, fabs((double)b[i]));
-    }
-    return num / den;
-}
-
-std::vector<float> randn(Rng& g, int64_t n, double scale, double offset = 0) {
-    std::vector<float> v(n);
-    for (auto& x : v) x = (float)(g.normal() * scale + offset);
-    return v;
-}
-
 std::vector<float> random_params(Rng& g, const RfsqCase& tc) {
     std::vector<float> p(tc.params());
     const int C = tc.C();
@@ -234,11 +143,6 @@ std::vector<float> random_params(Rng& g, const RfsqCase& tc) {
             }
     }
     return p;
-}
-
-template <class T>
-std::vector<double> to_double(const std::vector<T>& v) {
-    return std::vector<double>(v.begin(), v.end());
 }
 
 // ---- tests ---------------------------------------------------------------------------------------------------
@@ -569,12 +473,7 @@ void test_running_update(rfsq_ctx* ctx) {
 }
 
 void run_all(rfsq_ctx* ctx, const char* dev) {
-    auto named = [&](const std::string& name, const std::function<void()>& f) {
-        g_case = std::string(dev) + " " + name;
-        const int before = g_failed;
-        f();
-        printf("%-4s %-60s %s\n", dev, name.c_str(), g_failed == before ? "ok" : "FAILED");
-    };
+    auto named = [&](const std::string& name, const std::function<void()>& f) { named_case(dev, name, f); };
     named("abi and argument errors", [&] { test_abi_and_errors(ctx); });
     named("copies", [&] { test_copies(ctx); });
     named("fsq golden thresholds and codes", [&] { test_fsq_golden(ctx); });
@@ -616,28 +515,4 @@ void run_all(rfsq_ctx* ctx, const char* dev) {
 
 }  // namespace
 
-int main() {
-    int64_t live0 = 0;
-    rfsq_live_objects(&live0);
-    int32_t gpus = 0;
-    rfsq_cuda_device_count(&gpus);
-    std::vector<int32_t> devices = {RFSQ_DEVICE_CPU};
-    if (gpus > 0) devices.push_back(0);
-    else printf("CUDA: no usable GPU, CUDA cases SKIPPED (CPU cases run)\n");
-    for (int32_t d : devices) {
-        rfsq_ctx* ctx = nullptr;
-        if (rfsq_ctx_create(d, &ctx) != RFSQ_OK) {
-            fprintf(stderr, "cannot create context on device %d: %s\n", d, rfsq_last_error());
-            return 1;
-        }
-        run_all(ctx, d == RFSQ_DEVICE_CPU ? "cpu" : "cuda");
-        g_case = "lifecycle";
-        check(rfsq_ctx_destroy(ctx) == RFSQ_OK, "ctx_destroy");
-    }
-    int64_t live = -1;
-    rfsq_live_objects(&live);
-    g_case = "lifecycle";
-    check(live == live0, "no native object leaked", (double)live, (double)live0);
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
-}
+int main() { return run_on_every_device(run_all); }
