@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Regenerates the FFM bindings of native/include/rfsq.h with jextract 22+ (https://jdk.java.net/jextract/;
-# no package registry carries it). Without jextract, edit bindings/src/main/java/dev/rfsq4j/bindings/ by hand in
-# the same shape: HeaderConformanceTest checks the bindings against the header either way.
+# no package registry carries it). Where jextract is not installed, this falls back to emit_bindings.py, which
+# writes the same classes in jextract's shape from the header's plain-C subset (python3 only).
+# HeaderConformanceTest checks the bindings against the header either way.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 header=$here/../native/include/rfsq.h
 package_dir=$here/src/main/java/dev/rfsq4j/bindings
+check="  JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -ntp -pl bindings -am verify && git diff --stat bindings/"
 
 if ! command -v jextract >/dev/null; then
-    echo "jextract.sh: jextract is not on PATH. Get jextract 22 or newer from https://jdk.java.net/jextract/," >&2
-    echo "put its bin/ on PATH and run this again, or update $package_dir by hand." >&2
-    exit 1
+    echo "jextract.sh: jextract is not on PATH (get jextract 22+ from https://jdk.java.net/jextract/); using emit_bindings.py." >&2
+    python3 "$here/emit_bindings.py" "$header" "$package_dir"
+    echo "Now check them against the header (HeaderConformanceTest) and review the diff:" >&2
+    echo "$check" >&2
+    exit 0
 fi
 
 # Only the header's own declarations, not <stdint.h>'s typedefs.
@@ -40,4 +44,4 @@ find "$package_dir" -name '*.java' ! -name RfsqLibrary.java -delete
 cp "$out"/dev/rfsq4j/bindings/*.java "$package_dir"/
 echo "jextract.sh: regenerated $(ls "$out"/dev/rfsq4j/bindings | wc -l) files in $package_dir." >&2
 echo "Now check them against the header (HeaderConformanceTest) and review the diff:" >&2
-echo "  JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -ntp -pl bindings -am verify && git diff --stat bindings/" >&2
+echo "$check" >&2

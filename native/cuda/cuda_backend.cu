@@ -135,6 +135,7 @@ int gpu_init(rfsq_ctx* ctx) {
 void gpu_release(rfsq_ctx* ctx) {
     // Errors here cannot be reported usefully (the context is going away); the calls are still made.
     cudaSetDevice(ctx->device);
+    cudnn_release(ctx);  // before the stream it is bound to goes away
     for (void*& p : ctx->scratch) {
         if (p) cudaFree(p);
         p = nullptr;

@@ -71,6 +71,17 @@ typedef struct rfsq_adam_cfg {
     int32_t step;
 } rfsq_adam_cfg;
 
+/* 2-D convolution (or transposed convolution) over NCHW float32 with a square kernel, with bias.
+ * Weights in PyTorch's layouts: convolution (out, in, k, k); transposed convolution (in, out, k, k). */
+typedef struct rfsq_conv_cfg {
+    int32_t in_channels;
+    int32_t out_channels;
+    int32_t kernel;
+    int32_t stride;
+    int32_t padding;
+    int32_t transposed;
+} rfsq_conv_cfg;
+
 typedef struct rfsq_ctx rfsq_ctx;
 
 /* Returns the ABI version this library implements (RFSQ_ABI_VERSION). */
@@ -141,6 +152,13 @@ int rfsq_rfsq_backward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, 
 int rfsq_rfsq_decode(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, const float *params, const float *stats, int32_t stats_per_image, float *zhat);
 /* Running statistics update: running (K,C,2) = momentum * running + (1 - momentum) * batch mean of stats (K,B,C,2). */
 int rfsq_rfsq_running_update(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *stats, int64_t b, float momentum, float *running);
+
+/* Output size of cfg for an h x w input: (h + 2p - k) / s + 1, transposed (h - 1) s - 2p + k; fails if < 1. */
+int rfsq_conv_output_size(const rfsq_conv_cfg *cfg, int64_t h, int64_t w, int64_t *oh, int64_t *ow);
+/* Convolution forward y (B,out,OH,OW) = conv(x (B,in,H,W), weight) + bias (out). */
+int rfsq_conv_forward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, float *y);
+/* Convolution backward from dy: dx (may be NULL), dweight and dbias (overwritten, each may be NULL). */
+int rfsq_conv_backward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, float *dx, float *dweight, float *dbias);
 
 #ifdef __cplusplus
 }

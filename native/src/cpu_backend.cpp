@@ -26,6 +26,7 @@ struct CpuTeam {
 int cpu_init(rfsq_ctx*) { return RFSQ_OK; }
 
 void cpu_release(rfsq_ctx* ctx) {
+    cpu_conv_release(ctx);
     for (void*& p : ctx->scratch) {
         free(p);
         p = nullptr;

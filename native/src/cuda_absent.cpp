@@ -22,6 +22,13 @@ const Backend& cuda_backend() {
 
 int cuda_device_count() { return 0; }
 
+int cuda_conv_forward(rfsq_ctx*, const ConvShape&, const float*, const float*, const float*, float*) {
+    return fail(RFSQ_E_NO_DEVICE, "rfsq_conv_forward", "%s", kWhy);
+}
+int cuda_conv_backward(rfsq_ctx*, const ConvShape&, const float*, const float*, const float*, float*, float*, float*) {
+    return fail(RFSQ_E_NO_DEVICE, "rfsq_conv_backward", "%s", kWhy);
+}
+
 template <class Op>
 int cuda_run(rfsq_ctx*, const Op&, Launch) {
     return fail(RFSQ_E_NO_DEVICE, Op::kName, "%s", kWhy);

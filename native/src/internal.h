@@ -8,17 +8,23 @@
 
 #include "rfsq.h"
 
+namespace rfsq {
+struct CpuConvCache;  // conv_onednn.cpp: oneDNN engine, stream and primitives per shape
+}
+
 struct rfsq_ctx {
     int32_t device = RFSQ_DEVICE_CPU;
     std::mutex mu;                          // guards allocations (rfsq_free may race with rfsq_alloc)
     std::unordered_set<void*> allocations;  // live rfsq_alloc buffers, so a bad rfsq_free fails cleanly
     void* scratch[2] = {nullptr, nullptr};  // 0: op temporaries (backward partial sums), 1: team work
     int64_t scratch_bytes[2] = {0, 0};
+    rfsq::CpuConvCache* cpu_conv = nullptr;  // CPU only, created by the first convolution
     // CUDA only
     void* stream = nullptr;          // cudaStream_t
     unsigned* bad_flags = nullptr;   // device [bits, op id + 1] raised by kernels, read at sync
     int32_t max_shared = 0;          // opt-in shared memory per block, bytes
     int32_t sm_count = 0;
+    void* cudnn = nullptr;           // conv_cudnn.cu: cuDNN handle, plans, workspace (created by the first conv)
 };
 
 namespace rfsq {
@@ -51,6 +57,21 @@ struct Backend {
 const Backend& cpu_backend();
 const Backend& cuda_backend();  // returns stubs reporting RFSQ_E_NO_DEVICE when CUDA is not compiled in
 int cuda_device_count();
+
+// Convolutions, validated by api.cpp (shapes: x (b, in, h, w), y (b, out, oh, ow)); one implementation per
+// backend: oneDNN on the CPU, cuDNN on CUDA.
+struct ConvShape {
+    rfsq_conv_cfg cfg;
+    int64_t b, h, w, oh, ow;
+};
+int cpu_conv_forward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* bias, float* y);
+int cpu_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
+                      float* dweight, float* dbias);
+void cpu_conv_release(rfsq_ctx*);
+int cuda_conv_forward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* bias, float* y);
+int cuda_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
+                       float* dweight, float* dbias);
+void cudnn_release(rfsq_ctx*);  // frees ctx->cudnn; called by the CUDA backend's release
 
 template <class Op>
 int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch);

@@ -2102,4 +2102,200 @@ public class rfsq_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class rfsq_conv_output_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_conv_output_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_conv_output_size(const rfsq_conv_cfg *cfg, int64_t h, int64_t w, int64_t *oh, int64_t *ow)
+     * }
+     */
+    public static FunctionDescriptor rfsq_conv_output_size$descriptor() {
+        return rfsq_conv_output_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_conv_output_size(const rfsq_conv_cfg *cfg, int64_t h, int64_t w, int64_t *oh, int64_t *ow)
+     * }
+     */
+    public static MethodHandle rfsq_conv_output_size$handle() {
+        return rfsq_conv_output_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_conv_output_size(const rfsq_conv_cfg *cfg, int64_t h, int64_t w, int64_t *oh, int64_t *ow)
+     * }
+     */
+    public static MemorySegment rfsq_conv_output_size$address() {
+        return rfsq_conv_output_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_conv_output_size(const rfsq_conv_cfg *cfg, int64_t h, int64_t w, int64_t *oh, int64_t *ow)
+     * }
+     */
+    public static int rfsq_conv_output_size(MemorySegment cfg, long h, long w, MemorySegment oh, MemorySegment ow) {
+        var mh$ = rfsq_conv_output_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_conv_output_size", cfg, h, w, oh, ow);
+            }
+            return (int)mh$.invokeExact(cfg, h, w, oh, ow);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_conv_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_conv_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_conv_forward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_conv_forward$descriptor() {
+        return rfsq_conv_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_conv_forward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_conv_forward$handle() {
+        return rfsq_conv_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_conv_forward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_conv_forward$address() {
+        return rfsq_conv_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_conv_forward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, float *y)
+     * }
+     */
+    public static int rfsq_conv_forward(MemorySegment ctx, MemorySegment cfg, MemorySegment x, long b, long h, long w, MemorySegment weight, MemorySegment bias, MemorySegment y) {
+        var mh$ = rfsq_conv_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_conv_forward", ctx, cfg, x, b, h, w, weight, bias, y);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, bias, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_conv_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_conv_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_conv_backward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, float *dx, float *dweight, float *dbias)
+     * }
+     */
+    public static FunctionDescriptor rfsq_conv_backward$descriptor() {
+        return rfsq_conv_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_conv_backward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, float *dx, float *dweight, float *dbias)
+     * }
+     */
+    public static MethodHandle rfsq_conv_backward$handle() {
+        return rfsq_conv_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_conv_backward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, float *dx, float *dweight, float *dbias)
+     * }
+     */
+    public static MemorySegment rfsq_conv_backward$address() {
+        return rfsq_conv_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_conv_backward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, float *dx, float *dweight, float *dbias)
+     * }
+     */
+    public static int rfsq_conv_backward(MemorySegment ctx, MemorySegment cfg, MemorySegment x, long b, long h, long w, MemorySegment weight, MemorySegment dy, MemorySegment dx, MemorySegment dweight, MemorySegment dbias) {
+        var mh$ = rfsq_conv_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_conv_backward", ctx, cfg, x, b, h, w, weight, dy, dx, dweight, dbias);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, dy, dx, dweight, dbias);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }

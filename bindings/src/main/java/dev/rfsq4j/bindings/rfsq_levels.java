@@ -138,7 +138,7 @@ public class rfsq_levels {
     public static long[] levels$dimensions() {
         return levels$DIMS;
     }
-    // Indexed from the field's offset (some jextract versions pass 0L here, which overwrites count).
+    // Indexed from the field's offset (some jextract versions pass 0L here, which overwrites the fields before it).
     private static final VarHandle levels$ELEM_HANDLE = levels$LAYOUT.varHandle(sequenceElement());
 
     /**

@@ -41,6 +41,24 @@ final class RfsqLibraryTest {
         }
     }
 
+    /** librfsq and oneDNN both use OpenMP: two runtimes in one process would fight over the cores (or crash). */
+    @Test
+    void oneOpenMpRuntimeIsLoaded() throws IOException {
+        assertEquals(rfsq_h.RFSQ_ABI_VERSION(), rfsq_h.rfsq_abi_version());
+        List<String> runtimes = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(line -> line.contains("libgomp") || line.contains("libiomp")).map(line -> line.substring(line.indexOf('/')))
+                .distinct().toList();
+        assertEquals(1, runtimes.size(), "OpenMP runtimes mapped: " + runtimes);
+    }
+
+    @Test
+    void oneDnnIsExtractedNextToLibrfsq() {
+        assumeTrue(System.getProperty("rfsq.library", System.getenv("RFSQ_LIBRARY")) == null,
+                "librfsq comes from -Drfsq.library or RFSQ_LIBRARY, not from the class path");
+        Path onednn = RfsqLibrary.path().resolveSibling(RfsqLibrary.ONEDNN);
+        assertTrue(Files.isRegularFile(onednn), onednn + " next to " + RfsqLibrary.path());
+    }
+
     @Test
     void aMissingLibraryFileIsNamedWithTheFix(@TempDir Path dir) throws Exception {
         String out = probe(dir, List.of(), "RFSQ_LIBRARY=/nonexistent/librfsq.so");

@@ -1,0 +1,233 @@
+// CPU convolutions with oneDNN 3.x: convolution_* primitives (deconvolution_* for the transposed ones), f32,
+// direct algorithm (exact, no Winograd). Each context keeps one engine, one stream and the primitives of every
+// shape it has seen, so a repeated shape creates nothing. The caller's NCHW buffers are used in place when a
+// primitive takes the plain layout; otherwise they go through a buffer of the primitive's own (blocked) layout.
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <array>
+#include <map>
+#include <memory>
+
+#include "internal.h"
+
+namespace rfsq {
+
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+constexpr auto kF32 = memory::data_type::f32;
+
+// One argument of a primitive: the caller's plain buffer and, when the primitive wants another layout, a
+// buffer in that layout with the reorder between them (into it for an input, out of it for an output).
+struct Arg {
+    memory user, inner;
+    dnnl::reorder reorder;
+    bool copied = false;
+
+    Arg() = default;
+    Arg(const memory::desc& plain, const memory::desc& wanted, const dnnl::engine& eng, bool input)
+        : user(plain, eng, DNNL_MEMORY_NONE), copied(plain != wanted) {
+        inner = copied ? memory(wanted, eng) : user;
+        if (copied) reorder = input ? dnnl::reorder(user, inner) : dnnl::reorder(inner, user);
+    }
+    memory in(const float* p, dnnl::stream& s) {
+        user.set_data_handle(const_cast<float*>(p));
+        if (copied) reorder.execute(s, user, inner);
+        return inner;
+    }
+    memory out(float* p) {
+        user.set_data_handle(p);
+        return inner;
+    }
+    void written(dnnl::stream& s) {
+        if (copied) reorder.execute(s, inner, user);
+    }
+};
+
+// The primitives of one shape; Family picks convolution or deconvolution (transposed convolution).
+struct Plan {
+    virtual ~Plan() = default;
+    virtual void forward(dnnl::stream& s, const float* x, const float* w, const float* b, float* y) = 0;
+    virtual void backward(dnnl::stream& s, const float* x, const float* w, const float* dy, float* dx, float* dw,
+                          float* db) = 0;
+};
+
+struct Convolution {
+    using Fwd = dnnl::convolution_forward;
+    using BwdData = dnnl::convolution_backward_data;
+    using BwdWeights = dnnl::convolution_backward_weights;
+    static constexpr dnnl::algorithm kAlgo = dnnl::algorithm::convolution_direct;
+    static constexpr Tag kWeights = Tag::oihw;  // PyTorch Conv2d: (out, in, k, k)
+};
+
+struct Deconvolution {
+    using Fwd = dnnl::deconvolution_forward;
+    using BwdData = dnnl::deconvolution_backward_data;
+    using BwdWeights = dnnl::deconvolution_backward_weights;
+    static constexpr dnnl::algorithm kAlgo = dnnl::algorithm::deconvolution_direct;
+    static constexpr Tag kWeights = Tag::iohw;  // PyTorch ConvTranspose2d: (in, out, k, k)
+};
+
+template <class Family>
+struct PlanOf final : Plan {
+    dnnl::engine eng;
+    memory::desc x_md, w_md, b_md, y_md;
+    memory::dims strides, pad;
+    typename Family::Fwd::primitive_desc fwd_pd;
+    typename Family::Fwd fwd;
+    Arg x, w, b, y;
+    typename Family::BwdData bwd_data;  // created by the first backward that asks for dx
+    Arg data_dy, data_w, data_dx;
+    typename Family::BwdWeights bwd_weights;  // created by the first backward that asks for dweight
+    Arg weights_x, weights_dy, weights_dw, weights_db;
+    memory spare_db;  // dbias that nobody asked for, when dweight was
+
+    PlanOf(const ConvShape& sh, const dnnl::engine& e) : eng(e) {
+        const rfsq_conv_cfg& c = sh.cfg;
+        const memory::dims xd{sh.b, c.in_channels, sh.h, sh.w}, yd{sh.b, c.out_channels, sh.oh, sh.ow},
+            wd{c.out_channels, c.in_channels, c.kernel, c.kernel};
+        x_md = memory::desc(xd, kF32, Tag::nchw);
+        y_md = memory::desc(yd, kF32, Tag::nchw);
+        w_md = memory::desc(wd, kF32, Family::kWeights);
+        b_md = memory::desc({c.out_channels}, kF32, Tag::a);
+        strides = {c.stride, c.stride};
+        pad = {c.padding, c.padding};
+        // Layouts left to oneDNN (`any`): it picks its fastest; Arg reorders only where that is not plain.
+        fwd_pd = typename Family::Fwd::primitive_desc(eng, dnnl::prop_kind::forward_training, Family::kAlgo, any(xd), any(wd),
+                                                      b_md, any(yd), strides, pad, pad);
+        fwd = typename Family::Fwd(fwd_pd);
+        x = Arg(x_md, fwd_pd.src_desc(), eng, true);
+        w = Arg(w_md, fwd_pd.weights_desc(), eng, true);
+        b = Arg(b_md, fwd_pd.bias_desc(), eng, true);
+        y = Arg(y_md, fwd_pd.dst_desc(), eng, false);
+    }
+
+    static memory::desc any(const memory::dims& d) { return memory::desc(d, kF32, Tag::any); }
+
+    void forward(dnnl::stream& s, const float* px, const float* pw, const float* pb, float* py) override {
+        fwd.execute(s, {{DNNL_ARG_SRC, x.in(px, s)}, {DNNL_ARG_WEIGHTS, w.in(pw, s)}, {DNNL_ARG_BIAS, b.in(pb, s)},
+                        {DNNL_ARG_DST, y.out(py)}});
+        y.written(s);
+    }
+
+    void backward(dnnl::stream& s, const float* px, const float* pw, const float* pdy, float* pdx, float* pdw,
+                  float* pdb) override {
+        if (pdx) {
+            if (!bwd_data) {
+                typename Family::BwdData::primitive_desc pd(eng, Family::kAlgo, any(x_md.get_dims()), any(w_md.get_dims()),
+                                                             any(y_md.get_dims()), strides, pad, pad, fwd_pd);
+                data_dy = Arg(y_md, pd.diff_dst_desc(), eng, true);
+                data_w = Arg(w_md, pd.weights_desc(), eng, true);
+                data_dx = Arg(x_md, pd.diff_src_desc(), eng, false);
+                bwd_data = typename Family::BwdData(pd);
+            }
+            bwd_data.execute(s, {{DNNL_ARG_DIFF_DST, data_dy.in(pdy, s)}, {DNNL_ARG_WEIGHTS, data_w.in(pw, s)},
+                                 {DNNL_ARG_DIFF_SRC, data_dx.out(pdx)}});
+            data_dx.written(s);
+        }
+        if (pdw) {
+            if (!bwd_weights) {
+                typename Family::BwdWeights::primitive_desc pd(eng, Family::kAlgo, any(x_md.get_dims()), any(w_md.get_dims()),
+                                                                b_md, any(y_md.get_dims()), strides, pad, pad, fwd_pd);
+                weights_x = Arg(x_md, pd.src_desc(), eng, true);
+                weights_dy = Arg(y_md, pd.diff_dst_desc(), eng, true);
+                weights_dw = Arg(w_md, pd.diff_weights_desc(), eng, false);
+                weights_db = Arg(b_md, pd.diff_bias_desc(), eng, false);
+                spare_db = memory(b_md, eng);
+                bwd_weights = typename Family::BwdWeights(pd);
+            }
+            bwd_weights.execute(s, {{DNNL_ARG_SRC, weights_x.in(px, s)}, {DNNL_ARG_DIFF_DST, weights_dy.in(pdy, s)},
+                                    {DNNL_ARG_DIFF_WEIGHTS, weights_dw.out(pdw)},
+                                    {DNNL_ARG_DIFF_BIAS, weights_db.out(pdb ? pdb : static_cast<float*>(spare_db.get_data_handle()))}});
+            weights_dw.written(s);
+            weights_db.written(s);
+        }
+    }
+};
+
+// (in, out, kernel, stride, padding, transposed, b, h, w): everything a plan depends on.
+using Key = std::array<int64_t, 9>;
+constexpr size_t kMaxPlans = 64;  // a caller cycling through many sizes rebuilds, it does not grow without bound
+
+Key key_of(const ConvShape& sh) {
+    const rfsq_conv_cfg& c = sh.cfg;
+    return {c.in_channels, c.out_channels, c.kernel, c.stride, c.padding, c.transposed, sh.b, sh.h, sh.w};
+}
+
+}  // namespace
+
+struct CpuConvCache {
+    dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+    dnnl::stream stream{eng};
+    std::map<Key, std::unique_ptr<Plan>> plans;
+};
+
+void cpu_conv_release(rfsq_ctx* ctx) {
+    delete ctx->cpu_conv;
+    ctx->cpu_conv = nullptr;
+}
+
+namespace {
+
+// Runs body(cache, plan of sh) and turns a oneDNN error into a status that names the op, the shape and the cause.
+template <class Body>
+int with_plan(rfsq_ctx* ctx, const ConvShape& sh, const char* op, Body body) {
+    try {
+        if (!ctx->cpu_conv) ctx->cpu_conv = new CpuConvCache();
+        CpuConvCache& cache = *ctx->cpu_conv;
+        const Key key = key_of(sh);
+        auto it = cache.plans.find(key);
+        if (it == cache.plans.end()) {
+            std::unique_ptr<Plan> plan;
+            if (sh.cfg.transposed) plan.reset(new PlanOf<Deconvolution>(sh, cache.eng));
+            else plan.reset(new PlanOf<Convolution>(sh, cache.eng));
+            if (cache.plans.size() >= kMaxPlans) cache.plans.clear();
+            it = cache.plans.emplace(key, std::move(plan)).first;
+        }
+        body(cache.stream, *it->second);
+        cache.stream.wait();
+        return RFSQ_OK;
+    } catch (const dnnl::error& e) {
+        const rfsq_conv_cfg& c = sh.cfg;
+        return fail(e.status == dnnl_out_of_memory ? RFSQ_E_NOMEM : RFSQ_E_INVALID, op,
+                    "oneDNN failed on %s (in %d, out %d, k %d, s %d, p %d) over %lld x %d x %lld x %lld: %s (status %d)",
+                    c.transposed ? "transposed convolution" : "convolution", c.in_channels, c.out_channels, c.kernel,
+                    c.stride, c.padding, (long long)sh.b, c.in_channels, (long long)sh.h, (long long)sh.w, e.what(),
+                    (int)e.status);
+    }
+}
+
+// dbias alone, without dweight: the sum of dy over the batch and the positions, per channel.
+void bias_gradient(const ConvShape& sh, const float* dy, float* db) {
+    const int64_t n = sh.oh * sh.ow, C = sh.cfg.out_channels;
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < C; ++c) {
+        double sum = 0;
+        for (int64_t b = 0; b < sh.b; ++b) {
+            const float* p = dy + (b * C + c) * n;
+            float part = 0;
+            for (int64_t i = 0; i < n; ++i) part += p[i];
+            sum += part;
+        }
+        db[c] = (float)sum;
+    }
+}
+
+}  // namespace
+
+int cpu_conv_forward(rfsq_ctx* ctx, const ConvShape& sh, const float* x, const float* weight, const float* bias, float* y) {
+    return with_plan(ctx, sh, "rfsq_conv_forward",
+                     [&](dnnl::stream& s, Plan& plan) { plan.forward(s, x, weight, bias, y); });
+}
+
+int cpu_conv_backward(rfsq_ctx* ctx, const ConvShape& sh, const float* x, const float* weight, const float* dy, float* dx,
+                      float* dweight, float* dbias) {
+    if (dbias && !dweight) bias_gradient(sh, dy, dbias);  // oneDNN gives dbias only along with dweight
+    if (!dx && !dweight) return RFSQ_OK;
+    return with_plan(ctx, sh, "rfsq_conv_backward", [&](dnnl::stream& s, Plan& plan) {
+        plan.backward(s, x, weight, dy, dx, dweight, dweight ? dbias : nullptr);
+    });
+}
+
+}  // namespace rfsq
