@@ -10,7 +10,7 @@ cd "$ROOT"
 export JAVA_HOME=${RFSQ_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export MAVEN_OPTS=${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}
 JUNIT_PLATFORM=1.14.4  # the platform of junit-bom 5.14.4 (root pom)
-LIMIT_MIB=40           # what travels must stay well under the device tool's 64 MiB
+LIMIT_MIB=48           # with the working tree, what travels must stay under the device tool's 64 MiB
 G=.gpu
 
 mvn -B -q -DskipTests package
@@ -28,6 +28,21 @@ mvn -B -q -pl java -am test-compile dependency:copy-dependencies -DincludeScope=
 for jar in "$G"/app/lib/*.jar; do rm -f "$G/test/lib/$(basename "$jar")"; done
 mvn -B -q -N dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_PLATFORM \
     -DoutputDirectory="$ROOT/$G/test"
+
+# The round builds and loads its own librfsq (RFSQ_LIBRARY), so the jars travel without their native libraries
+# (libdnnl.so.3 alone is 90 MB); the build there gets oneDNN's headers and library from onednn.tar.xz, and the
+# OpenCL ICD loader that this oneDNN build links, for an image that lacks it.
+python3 - "$G"/app/lib/rfsq4j-bindings-*.jar "$G/benchmarks.jar" <<'PY'
+import shutil, sys, zipfile
+for path in sys.argv[1:]:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(path + ".tmp", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if not item.filename.startswith("native/"):
+                dst.writestr(item, src.read(item))
+    shutil.move(path + ".tmp", path)
+PY
+tar -C bindings/target -cf - onednn | xz -T2 -6 > "$G/onednn.tar.xz"
+(cd "$G" && apt-get download ocl-icd-libopencl1 >/dev/null) || echo "prepare.sh: could not download ocl-icd-libopencl1 (run apt-get update)" >&2
 
 # A runtime with the modules our jars and tests need (jdeps), plus those JUnit's console launcher and JMH use
 # (TOOLCHAIN.md). Not jdeps of those two jars: they reach java.sql and java.desktop only from bundled code

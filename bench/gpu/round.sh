@@ -47,17 +47,33 @@ step() {
     echo "=== $name: $what in ${d}s"
 }
 
+G=$ROOT/.gpu
+# oneDNN for the CPU convolutions (carried: the machine has no network), and an OpenCL ICD loader for it where
+# the image has none. cuDNN comes from the machine's nvidia-cudnn-cu13 wheel (headers for the declaration
+# check at build time, libcudnn.so.9 at run time).
+ONEDNN=/tmp/onednn
+[ -f "$G/onednn.tar.xz" ] && tar -C /tmp -xJf "$G/onednn.tar.xz"
+if ! ldconfig -p | grep -q 'libOpenCL.so.1 '; then
+    for deb in "$G"/ocl-icd-libopencl1_*.deb; do [ -f "$deb" ] && dpkg -x "$deb" /tmp/ocl; done
+    export CMAKE_LIBRARY_PATH=/tmp/ocl/usr/lib/x86_64-linux-gnu
+    export LD_LIBRARY_PATH=/tmp/ocl/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+CUDNN=$(python3 -c "import nvidia.cudnn as m; print(list(m.__path__)[0])" 2>/dev/null)
+if [ -n "$CUDNN" ]; then
+    export RFSQ_CUDNN_LIBRARY=$CUDNN/lib
+    export LD_LIBRARY_PATH=$CUDNN/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+
 # --- machine and optional cuDNN -------------------------------------------------------------------------
 step machine 30 'nvidia-smi; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv;
   nvcc --version | tail -2; cmake --version | head -1; uname -r; nproc;
   python3 -c "import torch; print(\"torch\", torch.__version__, \"cuda\", torch.version.cuda, torch.cuda.get_device_name(0))"'
-# cuDNN is not used yet; record where the wheel puts it for the convolution work to come.
-step cudnn 30 'python3 -c "import nvidia.cudnn as m; print(\"nvidia-cudnn wheel:\", list(m.__path__)[0])" 2>/dev/null ||
-  echo "nvidia-cudnn wheel: absent"'
+step cudnn 30 "echo 'nvidia-cudnn wheel: ${CUDNN:-absent}'; ls ${CUDNN:-/nonexistent}/lib; echo 'oneDNN:'; ls $ONEDNN"
 
 # --- native build and tests -----------------------------------------------------------------------------
 step build 240 "cmake -S . -B $BUILD -DCMAKE_BUILD_TYPE=Release -DRFSQ_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES='90-real;90-virtual' \
-  -DRFSQ_OUTPUT_DIR=$BUILD/out && cmake --build $BUILD -j \$(nproc)"
+  -DRFSQ_OUTPUT_DIR=$BUILD/out -DRFSQ_ONEDNN_ROOT=$ONEDNN ${CUDNN:+-DRFSQ_CUDNN_INCLUDE=$CUDNN/include} \
+  && cmake --build $BUILD -j \$(nproc)"
 step ctest 180 "ctest --test-dir $BUILD --output-on-failure --timeout 170"
 
 # --- GPU benchmarks and PyTorch comparison --------------------------------------------------------------
@@ -68,7 +84,6 @@ step compare_gpu 300 "PYTHONUNBUFFERED=1 python3 bench/pytorch/compare.py $LIB -
   --out $W/compare.md"
 
 # --- Java: JUnit suite and JMH, on the carried runtime -------------------------------------------------
-G=$ROOT/.gpu
 RT=/tmp/rfsq-rt/rt
 CP=$G/test/classes:$G/app/rfsq4j.jar$(for j in "$G"/app/lib/*.jar "$G"/test/lib/*.jar; do [ -f "$j" ] && printf ':%s' "$j"; done)
 step java_rt 60 "test -f $G/rt.tar.xz || { echo 'no .gpu/: run bench/gpu/prepare.sh here first and carry .gpu'; exit 1; };
