@@ -13,6 +13,14 @@
 #define RFSQ_HD inline
 #endif
 
+// A loop over positions that the host compiler should vectorize (OpenMP SIMD; ignored on the device).
+#if defined(__CUDA_ARCH__) || !defined(_OPENMP)
+#define RFSQ_SIMD(clauses)
+#else
+#define RFSQ_SIMD(clauses) _Pragma(RFSQ_STR(omp simd clauses))
+#define RFSQ_STR(x) #x
+#endif
+
 namespace rfsq {
 
 constexpr int kMaxLevels = RFSQ_MAX_LEVELS;
@@ -64,7 +72,6 @@ RFSQ_HD float fast_tanh(float x) {
 #ifdef __CUDA_ARCH__
     return tanhf(x);
 #else
-    if (fabsf(x) < 0.0004f) return x;
     const float c = x > 7.99881172180175781f ? 7.99881172180175781f : x < -7.99881172180175781f ? -7.99881172180175781f : x;
     const float x2 = c * c;
     float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
@@ -76,7 +83,19 @@ RFSQ_HD float fast_tanh(float x) {
     float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
     q = x2 * q + 2.26843463243900e-03f;
     q = x2 * q + 4.89352518554385e-03f;
-    return c * p / q;
+    return fabsf(x) < 0.0004f ? x : c * p / q;  // a select, so that loops over it vectorize
+#endif
+}
+
+// Round half to even, as rintf in the default rounding mode. On the host without SSE4.1 rintf is a library
+// call that stops vectorization; adding and subtracting 2^23 rounds the same way (IEEE round-to-nearest-even)
+// for |f| < 2^23, and larger floats are integers already.
+RFSQ_HD float round_even(float f) {
+#ifdef __CUDA_ARCH__
+    return rintf(f);
+#else
+    const float two23 = 8388608.0f, a = fabsf(f);
+    return a < two23 ? copysignf((a + two23) - two23, f) : f;
 #endif
 }
 
@@ -92,13 +111,11 @@ RFSQ_HD float fsq_bound(const FsqConsts& k, int j, float x) { return fast_tanh(x
 // (the input itself is checked: tanh would turn +-Inf into a finite bound).
 RFSQ_HD float fsq_round(const FsqConsts& k, int j, float x, unsigned& bad) {
     const float f = fsq_bound(k, j, x);
-    if (!isfinite(x) || !isfinite(f)) {
-        bad |= kBadNonFinite;
-        return 0.0f;
-    }
-    const float q = rintf(f);
+    const bool finite = isfinite(x) && isfinite(f);  // no branch: loops over this vectorize on the host
+    bad |= finite ? 0u : kBadNonFinite;
+    const float q = round_even(finite ? f : 0.0f);
     const float lo = -k.half[j], hi = (float)(k.levels[j] - 1) - k.half[j];
-    return q < lo ? lo : q > hi ? hi : q;  // f is finite here; fminf/fmaxf would be library calls on the host
+    return q < lo ? lo : q > hi ? hi : q;
 }
 
 RFSQ_HD int32_t fsq_digit(const FsqConsts& k, int j, float q) { return (int32_t)q + (int32_t)k.half[j]; }

@@ -244,8 +244,9 @@ struct LayerNormInverse {
 
 // ---- fused RFSQ ------------------------------------------------------------------------------------------
 
-// Team scratch of the fused forward: conditioning per channel, the residual r and the running sum of q_k.
-RFSQ_HD int64_t rfsq_forward_work(int C, int64_t n) { return 4 * kMaxLevels + 2 * C * n; }
+// Team scratch of the fused forward: conditioning per channel, the residual r, the running sum of q_k and
+// the current stage's index per position.
+RFSQ_HD int64_t rfsq_forward_work(int C, int64_t n) { return 4 * kMaxLevels + 2 * C * n + n; }
 
 struct RfsqForward {
     static constexpr const char* kName = "rfsq_rfsq_forward";
@@ -266,6 +267,7 @@ struct RfsqForward {
         Affine* aff = reinterpret_cast<Affine*>(t.work());
         float* r = t.work() + 4 * kMaxLevels;
         float* acc = r + CN;
+        int32_t* index = reinterpret_cast<int32_t*>(acc + CN);
         const float* zb = z + b * CN;
         unsigned bad = 0;
         for (int64_t i = t.rank(); i < CN; i += t.size()) {
@@ -295,22 +297,30 @@ struct RfsqForward {
                     }
                 }
             t.sync();
+            // Channel by channel over contiguous positions (vectorizes on the host), digits summed into index.
             float sq = 0.0f;
-            for (int64_t p = t.rank(); p < N; p += t.size()) {
-                int32_t index = 0;
-                for (int c = 0; c < C; ++c) {
-                    const float x = r[c * N + p];
-                    const Affine A = aff[c];
-                    const int32_t d = fsq_digit(k, c, fsq_round(k, c, stage_u(A, x), bad));
+            for (int64_t p = t.rank(); p < N; p += t.size()) index[p] = 0;
+            for (int c = 0; c < C; ++c) {
+                const Affine A = aff[c];
+                const int32_t basis = k.basis[c];
+                float* rc = r + c * N;
+                float* ac = acc + c * N;
+                RFSQ_SIMD(reduction(+ : sq) reduction(| : bad))
+                for (int64_t p = t.rank(); p < N; p += t.size()) {
+                    const float x = rc[p];
+                    unsigned bad_here = 0;  // a local, not the reduction variable by reference: keeps the loop vectorizable
+                    const int32_t d = fsq_digit(k, c, fsq_round(k, c, stage_u(A, x), bad_here));
+                    bad |= bad_here;
                     const float q = stage_q(A, fsq_code_of_digit(k, c, d));
                     const float rn = x - q;
-                    acc[c * N + p] += q;
-                    r[c * N + p] = rn;
+                    ac[p] += q;
+                    rc[p] = rn;
                     sq += rn * rn;
-                    index += d * k.basis[c];
+                    index[p] += d * basis;
                 }
-                if (idx) idx[(b * N + p) * K + s] = index;
             }
+            if (idx)
+                for (int64_t p = t.rank(); p < N; p += t.size()) idx[(b * N + p) * K + s] = index[p];
             if (rnorm) {
                 t.sum(&sq, 1);
                 if (t.rank() == 0) rnorm[b * K + s] = sqrtf(sq);
