@@ -1,0 +1,283 @@
+package dev.rfsq4j.io;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small strict JSON (RFC 8259) parser and string quoter, enough for safetensors headers. Values map to
+ * {@code Map<String, Object>} (key order kept, duplicate keys rejected), {@code List<Object>}, {@code String},
+ * {@code Long} (integers that fit), {@code BigDecimal} (any other number), {@code Boolean} and {@link #NULL}.
+ */
+final class Json {
+    /** JSON null (maps and lists hold no Java nulls). */
+    static final Object NULL = new Object() {
+        @Override
+        public String toString() {
+            return "null";
+        }
+    };
+    /** Deeper nesting is surely not a header and would otherwise risk a StackOverflowError. */
+    private static final int MAX_DEPTH = 64;
+
+    private final String s;
+    private int pos;
+
+    private Json(String s) {
+        this.s = s;
+    }
+
+    /** A syntax error, with the character offset where it was found. */
+    static final class SyntaxException extends Exception {
+        SyntaxException(String message) {
+            super(message);
+        }
+    }
+
+    /** Parses one JSON value; only whitespace may follow it. */
+    static Object parse(String text) throws SyntaxException {
+        Json parser = new Json(text);
+        Object value = parser.value(0);
+        parser.skipSpace();
+        if (parser.pos != text.length()) {
+            throw parser.error("text after the JSON value");
+        }
+        return value;
+    }
+
+    /** The JSON string literal for s: quotes, backslashes and control characters escaped, the rest as is. */
+    static String quote(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    private Object value(int depth) throws SyntaxException {
+        if (depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH + " levels");
+        }
+        skipSpace();
+        if (pos >= s.length()) {
+            throw error("unexpected end of text");
+        }
+        char c = s.charAt(pos);
+        return switch (c) {
+            case '{' -> object(depth);
+            case '[' -> array(depth);
+            case '"' -> string();
+            case 't' -> word("true", Boolean.TRUE);
+            case 'f' -> word("false", Boolean.FALSE);
+            case 'n' -> word("null", NULL);
+            default -> {
+                if (c == '-' || (c >= '0' && c <= '9')) {
+                    yield number();
+                }
+                throw error("unexpected character '" + printable(c) + "'");
+            }
+        };
+    }
+
+    private Map<String, Object> object(int depth) throws SyntaxException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        pos++;
+        if (consume('}')) {
+            return out;
+        }
+        do {
+            skipSpace();
+            if (pos >= s.length() || s.charAt(pos) != '"') {
+                throw error("expected a string key");
+            }
+            int at = pos;
+            String key = string();
+            expect(':');
+            if (out.put(key, value(depth + 1)) != null) {
+                pos = at;
+                throw error("duplicate key " + quote(key));
+            }
+        } while (consume(','));
+        expect('}');
+        return out;
+    }
+
+    private List<Object> array(int depth) throws SyntaxException {
+        List<Object> out = new ArrayList<>();
+        pos++;
+        if (consume(']')) {
+            return out;
+        }
+        do {
+            out.add(value(depth + 1));
+        } while (consume(','));
+        expect(']');
+        return out;
+    }
+
+    private String string() throws SyntaxException {
+        pos++; // the opening quote
+        StringBuilder out = new StringBuilder();
+        while (true) {
+            if (pos >= s.length()) {
+                throw error("unterminated string");
+            }
+            char c = s.charAt(pos++);
+            if (c == '"') {
+                return out.toString();
+            }
+            if (c < 0x20) {
+                throw error("unescaped control character in a string");
+            }
+            if (c != '\\') {
+                out.append(c);
+                continue;
+            }
+            if (pos >= s.length()) {
+                throw error("unterminated string");
+            }
+            char e = s.charAt(pos++);
+            switch (e) {
+                case '"', '\\', '/' -> out.append(e);
+                case 'b' -> out.append('\b');
+                case 'f' -> out.append('\f');
+                case 'n' -> out.append('\n');
+                case 'r' -> out.append('\r');
+                case 't' -> out.append('\t');
+                case 'u' -> out.append(hex4());
+                default -> {
+                    pos--;
+                    throw error("invalid escape '\\" + printable(e) + "'");
+                }
+            }
+        }
+    }
+
+    private char hex4() throws SyntaxException {
+        if (pos + 4 > s.length()) {
+            throw error("truncated \\u escape");
+        }
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            int d = Character.digit(s.charAt(pos + i), 16);
+            if (d < 0) {
+                throw error("invalid \\u escape");
+            }
+            v = v * 16 + d;
+        }
+        pos += 4;
+        return (char) v;
+    }
+
+    /** RFC 8259 number syntax: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. */
+    private Object number() throws SyntaxException {
+        int start = pos;
+        boolean integral = true;
+        take('-');
+        if (take('0')) {
+            if (pos < s.length() && isDigit(s.charAt(pos))) {
+                throw error("leading zero in a number");
+            }
+        } else {
+            digits();
+        }
+        if (take('.')) {
+            integral = false;
+            digits();
+        }
+        if (take('e') || take('E')) {
+            integral = false;
+            if (!take('+')) {
+                take('-');
+            }
+            digits();
+        }
+        String text = s.substring(start, pos);
+        if (integral && text.length() <= 18) { // up to 18 digits always fits a long
+            return Long.parseLong(text);
+        }
+        BigDecimal big = new BigDecimal(text);
+        try {
+            return integral ? (Object) big.longValueExact() : big;
+        } catch (ArithmeticException e) {
+            return big;
+        }
+    }
+
+    private void digits() throws SyntaxException {
+        int start = pos;
+        while (pos < s.length() && isDigit(s.charAt(pos))) {
+            pos++;
+        }
+        if (pos == start) {
+            throw error("expected a digit");
+        }
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private Object word(String word, Object value) throws SyntaxException {
+        if (!s.startsWith(word, pos)) {
+            throw error("unexpected character '" + printable(s.charAt(pos)) + "'");
+        }
+        pos += word.length();
+        return value;
+    }
+
+    /** Skips whitespace, then takes c if it is next. */
+    private boolean consume(char c) {
+        skipSpace();
+        return take(c);
+    }
+
+    /** Takes c if it is the very next character. */
+    private boolean take(char c) {
+        if (pos < s.length() && s.charAt(pos) == c) {
+            pos++;
+            return true;
+        }
+        return false;
+    }
+
+    private void expect(char c) throws SyntaxException {
+        if (!consume(c)) {
+            throw error(pos >= s.length() ? "unexpected end of text, expected '" + c + "'" : "expected '" + c + "'");
+        }
+    }
+
+    private void skipSpace() {
+        while (pos < s.length()) {
+            char c = s.charAt(pos);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return;
+            }
+            pos++;
+        }
+    }
+
+    private static String printable(char c) {
+        return c < 0x20 || c > 0x7E ? String.format("\\u%04x", (int) c) : String.valueOf(c);
+    }
+
+    private SyntaxException error(String what) {
+        return new SyntaxException(what + " at offset " + pos);
+    }
+}
