@@ -17,14 +17,56 @@ public final class Tensor {
     private final long[] shape;
     private final long numel;
     private final MemorySegment address;
+    /** The allocation a view shares memory with; null for a tensor that owns its memory. */
+    private final Tensor base;
     private volatile boolean freed;
 
     Tensor(Scope scope, DType dtype, long[] shape, MemorySegment address) {
+        this(scope, dtype, shape, address, null);
+    }
+
+    private Tensor(Scope scope, DType dtype, long[] shape, MemorySegment address, Tensor base) {
         this.scope = scope;
         this.dtype = dtype;
         this.shape = shape;
         this.numel = checkShape(shape);
         this.address = address;
+        this.base = base;
+    }
+
+    /**
+     * A tensor of {@code shape} over this one's elements from {@code offset} on, sharing its memory (one flat
+     * parameter buffer seen per layer, say). A view lives as long as the tensor it was made from and cannot be
+     * freed on its own.
+     */
+    public Tensor view(long offset, long... shape) {
+        long n = checkShape(shape);
+        if (offset < 0 || offset > numel || n > numel - offset) {
+            throw new IllegalArgumentException("a view of " + shapeString(shape) + " at element " + offset
+                    + " does not fit in " + describe());
+        }
+        checkLive();
+        Tensor owner = base == null ? this : base;
+        MemorySegment at = MemorySegment.ofAddress(address.address() + offset * dtype.byteSize());
+        return new Tensor(scope, dtype, shape.clone(), at, owner);
+    }
+
+    /** This tensor's elements under another shape of the same element count (a view). */
+    public Tensor reshape(long... shape) {
+        if (checkShape(shape) != numel) {
+            throw new IllegalArgumentException("cannot reshape " + describe() + " to " + shapeString(shape));
+        }
+        return view(0, shape);
+    }
+
+    /** Copies src's elements (same dtype and element count) into this tensor on the device, in stream order. */
+    public void copyFrom(Tensor src) {
+        if (src.dtype != dtype || src.numel != numel) {
+            throw new IllegalArgumentException("cannot copy " + src.describe() + " into " + describe());
+        }
+        long bytes = byteSize();
+        scope.device().call("rfsq_copy_on_device",
+                ctx -> rfsq_h.rfsq_copy_on_device(ctx, address, src.address, bytes), this, src);
     }
 
     public DType dtype() {
@@ -65,12 +107,20 @@ public final class Tensor {
         return address;
     }
 
-    public boolean isLive() {
-        return !freed && scope.isOpen();
+    /** Whether this tensor shares the memory of another (see {@link #view}). */
+    public boolean isView() {
+        return base != null;
     }
 
-    /** Frees this tensor now rather than when its scope closes. Idempotent. */
+    public boolean isLive() {
+        return base == null ? !freed && scope.isOpen() : base.isLive();
+    }
+
+    /** Frees this tensor now rather than when its scope closes. Idempotent. Views cannot be freed on their own. */
     public void free() {
+        if (base != null) {
+            throw new IllegalStateException("tensor " + describe() + " is a view; free the tensor it was made from");
+        }
         scope.release(this);
     }
 
@@ -151,6 +201,10 @@ public final class Tensor {
     }
 
     private void checkLive() {
+        if (base != null) {
+            base.checkLive();
+            return;
+        }
         if (!scope.isOpen()) {
             throw new IllegalStateException("tensor " + describe() + " is used after its scope was closed");
         }

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-/** {@code --name value} and {@code --name=value} options of one subcommand; every option takes a value. */
+/** {@code --name value} and {@code --name=value} options of one subcommand, and valueless {@code --flag}s. */
 final class Options {
     private final String command;
     private final Map<String, String> values = new HashMap<>();
@@ -17,6 +17,11 @@ final class Options {
 
     /** Parses args against the option names a command knows (without the leading dashes). */
     static Options parse(String command, List<String> args, Set<String> known) {
+        return parse(command, args, known, Set.of());
+    }
+
+    /** Like {@link #parse(String, List, Set)}, with flags: options that take no value (has() tells them). */
+    static Options parse(String command, List<String> args, Set<String> known, Set<String> flags) {
         Options options = new Options(command);
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -30,7 +35,12 @@ final class Options {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (!known.contains(name)) {
+            if (flags.contains(name)) {
+                if (value != null) {
+                    throw options.usage("--" + name + " takes no value");
+                }
+                value = "";
+            } else if (!known.contains(name)) {
                 throw options.usage("unknown option --" + name);
             }
             if (value == null) {

@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** Argument checks and the call-then-clean-up pattern shared by {@link Fsq} and {@link Rfsq}. */
-final class Ops {
+/** Argument checks (public: the layers of dev.rfsq4j.nn use them too) and the call-then-clean-up pattern of the quantizers. */
+public final class Ops {
     private Ops() {}
 
     /**
@@ -16,7 +16,7 @@ final class Ops {
      * naming a free one, so the message shows the expected pattern: "z must be float32 (B,4,H,W) for levels
      * [8,8,8,4], got float32 (2,5,8,8)".
      */
-    static void expect(Tensor t, String name, DType dtype, String context, Object... dims) {
+    public static void expect(Tensor t, String name, DType dtype, String context, Object... dims) {
         Objects.requireNonNull(t, name);
         boolean ok = t.dtype() == dtype && t.rank() == dims.length;
         for (int i = 0; ok && i < dims.length; i++) {
@@ -30,7 +30,7 @@ final class Ops {
     }
 
     /** Tensors of one call must share a device; checked here so the message can name the argument. */
-    static void sameDevice(Device device, String what, Tensor t) {
+    public static void sameDevice(Device device, String what, Tensor t) {
         if (t != null && t.device() != device) {
             throw new IllegalArgumentException(what + " belongs to another device (" + t.device() + ") than this op's ("
                     + device + "); use tensors from scopes of one Device");
@@ -48,7 +48,7 @@ final class Ops {
     }
 
     /** A fixed shape as {@link #expect} dims. */
-    static Object[] exactly(long... shape) {
+    public static Object[] exactly(long... shape) {
         Object[] dims = new Object[shape.length];
         for (int i = 0; i < shape.length; i++) {
             dims[i] = shape[i];
@@ -71,7 +71,7 @@ final class Ops {
             }
         } catch (RuntimeException e) {
             for (Tensor t : outputs) {
-                if (t != null) {
+                if (t != null && !t.isView()) {
                     t.free();
                 }
             }

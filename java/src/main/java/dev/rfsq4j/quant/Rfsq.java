@@ -50,7 +50,7 @@ public final class Rfsq {
     private final Tensor params;
     private final Tensor running;
 
-    private Rfsq(Builder b, Scope scope) {
+    private Rfsq(Builder b, Scope scope, Tensor storage) {
         this.levels = b.levels;
         this.stages = b.stages;
         this.strategy = b.strategy;
@@ -68,7 +68,14 @@ public final class Rfsq {
             throw new IllegalStateException("rfsq_rfsq_param_count gives " + count + " parameters for " + this
                     + ", but the layout of rfsq.h has " + init.length);
         }
-        this.params = init.length == 0 ? null : scope.fromArray(init, init.length);
+        if (storage == null) {
+            this.params = init.length == 0 ? null : scope.fromArray(init, init.length);
+        } else {
+            expect(storage, "parameter storage", DType.F32, " for " + init.length + " parameters", (long) init.length);
+            sameDevice(device, "parameter storage", storage);
+            storage.copyFrom(init);
+            this.params = storage;
+        }
         this.running = tracksRunningStats() ? scope.fromArray(initialRunningStats(), stages, levels.count(), 2) : null;
     }
 
@@ -128,10 +135,51 @@ public final class Rfsq {
 
         /** Allocates the parameters (and running statistics) in {@code scope}, at their initial values. */
         public Rfsq build(Scope scope) {
+            checkInitialScale();
+            return new Rfsq(this, scope, null);
+        }
+
+        /**
+         * Like {@link #build(Scope)}, with the parameters kept in {@code storage}, a float32 ({@link #parameterCount()})
+         * tensor that is overwritten with the initial values: a trainer's flat parameter buffer, say. Null storage
+         * for a configuration without parameters.
+         */
+        public Rfsq build(Scope scope, Tensor storage) {
+            if (storage == null && parameterCount() > 0) {
+                throw new IllegalArgumentException("storage for " + parameterCount() + " parameters is needed, got null");
+            }
+            if (storage != null && parameterCount() == 0) {
+                throw new IllegalArgumentException(strategy.label() + " has no parameters; storage must be null");
+            }
+            checkInitialScale();
+            return new Rfsq(this, scope, storage);
+        }
+
+        private void checkInitialScale() {
             if (initialScale != null && strategy != Strategy.SCALE) {
                 throw new IllegalArgumentException("an initial scale applies to the scale strategy only, not " + strategy.label());
             }
-            return new Rfsq(this, scope);
+        }
+
+        public Levels levels() {
+            return levels;
+        }
+
+        public int stages() {
+            return stages;
+        }
+
+        public Strategy strategy() {
+            return strategy;
+        }
+
+        /** Number of float parameters of this configuration: scale K, layernorm 2*C*K, none 0. */
+        public int parameterCount() {
+            return switch (strategy) {
+                case NONE -> 0;
+                case SCALE -> stages;
+                case LAYERNORM -> 2 * levels.count() * stages;
+            };
         }
     }
 
@@ -181,14 +229,49 @@ public final class Rfsq {
      */
     public Output forward(Tensor z) {
         Output out = forward(z, false, true, false);
+        updateRunning(z, out.stats());
+        return out;
+    }
+
+    private void updateRunning(Tensor z, Tensor stats) {
         if (tracksRunningStats()) {
             long b = z.dim(0);
-            Tensor stats = out.stats();
             run(device, "rfsq_rfsq_running_update",
                     ctx -> rfsq_h.rfsq_rfsq_running_update(ctx, cfg, stats.address(), b, momentum, running.address()),
                     in(stats, running));
         }
-        return out;
+    }
+
+    /**
+     * {@link #forward(Tensor)} into caller-owned outputs (a training loop's buffers): zhat like z, indices (B,H,W,K),
+     * stats (K,B,C,2) for layernorm (null otherwise), rnorm (B,K) or null.
+     */
+    public void forward(Tensor z, Output into) {
+        expectLatent(z);
+        long b = z.dim(0), h = z.dim(2), w = z.dim(3);
+        expect(into.zhat(), "zhat", DType.F32, " like z", Ops.exactly(z.shape()));
+        expect(into.indices(), "indices", DType.I32, " for z", Ops.exactly(b, h, w, stages));
+        if (strategy == Strategy.LAYERNORM) {
+            expect(into.stats(), "stats", DType.F32, " for z", Ops.exactly(stages, b, levels.count(), 2));
+        } else if (into.stats() != null) {
+            throw new IllegalArgumentException("stats must be null for " + strategy.label() + ", got " + into.stats().describe());
+        }
+        if (into.rnorm() != null) {
+            expect(into.rnorm(), "rnorm", DType.F32, " for z", Ops.exactly(b, stages));
+        }
+        launchForward(z, false, false, into.zhat(), into.indices(), into.stats(), into.rnorm(), false);
+        updateRunning(z, into.stats());
+    }
+
+    /** {@link #backward(Tensor, Tensor)} into caller-owned dz (like z) and dparams (null without parameters). */
+    public void backward(Tensor z, Tensor dzhat, Gradients into) {
+        expectLatent(z);
+        expect(dzhat, "dzhat", DType.F32, " like z", Ops.exactly(z.shape()));
+        expect(into.dz(), "dz", DType.F32, " like z", Ops.exactly(z.shape()));
+        if (params != null) {
+            expect(into.dparams(), "dparams", DType.F32, " like the parameters", Ops.exactly(params.shape()));
+        }
+        launchBackward(z, dzhat, into.dz(), params == null ? null : into.dparams(), false);
     }
 
     /**
@@ -205,14 +288,26 @@ public final class Rfsq {
         expect(dzhat, "dzhat", DType.F32, " like z", Ops.exactly(z.shape()));
         sameDevice(device, "z", z);
         sameDevice(device, "dzhat", dzhat);
-        long b = z.dim(0), h = z.dim(2), w = z.dim(3);
         Tensor dz = z.scope().allocate(DType.F32, z.shape());
         Tensor dparams = params == null ? null : z.scope().allocate(DType.F32, params.shape());
-        run(device, "rfsq_rfsq_backward",
-                ctx -> rfsq_h.rfsq_rfsq_backward(ctx, cfg, z.address(), b, h, w, pointer(params), dzhat.address(),
-                        dz.address(), pointer(dparams)),
-                in(z, dzhat, params), dz, dparams);
+        launchBackward(z, dzhat, dz, dparams, true);
         return new Gradients(dz, dparams);
+    }
+
+    /** owned: the outputs were allocated for this call (freed if it fails), else they belong to the caller. */
+    private void launchBackward(Tensor z, Tensor dzhat, Tensor dz, Tensor dparams, boolean owned) {
+        sameDevice(device, "z", z);
+        sameDevice(device, "dzhat", dzhat);
+        sameDevice(device, "dz", dz);
+        sameDevice(device, "dparams", dparams);
+        long b = z.dim(0), h = z.dim(2), w = z.dim(3);
+        Device.NativeCall call = ctx -> rfsq_h.rfsq_rfsq_backward(ctx, cfg, z.address(), b, h, w, pointer(params),
+                dzhat.address(), dz.address(), pointer(dparams));
+        if (owned) {
+            run(device, "rfsq_rfsq_backward", call, in(z, dzhat, params), dz, dparams);
+        } else {
+            run(device, "rfsq_rfsq_backward", call, in(z, dzhat, params, dz, dparams));
+        }
     }
 
     /** Indices of z, plus the per-image stats decode needs (layernorm, parity mode). */
@@ -270,15 +365,26 @@ public final class Rfsq {
                 ? scope.allocate(DType.F32, stages, b, levels.count(), 2)
                 : null;
         Tensor rnorm = wantRnorm ? scope.allocate(DType.F32, b, stages) : null;
+        launchForward(z, frozen, wait, zhat, idx, stats, rnorm, true);
+        return new Output(zhat, idx, stats, rnorm);
+    }
+
+    private void launchForward(Tensor z, boolean frozen, boolean wait, Tensor zhat, Tensor idx, Tensor stats,
+            Tensor rnorm, boolean owned) {
+        for (Tensor t : new Tensor[] {zhat, idx, stats, rnorm}) {
+            sameDevice(device, "output", t);
+        }
+        long b = z.dim(0), h = z.dim(2), w = z.dim(3);
         Tensor runningIn = frozen ? running : null;
         Device.NativeCall call = ctx -> rfsq_h.rfsq_rfsq_forward(ctx, cfg, z.address(), b, h, w, pointer(params),
                 pointer(runningIn), zhat.address(), idx.address(), pointer(stats), pointer(rnorm));
+        Tensor[] inputs = owned ? in(z, params, runningIn) : in(z, params, runningIn, zhat, idx, stats, rnorm);
+        Tensor[] outputs = owned ? new Tensor[] {zhat, idx, stats, rnorm} : new Tensor[0];
         if (wait) {
-            runAndWait(device, "rfsq_rfsq_forward", call, in(z, params, runningIn), zhat, idx, stats, rnorm);
+            runAndWait(device, "rfsq_rfsq_forward", call, inputs, outputs);
         } else {
-            run(device, "rfsq_rfsq_forward", call, in(z, params, runningIn), zhat, idx, stats, rnorm);
+            run(device, "rfsq_rfsq_forward", call, inputs, outputs);
         }
-        return new Output(zhat, idx, stats, rnorm);
     }
 
     private void expectLatent(Tensor z) {

@@ -1,0 +1,95 @@
+package dev.rfsq4j.cli;
+
+import dev.rfsq4j.Backend;
+import dev.rfsq4j.Device;
+import dev.rfsq4j.data.ImageFolder;
+import dev.rfsq4j.nn.Adam;
+import dev.rfsq4j.nn.LrSchedule;
+import dev.rfsq4j.nn.QuantizerSpec;
+import dev.rfsq4j.train.Presets;
+import dev.rfsq4j.train.TrainConfig;
+import dev.rfsq4j.train.Trainer;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/** {@code rfsq4j train}: the reference VQ-VAE with a preset's quantizer on a folder of images (spec §3–§5). */
+final class TrainCommand implements Command {
+    private static final Set<String> OPTIONS = Set.of("preset", "data", "steps", "batch", "out", "device", "levels",
+            "stages", "strategy", "stats-mode", "lr", "warmup-steps", "decay-steps", "weight-decay", "optimizer",
+            "max-grad-norm", "seed", "image-size", "l1-weight", "lfq-commitment-weight", "lfq-entropy-weight",
+            "lfq-diversity-gamma", "vq-commitment-weight", "vq-decay", "log-every", "checkpoint-every");
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train the reference VQ-VAE with a quantizer preset on a folder of PNG/JPEG images";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: rfsq4j train --preset NAME --data DIR --out RUN_DIR [--steps N] [--batch B] [--device auto|cpu|cuda]
+                                    [--resume] [overrides]
+
+                Trains the reference VQ-VAE (spec §4) with the reference recipe (spec §5) by default: Adam (0.9, 0.999),
+                eps 1e-8, lr 8e-4 with L2-coupled weight decay 5e-5, linear warmup over 5000 updates then linear decay
+                over 500000, batch 128, seed 1234, images resized (shorter side, antialiased bilinear) and center-cropped
+                to 128 px, normalized with ImageNet's mean and std. Loss: L1 in normalized units + the quantizer's
+                auxiliary loss (LPIPS is not part of this loss yet).
+                  --preset        %s
+                  --data          folder of .png/.jpg/.jpeg images (searched recursively)
+                  --out           run folder: metrics.jsonl and checkpoints/step-N/{model,optimizer}.safetensors
+                  --steps         updates in all, counting those of a resumed run (default 1000)
+                  --resume        continue from the newest checkpoint in --out, bit for bit on the same device
+                overrides (defaults from the preset and the recipe):
+                  --levels L1,..  --stages K  --strategy none|scale|layernorm  --stats-mode parity|running  (RFSQ/FSQ)
+                  --lfq-commitment-weight W (0)  --lfq-entropy-weight W (0)  --lfq-diversity-gamma G (2.5)  (LFQ)
+                  --vq-commitment-weight W (1)  --vq-decay D (0.99)  (VQ-EMA)
+                  --lr 8e-4  --warmup-steps 5000  --decay-steps 500000  --weight-decay 5e-5  --optimizer adam|adamw
+                  --max-grad-norm 0 (off)  --seed 1234  --image-size 128  --l1-weight 1  --log-every 10
+                  --checkpoint-every 1000
+                """.formatted(String.join(", ", Presets.names()));
+    }
+
+    @Override
+    public void run(List<String> args, PrintStream out) throws Exception {
+        Options o = Options.parse(name(), args, OPTIONS, Set.of("resume"));
+        String preset = o.required("preset");
+        QuantizerSpec quantizer = o.convert("preset", preset, name -> PresetOverrides.apply(Presets.quantizer(name), o));
+        TrainConfig config = new TrainConfig(preset, quantizer,
+                o.convert("batch", o.optional("batch", "128"), Integer::parseInt),
+                o.convert("steps", o.optional("steps", "1000"), Long::parseLong),
+                o.convert("image-size", o.optional("image-size", "128"), Integer::parseInt),
+                o.convert("seed", o.optional("seed", "1234"), Long::parseLong),
+                o.convert("lr", o.optional("lr", "8e-4"), lr -> new LrSchedule(Double.parseDouble(lr),
+                        o.convert("warmup-steps", o.optional("warmup-steps", "5000"), Long::parseLong),
+                        o.convert("decay-steps", o.optional("decay-steps", "500000"), Long::parseLong))),
+                o.convert("optimizer", o.optional("optimizer", "adam"), name -> new Adam.Config(0.9, 0.999, 1e-8,
+                        o.convert("weight-decay", o.optional("weight-decay", "5e-5"), Double::parseDouble),
+                        decoupled(name),
+                        o.convert("max-grad-norm", o.optional("max-grad-norm", "0"), Double::parseDouble))),
+                o.convert("l1-weight", o.optional("l1-weight", "1"), Double::parseDouble),
+                o.convert("log-every", o.optional("log-every", "10"), Integer::parseInt),
+                o.convert("checkpoint-every", o.optional("checkpoint-every", "1000"), Integer::parseInt));
+        Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
+        Path runDir = Path.of(o.required("out"));
+        ImageFolder data = ImageFolder.open(Path.of(o.required("data")), config.imageSize());
+        try (Device device = Device.open(backend)) {
+            new Trainer(config, device, data, runDir, out).run(o.has("resume"));
+        }
+    }
+
+    private static boolean decoupled(String optimizer) {
+        return switch (optimizer) {
+            case "adam" -> false;
+            case "adamw" -> true;
+            default -> throw new IllegalArgumentException("expected adam or adamw, got '" + optimizer + "'");
+        };
+    }
+}

@@ -1,0 +1,35 @@
+package dev.rfsq4j.nn;
+
+import dev.rfsq4j.Tensor;
+
+/** A 2-D transposed convolution with bias, weight (in, out, k, k) as PyTorch's nn.ConvTranspose2d. */
+public final class ConvTranspose2d {
+    private final Convolution conv;
+
+    /** Binds to the parameters {@code name.weight} and {@code name.bias} of store (see {@link #declare}). */
+    public ConvTranspose2d(String name, int in, int out, int kernel, int stride, int padding, ParameterStore store) {
+        this.conv = new Convolution(name, in, out, kernel, stride, padding, true, store);
+    }
+
+    public static void declare(ParameterStore.Layout layout, String name, int in, int out, int kernel) {
+        Convolution.declare(layout, name, in, out, kernel, true);
+    }
+
+    /** PyTorch's default init (see spec §4), drawn from random: weight first, then bias. */
+    public void initialize(java.util.SplittableRandom random) {
+        conv.initialize(random);
+    }
+
+    public long[] outputShape(long[] inputShape) {
+        return conv.outputShape(inputShape);
+    }
+
+    public void forward(Tensor x, Tensor y) {
+        conv.forward(x, y);
+    }
+
+    /** Writes the parameter gradients, and dx unless it is null. */
+    public void backward(Tensor x, Tensor dy, Tensor dx) {
+        conv.backward(x, dy, dx);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.rfsq4j.nn;
+
+import static dev.rfsq4j.quant.Ops.expect;
+import static dev.rfsq4j.quant.Ops.exactly;
+
+import dev.rfsq4j.DType;
+import dev.rfsq4j.Device;
+import dev.rfsq4j.Tensor;
+import dev.rfsq4j.bindings.rfsq_conv_cfg;
+import dev.rfsq4j.bindings.rfsq_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+/**
+ * The native convolution both {@link Conv2d} and {@link ConvTranspose2d} run (rfsq_conv_forward / _backward):
+ * weights and gradients are views into a {@link ParameterStore}; activations belong to the caller.
+ */
+final class Convolution {
+    private final String name;
+    private final int in;
+    private final int out;
+
+    private final MemorySegment cfg;
+    private final Tensor weight;
+    private final Tensor bias;
+    private final Tensor dweight;
+    private final Tensor dbias;
+
+    Convolution(String name, int in, int out, int kernel, int stride, int padding, boolean transposed,
+            ParameterStore store) {
+        this.name = name;
+        this.in = in;
+        this.out = out;
+
+        this.cfg = rfsq_conv_cfg.allocate(Arena.ofAuto());
+        rfsq_conv_cfg.in_channels(cfg, in);
+        rfsq_conv_cfg.out_channels(cfg, out);
+        rfsq_conv_cfg.kernel(cfg, kernel);
+        rfsq_conv_cfg.stride(cfg, stride);
+        rfsq_conv_cfg.padding(cfg, padding);
+        rfsq_conv_cfg.transposed(cfg, transposed ? 1 : 0);
+        this.weight = store.value(name + ".weight");
+        this.bias = store.value(name + ".bias");
+        this.dweight = store.grad(name + ".weight");
+        this.dbias = store.grad(name + ".bias");
+        long[] expected = transposed ? new long[] {in, out, kernel, kernel} : new long[] {out, in, kernel, kernel};
+        expect(weight, name + ".weight", DType.F32, "", exactly(expected));
+        expect(bias, name + ".bias", DType.F32, "", exactly(out));
+    }
+
+    /**
+     * PyTorch's default init: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = weight.size(1) * k * k
+     * as PyTorch computes it for any weight, so for a transposed convolution out * k * k (spec §4's quirk).
+     */
+    void initialize(SplittableRandom random) {
+        double bound = 1 / Math.sqrt((double) weight.dim(1) * weight.dim(2) * weight.dim(3));
+        weight.copyFrom(uniform(random, weight.numel(), bound));
+        bias.copyFrom(uniform(random, bias.numel(), bound));
+    }
+
+    private static float[] uniform(SplittableRandom random, long n, double bound) {
+        float[] a = new float[Math.toIntExact(n)];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (random.nextDouble(-bound, bound));
+        }
+        return a;
+    }
+
+    /** Declares weight (PyTorch's layout) and bias. */
+    static void declare(ParameterStore.Layout layout, String name, int in, int out, int kernel, boolean transposed) {
+        layout.add(name + ".weight", transposed ? new long[] {in, out, kernel, kernel} : new long[] {out, in, kernel, kernel});
+        layout.add(name + ".bias", out);
+    }
+
+    /** Output (B, out, OH, OW) shape for x (B, in, H, W). */
+    long[] outputShape(long[] x) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment oh = arena.allocate(rfsq_h.C_LONG);
+            MemorySegment ow = arena.allocate(rfsq_h.C_LONG);
+            // Needs no context; going through the device keeps the error handling in one place.
+            weight.device().call("rfsq_conv_output_size (" + name + ")",
+                    ctx -> rfsq_h.rfsq_conv_output_size(cfg, x[2], x[3], oh, ow));
+            return new long[] {x[0], out, oh.get(rfsq_h.C_LONG, 0), ow.get(rfsq_h.C_LONG, 0)};
+        }
+    }
+
+    void forward(Tensor x, Tensor y) {
+        expect(x, name + " input", DType.F32, "", "B", (long) in, "H", "W");
+        expect(y, name + " output", DType.F32, " for input " + x.describe(), exactly(outputShape(x.shape())));
+        Device device = weight.device();
+        long b = x.dim(0), h = x.dim(2), w = x.dim(3);
+        device.call("rfsq_conv_forward (" + name + ")",
+                ctx -> rfsq_h.rfsq_conv_forward(ctx, cfg, x.address(), b, h, w, weight.address(), bias.address(), y.address()),
+                x, y, weight, bias);
+    }
+
+    /** Writes this layer's weight and bias gradients, and dx unless it is null (the first layer needs none). */
+    void backward(Tensor x, Tensor dy, Tensor dx) {
+        expect(x, name + " input", DType.F32, "", "B", (long) in, "H", "W");
+        expect(dy, name + " output gradient", DType.F32, " for input " + x.describe(), exactly(outputShape(x.shape())));
+        if (dx != null) {
+            expect(dx, name + " input gradient", DType.F32, " like the input", exactly(x.shape()));
+        }
+        Device device = weight.device();
+        long b = x.dim(0), h = x.dim(2), w = x.dim(3);
+        MemorySegment dxp = dx == null ? MemorySegment.NULL : dx.address();
+        device.call("rfsq_conv_backward (" + name + ")",
+                ctx -> rfsq_h.rfsq_conv_backward(ctx, cfg, x.address(), b, h, w, weight.address(), dy.address(), dxp,
+                        dweight.address(), dbias.address()),
+                x, dy, dx, weight, dweight, dbias);
+    }
+
+}

@@ -1,0 +1,128 @@
+package dev.rfsq4j.train;
+
+import dev.rfsq4j.io.SafeTensors;
+import dev.rfsq4j.nn.Adam;
+import dev.rfsq4j.nn.VqVae;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoints of a run: {@code RUN/checkpoints/step-NNNNNNNN/} with {@code model.safetensors} (the state_dict that
+ * PyTorch's load_state_dict takes, see {@link StateDict}) and {@code optimizer.safetensors} (Adam's moments, flat,
+ * and the step). A checkpoint folder is written under a temporary name and renamed when complete, so a crash never
+ * leaves a half-written one; the newest {@value #KEEP} are kept.
+ */
+public final class Checkpoint {
+    static final int KEEP = 2;
+    private static final Pattern NAME = Pattern.compile("step-(\\d{8})");
+
+    private Checkpoint() {}
+
+    /** Saves the state after {@code step} updates. */
+    public static Path save(Path runDir, long step, VqVae model, Adam adam, TrainConfig config) throws IOException {
+        Path root = runDir.resolve("checkpoints");
+        Files.createDirectories(root);
+        String name = String.format("step-%08d", step);
+        Path tmp = root.resolve(name + ".tmp");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        StateDict.addTo(SafeTensors.writer(), "", StateDict.of(model))
+                .metadata("format", "pt")
+                .metadata("rfsq4j.step", Long.toString(step))
+                .metadata("rfsq4j.config", config.identity())
+                .write(tmp.resolve("model.safetensors"));
+        long n = model.parameters().count();
+        SafeTensors.writer()
+                .metadata("rfsq4j.step", Long.toString(step))
+                .metadata("rfsq4j.config", config.identity())
+                .add("exp_avg", new long[] {n}, adam.exp_avg().toFloatArray())
+                .add("exp_avg_sq", new long[] {n}, adam.exp_avg_sq().toFloatArray())
+                .write(tmp.resolve("optimizer.safetensors"));
+        Path done = root.resolve(name);
+        deleteTree(done);
+        Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+        List<Path> all = list(runDir);
+        for (int i = 0; i < all.size() - KEEP; i++) {
+            deleteTree(all.get(i));
+        }
+        return done;
+    }
+
+    /** The newest complete checkpoint of a run, if any. */
+    public static Optional<Path> latest(Path runDir) throws IOException {
+        List<Path> all = list(runDir);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** Restores model, buffers and optimizer from a checkpoint folder; returns its step. */
+    public static long load(Path dir, VqVae model, Adam adam, TrainConfig config) throws IOException {
+        SafeTensors weights = SafeTensors.read(dir.resolve("model.safetensors"));
+        SafeTensors optimizer = SafeTensors.read(dir.resolve("optimizer.safetensors"));
+        String identity = weights.metadata().get("rfsq4j.config");
+        if (!config.identity().equals(identity)) {
+            throw new IllegalArgumentException("cannot resume from " + dir + ": it was trained with [" + identity
+                    + "], this run is [" + config.identity() + "]");
+        }
+        long step = parseStep(weights, dir);
+        if (parseStep(optimizer, dir) != step) {
+            throw new IOException(dir + ": model and optimizer files are of different steps");
+        }
+        StateDict.load(model, weights);
+        long n = model.parameters().count();
+        for (String name : List.of("exp_avg", "exp_avg_sq")) {
+            if (!optimizer.contains(name) || optimizer.shape(name).length != 1 || optimizer.shape(name)[0] != n) {
+                throw new IOException(dir + ": optimizer.safetensors needs " + name + " of " + n + " floats");
+            }
+        }
+        adam.exp_avg().copyFrom(optimizer.floats("exp_avg"));
+        adam.exp_avg_sq().copyFrom(optimizer.floats("exp_avg_sq"));
+        adam.restoreStep(Math.toIntExact(step));
+        return step;
+    }
+
+    private static long parseStep(SafeTensors file, Path dir) throws IOException {
+        String text = file.metadata().get("rfsq4j.step");
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IOException(dir + ": no valid rfsq4j.step in the metadata (" + text + ")");
+        }
+    }
+
+    private static List<Path> list(Path runDir) throws IOException {
+        Path root = runDir.resolve("checkpoints");
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(q -> {
+                try {
+                    Files.delete(q);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.rfsq4j.train;
+
+import dev.rfsq4j.DType;
+import dev.rfsq4j.Device;
+import dev.rfsq4j.Scope;
+import dev.rfsq4j.Tensor;
+import dev.rfsq4j.data.ImageFolder;
+import dev.rfsq4j.nn.Adam;
+import dev.rfsq4j.nn.ImageNormalization;
+import dev.rfsq4j.nn.LatentQuantizer;
+import dev.rfsq4j.nn.RfsqQuantizer;
+import dev.rfsq4j.nn.VqVae;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The training loop of {@code rfsq4j train}: batches decoded on a background thread while the device runs the
+ * previous step, one host sync per logged step, checkpoints every N steps and at the end, and an exact resume.
+ */
+public final class Trainer {
+    /** What a run did: updates [firstStep, lastStep), the last logged losses, and the last checkpoint. */
+    public record Result(long firstStep, long lastStep, TrainingStep.Losses lastLosses, Path checkpoint) {}
+
+    private final TrainConfig config;
+    private final Device device;
+    private final ImageFolder data;
+    private final Path runDir;
+    private final PrintStream out;
+
+    public Trainer(TrainConfig config, Device device, ImageFolder data, Path runDir, PrintStream out) {
+        if (data.imageSize() != config.imageSize()) {
+            throw new IllegalArgumentException("the data is read at " + data.imageSize() + "px, the run needs " + config.imageSize());
+        }
+        this.config = config;
+        this.device = device;
+        this.data = data;
+        this.runDir = runDir;
+        this.out = out;
+    }
+
+    /** Trains to config.steps() updates; with resume, continues from the run folder's newest checkpoint. */
+    public Result run(boolean resume) throws IOException, InterruptedException {
+        Files.createDirectories(runDir);
+        Optional<Path> latest = Checkpoint.latest(runDir);
+        if (latest.isPresent() && !resume) {
+            throw new IllegalArgumentException(runDir + " already holds checkpoints: pass --resume to continue that run,"
+                    + " or choose another --out");
+        }
+        int b = config.batch(), s = config.imageSize();
+        DataOrder order = new DataOrder(data.count(), b, config.seed());
+        ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "rfsq4j-batch-loader");
+            t.setDaemon(true);
+            return t;
+        });
+        try (Scope scope = Scope.open(device)) {
+            VqVae model = new VqVae(config.quantizer(), scope, config.seed());
+            Adam adam = new Adam(model.parameters(), config.adam(), scope);
+            TrainingStep step = new TrainingStep(model, adam, config.schedule(), config.l1Weight(),
+                    new ImageNormalization(scope, ImageNormalization.IMAGENET_MEAN, ImageNormalization.IMAGENET_STD), scope);
+            long first = resume && latest.isPresent() ? Checkpoint.load(latest.get(), model, adam, config) : 0;
+            if (first > 0) {
+                out.printf("resuming %s from %s (step %d)%n", runDir, latest.get().getFileName(), first);
+            }
+            if (first >= config.steps()) {
+                out.printf("nothing to do: the run is at step %d of %d%n", first, config.steps());
+                return new Result(first, first, null, latest.orElse(null));
+            }
+            out.printf("training %s (%s, %.0f bits/position) on %s: %d images of %dpx, batch %d, steps %d..%d, %,d parameters%n",
+                    config.preset(), config.quantizer(), config.quantizer().bitsPerPosition(), device, data.count(), s, b,
+                    first + 1, config.steps(), model.parameters().count());
+            Tensor images = scope.allocate(DType.F32, b, 3, s, s);
+            Progress progress = new Progress(out, first, config.steps());
+            Path checkpoint = latest.orElse(null);
+            TrainingStep.Losses losses = null;
+            try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"), first)) {
+                Future<float[]> next = loader.submit(() -> load(order, first, b * 3 * s * s));
+                long intervalStart = System.nanoTime();
+                long intervalFirst = first;
+                for (long n = first; n < config.steps(); n++) {
+                    images.copyFrom(take(next));
+                    if (n + 1 < config.steps()) {
+                        long following = n + 1;
+                        next = loader.submit(() -> load(order, following, b * 3 * s * s));
+                    }
+                    double lr = step.run(images);
+                    long done = n + 1;
+                    if (done % config.logEvery() == 0 || done == config.steps()) {
+                        losses = step.losses(); // the one host sync of the interval
+                        if (!Double.isFinite(losses.total())) {
+                            throw new IllegalStateException("the loss became " + losses.total() + " at step " + done
+                                    + " (lower --lr, or check the data)");
+                        }
+                        long now = System.nanoTime();
+                        double imagesPerS = (done - intervalFirst) * (double) b / ((now - intervalStart) / 1e9);
+                        intervalStart = now;
+                        intervalFirst = done;
+                        log.log(done, "epoch", order.epochOf(n), "loss", losses.total(), "l1", losses.l1(), "aux_loss",
+                                losses.aux(), "lr", lr, "images_per_s", imagesPerS, "residual_norms",
+                                residualNorms(model.quantizer()), "usage", usage(model));
+                        progress.update(done, losses.total(), lr, imagesPerS);
+                    }
+                    if (done % config.checkpointEvery() == 0 || done == config.steps()) {
+                        checkpoint = Checkpoint.save(runDir, done, model, adam, config);
+                    }
+                }
+            }
+            progress.finish(checkpoint);
+            return new Result(first, config.steps(), losses, checkpoint);
+        } finally {
+            loader.shutdownNow();
+        }
+    }
+
+    private float[] load(DataOrder order, long step, int floats) throws IOException {
+        float[] host = new float[floats];
+        data.load(order.batch(step), host);
+        return host;
+    }
+
+    private static float[] take(Future<float[]> batch) throws IOException, InterruptedException {
+        try {
+            return batch.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("loading a batch failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Mean ||r_k|| per stage over the batch (RFSQ), else an empty list. */
+    private static double[] residualNorms(LatentQuantizer q) {
+        if (!(q instanceof RfsqQuantizer rfsq)) {
+            return new double[0];
+        }
+        Tensor rnorm = rfsq.residualNorms();
+        int b = (int) rnorm.dim(0), k = (int) rnorm.dim(1);
+        float[] r = rnorm.toFloatArray();
+        double[] mean = new double[k];
+        for (int i = 0; i < r.length; i++) {
+            mean[i % k] += r[i] / b;
+        }
+        return mean;
+    }
+
+    /** Fraction of each stage's codebook used by this batch. */
+    private static double[] usage(VqVae model) {
+        Tensor idx = model.quantizer().indices();
+        int stages = idx.rank() == 4 ? (int) idx.dim(3) : 1;
+        long size = model.spec().codebookSize();
+        int[] all = idx.toIntArray();
+        double[] used = new double[stages];
+        for (int k = 0; k < stages; k++) {
+            java.util.BitSet seen = new java.util.BitSet((int) Math.min(size, 1 << 30));
+            for (int i = k; i < all.length; i += stages) {
+                seen.set(all[i]);
+            }
+            used[k] = seen.cardinality() / (double) size;
+        }
+        return used;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.rfsq4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rfsq4j.Backend;
+import dev.rfsq4j.Backends;
+import dev.rfsq4j.Device;
+import dev.rfsq4j.NoLeaks;
+import dev.rfsq4j.data.ImageFolder;
+import dev.rfsq4j.io.SafeTensors;
+import dev.rfsq4j.nn.Adam;
+import dev.rfsq4j.nn.LrSchedule;
+import dev.rfsq4j.nn.QuantizerSpec;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The training loop on tiny generated images: falling loss, checkpoints, and a resume that continues bit for bit. */
+@ExtendWith(NoLeaks.class)
+class TrainerTest {
+    private static final Pattern LOSS = Pattern.compile("\"loss\":([-0-9.eE]+)");
+
+    @TempDir
+    Path tmp;
+
+    private static TrainConfig config(String preset, long steps) {
+        QuantizerSpec q = Presets.quantizer(preset);
+        return new TrainConfig(preset, q, 4, steps, 16, 1234, new LrSchedule(2e-3, 2, 1000), Adam.Config.reference(), 1,
+                1, 3);
+    }
+
+    private Path images(int count) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("images"));
+        SplittableRandom random = new SplittableRandom(5);
+        for (int i = 0; i < count; i++) {
+            BufferedImage img = new BufferedImage(20, 16, BufferedImage.TYPE_INT_RGB);
+            int base = random.nextInt(0xFFFFFF);
+            for (int y = 0; y < 16; y++) {
+                for (int x = 0; x < 20; x++) {
+                    img.setRGB(x, y, (base + (x * 9 + y * 5) * 0x010203 + random.nextInt(32)) & 0xFFFFFF);
+                }
+            }
+            ImageIO.write(img, "png", dir.resolve("img" + i + ".png").toFile());
+        }
+        return dir;
+    }
+
+    private static Trainer.Result train(TrainConfig c, Backend backend, Path data, Path run, boolean resume)
+            throws Exception {
+        try (Device device = Backends.open(backend)) {
+            return new Trainer(c, device, ImageFolder.open(data, c.imageSize()), run, new PrintStream(new ByteArrayOutputStream()))
+                    .run(resume);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"CPU", "CUDA"})
+    void lossFallsAndAResumedRunEqualsAnUninterruptedOne(Backend backend) throws Exception {
+        Path data = images(8);
+        Path straight = tmp.resolve("straight"), resumed = tmp.resolve("resumed");
+        Trainer.Result a = train(config("rfsq-2x2048-ln", 12), backend, data, straight, false);
+        List<Double> losses = losses(straight);
+        assertEquals(12, losses.size());
+        assertTrue(losses.get(11) < 0.8 * losses.get(0), "loss should fall: " + losses);
+
+        train(config("rfsq-2x2048-ln", 7), backend, data, resumed, false);
+        Trainer.Result b = train(config("rfsq-2x2048-ln", 12), backend, data, resumed, true);
+        assertEquals(7, b.firstStep());
+        assertEquals(a.checkpoint().getFileName(), b.checkpoint().getFileName());
+        assertEquals(losses, losses(resumed), "the metrics log of the resumed run");
+        for (String file : List.of("model.safetensors", "optimizer.safetensors")) {
+            SafeTensors x = SafeTensors.read(a.checkpoint().resolve(file)), y = SafeTensors.read(b.checkpoint().resolve(file));
+            assertEquals(x.names(), y.names());
+            for (String name : x.names()) {
+                assertArrayEquals(x.floats(name), y.floats(name), file + " " + name + " differs after resume");
+            }
+        }
+        // The last KEEP checkpoints stay.
+        try (var s = Files.list(straight.resolve("checkpoints"))) {
+            assertEquals(List.of("step-00000009", "step-00000012"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"CPU"})
+    void reusingARunFolderNeedsResumeAndTheSameSettings(Backend backend) throws Exception {
+        Path data = images(4);
+        Path run = tmp.resolve("run");
+        train(config("fsq-4096", 3), backend, data, run, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> train(config("fsq-4096", 6), backend, data, run, false));
+        assertTrue(e.getMessage().contains("pass --resume"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> train(config("rfsq-2x2048-none", 6), backend, data, run, true));
+        assertTrue(e.getMessage().startsWith("cannot resume from"), e.getMessage());
+        IOException io = assertThrows(IOException.class, () -> train(config("fsq-4096", 6), backend, tmp.resolve("none"), run, true));
+        assertTrue(io.getMessage().contains("none"), io.getMessage());
+    }
+
+    private static List<Double> losses(Path run) throws IOException {
+        return Files.readAllLines(run.resolve("metrics.jsonl"), StandardCharsets.UTF_8).stream().map(line -> {
+            Matcher m = LOSS.matcher(line);
+            assertTrue(m.find(), line);
+            return Double.parseDouble(m.group(1));
+        }).toList();
+    }
+}
