@@ -267,14 +267,12 @@ public final class SafeTensors {
             order.sort(Comparator.comparingLong(e -> -e.getValue().layout().byteSize())); // stable: then as added
             byte[] header = header(order);
             Path dir = file.toAbsolutePath().getParent();
-            Path temp;
+            // Not createTempFile: its owner-only permissions would end up on the checkpoint; this gets the umask's.
+            Path temp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                    + Thread.currentThread().threadId() + ".tmp");
             try {
-                temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-            } catch (IOException e) {
-                throw new IOException(file + ": cannot create a temporary file in " + dir + ": " + e.getMessage(), e);
-            }
-            try {
-                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE);
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                                StandardOpenOption.TRUNCATE_EXISTING);
                         Arena arena = Arena.ofConfined()) {
                     ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
                     writeFully(ch, prefix.flip());

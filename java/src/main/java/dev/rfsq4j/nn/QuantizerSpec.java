@@ -54,6 +54,14 @@ public interface QuantizerSpec {
             return new RfsqQuantizer(builder(), store, work);
         }
 
+        /** As runs print it: "RFSQ 2x[8,8,8,4] layernorm (per-image stats)". */
+        @Override
+        public String toString() {
+            String stats = statsMode == StatsMode.PARITY ? " (per-image stats)" : " (running stats, momentum " + momentum + ")";
+            return (stages == 1 && strategy == Strategy.NONE ? "FSQ " + levels : "RFSQ " + stages + "x" + levels + " "
+                    + strategy.label()) + (strategy == Strategy.LAYERNORM ? stats : "");
+        }
+
         Rfsq.Builder builder() {
             return builder(levels, stages, strategy, statsMode, momentum);
         }

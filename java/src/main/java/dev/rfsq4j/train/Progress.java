@@ -25,8 +25,8 @@ final class Progress {
         double eta = (last - step) * elapsed / Math.max(1, step - first);
         int filled = (int) (WIDTH * step / last);
         String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
-        String line = String.format(Locale.ROOT, "step %d/%d [%s] loss %.4f lr %.3g %.1f img/s ETA %s", step, last, bar,
-                loss, lr, imagesPerS, clock(eta));
+        String line = String.format(Locale.ROOT, "step %d/%d [%s] loss %.4f lr %s %.1f img/s ETA %s", step, last, bar,
+                loss, lr == 0 ? "0" : String.format(Locale.ROOT, "%.3g", lr), imagesPerS, clock(eta));
         if (terminal) {
             out.print("\r" + line);
             out.flush();
