@@ -1044,6 +1044,7 @@ struct VqSearch {
                         const float* er = es + k * kVqES + cc0;
                         for (int c = 0; c < kVqRC; ++c) {
                             const float e = er[c];
+                            RFSQ_SIMD()  // across positions (on the host the compiler would otherwise vectorize k)
                             for (int p = 0; p < kVqRP; ++p) a[c][p] += e * xr[p];
                         }
                     }
