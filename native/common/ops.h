@@ -681,11 +681,558 @@ struct AdamStep {
     }
 };
 
+// ---- baselines: LFQ and VQ-EMA (docs/BASELINES.md) -------------------------------------------------------
+
+constexpr int kLfqMaxChannels = 24;
+constexpr int kMaxTeam = 1024;          // the largest team any backend runs (a CUDA block)
+constexpr float kEntropyClamp = 1e-5f;  // e(p) = -p ln(max(p, 1e-5))
+
+// Entropy term e(p) and its derivative from p and ln p (the clamp below 1e-5 as in the reference).
+RFSQ_HD float lfq_e(float p, float lnp) { return p < kEntropyClamp ? -p * logf(kEntropyClamp) : -p * lnp; }
+RFSQ_HD float lfq_de(float p, float lnp) { return p < kEntropyClamp ? -logf(kEntropyClamp) : -(lnp + 1.0f); }
+
+// Element (position n, channel ch) of an NCHW tensor with hw positions per image.
+RFSQ_HD int64_t nchw(int64_t n, int ch, int channels, int64_t hw) { return (n / hw * channels + ch) * hw + n % hw; }
+
+// LFQ code, index and commitment partial sum (x - q)^2 per image (partial may be NULL).
+struct LfqForward {
+    static constexpr const char* kName = "rfsq_lfq_forward";
+    const float* x;
+    int32_t c;
+    int64_t n;  // H*W
+    float* q;
+    int32_t* idx;
+    float* partial;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t b) const {
+        unsigned bad = 0;
+        double acc = 0.0;
+        for (int64_t p = t.rank(); p < n; p += t.size()) {
+            int32_t index = 0;
+            for (int ch = 0; ch < c; ++ch) {
+                const int64_t e = (b * c + ch) * n + p;
+                const float v = x[e], s = v > 0.0f ? 1.0f : -1.0f;  // x = 0 gives -1
+                bad |= isfinite(v) ? 0u : kBadNonFinite;
+                q[e] = s;
+                index |= (v > 0.0f ? 1 : 0) << (c - 1 - ch);
+                const float d = v - s;
+                acc += (double)(d * d);
+            }
+            if (idx) idx[b * n + p] = index;
+        }
+        if (partial) {
+            float v = (float)acc;
+            t.sum(&v, 1);
+            if (t.rank() == 0) partial[b] = v;
+        }
+        if (bad) t.flag(bad);
+    }
+};
+
+// Per position n of [n0, n0 + len) and channel ch, the factors of the softmax over the 2^C codes (it factorizes:
+// l_nj = -tau sum_c (x_nc - s_jc)^2, so p_nj = prod_c sigma(s_jc 4 tau x_nc)): tab[(ch*4 + k)*stride + i] for
+// k = 0: p(s = -1), 1: p(s = +1), 2: ln p(s = -1), 3: ln p(s = +1).
+template <class Team>
+RFSQ_HD void lfq_tables(Team& t, const float* x, int c, int64_t hw, float tau, int64_t n0, int len, int stride, float* tab) {
+    for (int i = t.rank(); i < c * len; i += t.size()) {
+        const int ch = i / len, pos = i % len;
+        const float z = 4.0f * tau * x[nchw(n0 + pos, ch, c, hw)];
+        const float lp = -softplus(-z), lm = -softplus(z);  // ln sigma(z), ln sigma(-z)
+        tab[(ch * 4 + 0) * stride + pos] = expf(lm);
+        tab[(ch * 4 + 1) * stride + pos] = expf(lp);
+        tab[(ch * 4 + 2) * stride + pos] = lm;
+        tab[(ch * 4 + 3) * stride + pos] = lp;
+    }
+}
+
+// p_nj and ln p_nj of code j at table position pos.
+RFSQ_HD void lfq_prob(const float* tab, int c, int stride, int64_t j, int pos, float& p, float& lnp) {
+    p = 1.0f;
+    lnp = 0.0f;
+    for (int ch = 0; ch < c; ++ch) {
+        const int bit = (int)((j >> (c - 1 - ch)) & 1);
+        p *= tab[(ch * 4 + bit) * stride + pos];
+        lnp += tab[(ch * 4 + 2 + bit) * stride + pos];
+    }
+}
+
+// Team work of LfqAvgProb: tables of one chunk of positions, then one double per (lane, code) of the block.
+RFSQ_HD int64_t lfq_avg_work(int c, int chunk, int jb) {
+    return 4LL * c * chunk + 2LL * (jb > kMaxTeam ? jb : kMaxTeam);
+}
+
+// One team per block of jb codes: a_j = (1/N) sum_n p_nj over all N positions (fixed order), e'(a_j) if dent,
+// and partial[block] = sum over the block's codes and all positions of e(p_nj) if partial.
+// Members split the block's codes; when the team is larger than the block, lanes of members split positions.
+struct LfqAvgProb {
+    static constexpr const char* kName = "rfsq_lfq_forward";
+    const float* x;
+    int32_t c;
+    int64_t hw;
+    int64_t npos;
+    float tau;
+    int32_t jb;
+    int32_t chunk;
+    float* avg;
+    float* dent;
+    float* partial;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t blk) const {
+        const int64_t m = (int64_t)1 << c, j0 = blk * jb;
+        const int jn = (int)(m - j0 < jb ? m - j0 : jb);
+        const int S = t.size(), r = t.rank();
+        const int lanes = S >= jn ? S / jn : 1, lane = S >= jn ? r / jn : 0;
+        const int jfirst = S >= jn ? r % jn : r, jstep = S >= jn ? jn : S;
+        float* tab = t.work();
+        double* acc = reinterpret_cast<double*>(tab + 4 * c * chunk);  // acc[lane * jn + jj]
+        for (int i = r; i < lanes * jn; i += S) acc[i] = 0.0;
+        double ent = 0.0;
+        for (int64_t n0 = 0; n0 < npos; n0 += chunk) {
+            const int len = (int)(npos - n0 < chunk ? npos - n0 : chunk);
+            t.sync();  // the previous chunk's tables are no longer read
+            lfq_tables(t, x, c, hw, tau, n0, len, chunk, tab);
+            t.sync();
+            if (lane < lanes)
+                for (int jj = jfirst; jj < jn; jj += jstep) {
+                    double sa = 0.0, se = 0.0;
+                    RFSQ_SIMD(reduction(+ : sa, se))
+                    for (int pos = lane; pos < len; pos += lanes) {
+                        float p, lnp;
+                        lfq_prob(tab, c, chunk, j0 + jj, pos, p, lnp);
+                        sa += p;
+                        se += lfq_e(p, lnp);
+                    }
+                    acc[lane * jn + jj] += sa;
+                    ent += se;
+                }
+        }
+        t.sync();
+        for (int jj = r; jj < jn; jj += S) {
+            double s = 0.0;
+            for (int l = 0; l < lanes; ++l) s += acc[l * jn + jj];
+            const float a = (float)(s / (double)npos);
+            avg[j0 + jj] = a;
+            if (dent) dent[j0 + jj] = lfq_de(a, logf(a));
+        }
+        if (partial) {
+            float v = (float)ent;
+            t.sum(&v, 1);
+            if (r == 0) partial[blk] = v;
+        }
+    }
+};
+
+// loss[0] = w_c mean (x - q)^2 + w_e (P - gamma Q) from the per-image commitment sums and, when entropy is on
+// (ent_partial not NULL), the per-block entropy sums and the average probabilities.
+struct LfqLoss {
+    static constexpr const char* kName = "rfsq_lfq_forward";
+    const float* commit;
+    int64_t b;
+    float commit_scale;  // w_c / (B C H W)
+    const float* ent_partial;
+    int64_t blocks;
+    const float* avg;
+    int64_t m;
+    float we, gamma;
+    float inv_nm, inv_m;  // 1 / (N M), 1 / M
+    float* loss;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t) const {
+        double s[3] = {0.0, 0.0, 0.0};
+        for (int64_t i = t.rank(); i < b; i += t.size()) s[0] += commit[i];
+        if (ent_partial) {
+            for (int64_t i = t.rank(); i < blocks; i += t.size()) s[1] += ent_partial[i];
+            for (int64_t j = t.rank(); j < m; j += t.size()) s[2] += lfq_e(avg[j], logf(avg[j]));
+        }
+        float v[3] = {(float)s[0], (float)s[1], (float)s[2]};
+        t.sum(v, 3);
+        if (t.rank() == 0) loss[0] = commit_scale * v[0] + (ent_partial ? we * (v[1] * inv_nm - gamma * v[2] * inv_m) : 0.0f);
+    }
+};
+
+// Team work of LfqBackward: tables, then per position G, S and D_c (doubles).
+RFSQ_HD int64_t lfq_backward_work(int c, int chunk) { return 4LL * c * chunk + 2LL * (2 + c) * chunk; }
+
+// One team per chunk of positions: dx = dq + 2 w_c (x - q) / (B C H W) + the entropy gradient (when we_scale != 0):
+// g_nj = w_e (e'(p_nj) - gamma e'(a_j)) / (N M), G_n = sum_j p_nj g_nj, dl_nj = p_nj (g_nj - G_n),
+// dx_nc = -2 tau sum_j dl_nj (x_nc - s_jc) = -2 tau (x_nc S_n - D_nc), S_n = sum_j dl_nj, D_nc = sum_j dl_nj s_jc.
+struct LfqBackward {
+    static constexpr const char* kName = "rfsq_lfq_backward";
+    const float* x;
+    const float* dq;
+    int32_t c;
+    int64_t hw;
+    int64_t npos;
+    float tau;
+    float commit_scale;  // 2 w_c / (B C H W)
+    float we_scale;      // w_e / (N M); 0: no entropy term
+    float gamma;
+    const float* dent;   // e'(a_j)
+    int32_t chunk;
+    float* dx;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t team) const {
+        const int64_t n0 = team * chunk;
+        const int len = (int)(npos - n0 < chunk ? npos - n0 : chunk);
+        float* tab = t.work();
+        double* G = reinterpret_cast<double*>(tab + 4 * c * chunk);
+        double* Sd = G + chunk;
+        double* D = Sd + chunk;  // D[ch * chunk + pos]
+        if (we_scale != 0.0f) {
+            const int64_t m = (int64_t)1 << c;
+            lfq_tables(t, x, c, hw, tau, n0, len, chunk, tab);
+            for (int pos = t.rank(); pos < len; pos += t.size()) {
+                G[pos] = Sd[pos] = 0.0;
+                for (int ch = 0; ch < c; ++ch) D[ch * chunk + pos] = 0.0;
+            }
+            t.sync();
+            for (int64_t j = 0; j < m; ++j) {
+                const float ga = gamma * dent[j];
+                RFSQ_SIMD()
+                for (int pos = t.rank(); pos < len; pos += t.size()) {
+                    float p, lnp;
+                    lfq_prob(tab, c, chunk, j, pos, p, lnp);
+                    G[pos] += (double)(p * (we_scale * (lfq_de(p, lnp) - ga)));
+                }
+            }
+            for (int64_t j = 0; j < m; ++j) {
+                const float ga = gamma * dent[j];
+                RFSQ_SIMD()
+                for (int pos = t.rank(); pos < len; pos += t.size()) {
+                    float p, lnp;
+                    lfq_prob(tab, c, chunk, j, pos, p, lnp);
+                    const double dl = (double)p * ((double)(we_scale * (lfq_de(p, lnp) - ga)) - G[pos]);
+                    Sd[pos] += dl;
+                    for (int ch = 0; ch < c; ++ch) D[ch * chunk + pos] += ((j >> (c - 1 - ch)) & 1) ? dl : -dl;
+                }
+            }
+        }
+        unsigned bad = 0;
+        for (int pos = t.rank(); pos < len; pos += t.size())
+            for (int ch = 0; ch < c; ++ch) {
+                const int64_t e = nchw(n0 + pos, ch, c, hw);
+                const float v = x[e];
+                bad |= isfinite(v) ? 0u : kBadNonFinite;
+                float g = dq[e] + commit_scale * (v - (v > 0.0f ? 1.0f : -1.0f));
+                if (we_scale != 0.0f) g += (float)(-2.0 * (double)tau * ((double)v * Sd[pos] - D[ch * chunk + pos]));
+                dx[e] = g;
+            }
+        if (bad) t.flag(bad);
+    }
+};
+
+// Indices (B,H,W) to LFQ codes: bit (C-1-c) set gives +1, else -1; an index outside [0, 2^C) fails.
+struct LfqDecode {
+    static constexpr const char* kName = "rfsq_lfq_decode";
+    const int32_t* idx;
+    int32_t c;
+    int64_t n;
+    float* q;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t b) const {
+        unsigned bad = 0;
+        for (int64_t p = t.rank(); p < n; p += t.size()) {
+            int32_t index = idx[b * n + p];
+            if (index < 0 || index >= (int32_t)(1 << c)) {
+                bad |= kBadRange;
+                index = 0;
+            }
+            for (int ch = 0; ch < c; ++ch) q[(b * c + ch) * n + p] = ((index >> (c - 1 - ch)) & 1) ? 1.0f : -1.0f;
+        }
+        if (bad) t.flag(bad);
+    }
+};
+
+// ---- VQ ----------------------------------------------------------------------------------------------------
+
+constexpr int kVqNormCodes = 64;  // codes per team of VqNorms
+
+// norms[j] = ||e_j||^2 (fixed order); a non-finite codebook entry is bad data.
+struct VqNorms {
+    static constexpr const char* kName = "rfsq_vq_forward";
+    const float* codebook;
+    int32_t m, d;
+    float* norms;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t blk) const {
+        unsigned bad = 0;
+        for (int64_t j = blk * kVqNormCodes + t.rank(); j < (blk + 1) * kVqNormCodes && j < m; j += t.size()) {
+            float s = 0.0f;
+            for (int k = 0; k < d; ++k) {
+                const float v = codebook[j * d + k];
+                bad |= isfinite(v) ? 0u : kBadNonFinite;
+                s += v * v;
+            }
+            norms[j] = s;
+        }
+        if (bad) t.flag(bad);
+    }
+};
+
+// Nearest-code search, one team per tile of kVqTP positions: the tile walks the codebook in tiles of kVqTC codes
+// and the dimension in chunks of kVqDK, both staged in team work (shared memory on the GPU); each of the
+// kVqMicro micro tiles (kVqRC codes x kVqRP positions, one per CUDA thread, register-blocked on the host)
+// accumulates x.e in a fixed order over the dimension, then ||e||^2 - 2 x.e picks the nearest code, ties to the
+// smallest index (strict < over codes in increasing order everywhere).
+constexpr int kVqTP = 64, kVqTC = 128, kVqDK = 32, kVqRP = 8, kVqRC = 4;
+constexpr int kVqPG = kVqTP / kVqRP;             // position groups per tile
+constexpr int kVqMicro = kVqPG * (kVqTC / kVqRC);  // 256
+constexpr int kVqES = kVqTC + 1;                 // row stride of the staged codes (no shared-memory bank conflicts)
+RFSQ_HD int64_t vq_search_work() {
+    return (int64_t)kVqDK * kVqTP + (int64_t)kVqDK * kVqES + (int64_t)kVqMicro * kVqRC * kVqRP + 2LL * kVqMicro * kVqRP +
+           2LL * kVqTP;
+}
+
+struct VqSearch {
+    static constexpr const char* kName = "rfsq_vq_forward";
+    const float* x;
+    int32_t d;
+    int64_t hw;
+    int64_t npos;
+    const float* codebook;
+    const float* norms;
+    int32_t m;
+    int32_t* idx;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t tile) const {
+        float* xs = t.work();                        // xs[k * kVqTP + pos]
+        float* es = xs + kVqDK * kVqTP;              // es[k * kVqES + code]
+        float* acc = es + kVqDK * kVqES;             // acc[(c * kVqRP + p) * kVqMicro + micro]
+        float* bv = acc + kVqMicro * kVqRC * kVqRP;  // best value / index of a micro tile per position
+        int32_t* bi = reinterpret_cast<int32_t*>(bv + kVqMicro * kVqRP);
+        float* rv = reinterpret_cast<float*>(bi + kVqMicro * kVqRP);  // running best per tile position
+        int32_t* ri = reinterpret_cast<int32_t*>(rv + kVqTP);
+        const int64_t n0 = tile * kVqTP;
+        unsigned bad = 0;
+        for (int i = t.rank(); i < kVqTP; i += t.size()) {
+            rv[i] = INFINITY;
+            ri[i] = 0;
+        }
+        for (int c0 = 0; c0 < m; c0 += kVqTC) {
+            for (int k0 = 0; k0 < d; k0 += kVqDK) {
+                const int kn = d - k0 < kVqDK ? d - k0 : kVqDK;
+                const bool last = k0 + kn == d;
+                t.sync();  // the previous chunk is no longer read
+                for (int i = t.rank(); i < kVqDK * kVqTP; i += t.size()) {
+                    const int k = i / kVqTP, pos = i % kVqTP;
+                    float v = 0.0f;
+                    if (k < kn && n0 + pos < npos) {
+                        v = x[nchw(n0 + pos, k0 + k, d, hw)];
+                        bad |= isfinite(v) ? 0u : kBadNonFinite;
+                    }
+                    xs[i] = v;
+                }
+                for (int i = t.rank(); i < kVqDK * kVqTC; i += t.size()) {
+                    const int code = i / kVqDK, k = i % kVqDK;  // consecutive members read one code's row
+                    es[k * kVqES + code] = k < kn && c0 + code < m ? codebook[(int64_t)(c0 + code) * d + k0 + k] : 0.0f;
+                }
+                t.sync();
+                for (int mt = t.rank(); mt < kVqMicro; mt += t.size()) {
+                    const int p0 = (mt % kVqPG) * kVqRP, cc0 = (mt / kVqPG) * kVqRC;
+                    float a[kVqRC][kVqRP];
+                    for (int c = 0; c < kVqRC; ++c)
+                        for (int p = 0; p < kVqRP; ++p) a[c][p] = k0 == 0 ? 0.0f : acc[(c * kVqRP + p) * kVqMicro + mt];
+                    for (int k = 0; k < kn; ++k) {
+                        const float* xr = xs + k * kVqTP + p0;
+                        const float* er = es + k * kVqES + cc0;
+                        for (int c = 0; c < kVqRC; ++c) {
+                            const float e = er[c];
+                            RFSQ_SIMD()  // across positions (on the host the compiler would otherwise vectorize k)
+                            for (int p = 0; p < kVqRP; ++p) a[c][p] += e * xr[p];
+                        }
+                    }
+                    if (!last) {
+                        for (int c = 0; c < kVqRC; ++c)
+                            for (int p = 0; p < kVqRP; ++p) acc[(c * kVqRP + p) * kVqMicro + mt] = a[c][p];
+                        continue;
+                    }
+                    for (int p = 0; p < kVqRP; ++p) {
+                        float best = INFINITY;
+                        int32_t at = c0 + cc0;
+                        for (int c = 0; c < kVqRC; ++c) {
+                            const int32_t j = c0 + cc0 + c;
+                            const float dist = j < m ? norms[j] - 2.0f * a[c][p] : INFINITY;
+                            if (dist < best) {
+                                best = dist;
+                                at = j;
+                            }
+                        }
+                        bv[p * kVqMicro + mt] = best;
+                        bi[p * kVqMicro + mt] = at;
+                    }
+                }
+            }
+            t.sync();
+            for (int pos = t.rank(); pos < kVqTP; pos += t.size()) {
+                const int pg = pos / kVqRP, p = pos % kVqRP;
+                for (int cg = 0; cg < kVqTC / kVqRC; ++cg) {
+                    const int mt = cg * kVqPG + pg;
+                    if (bv[p * kVqMicro + mt] < rv[pos]) {
+                        rv[pos] = bv[p * kVqMicro + mt];
+                        ri[pos] = bi[p * kVqMicro + mt];
+                    }
+                }
+            }
+        }
+        t.sync();
+        for (int pos = t.rank(); pos < kVqTP && n0 + pos < npos; pos += t.size()) idx[n0 + pos] = ri[pos];
+        if (bad) t.flag(bad);
+    }
+};
+
+// zq = e_idx per position (one team per image) and, if partial, partial[b] = sum (x - zq)^2; an index outside
+// [0, M) is bad data (decode; the forward's own indices are always in range).
+struct VqGather {
+    static constexpr const char* kName = "rfsq_vq_forward";
+    const float* codebook;
+    const int32_t* idx;
+    int32_t m, d;
+    int64_t n;  // H*W
+    const float* x;
+    float* zq;
+    float* partial;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t b) const {
+        unsigned bad = 0;
+        double sq = 0.0;
+        for (int k = 0; k < d; ++k)
+            for (int64_t p = t.rank(); p < n; p += t.size()) {
+                int32_t j = idx[b * n + p];
+                if (j < 0 || j >= m) {
+                    bad |= kBadRange;
+                    j = 0;
+                }
+                const int64_t e = (b * d + k) * n + p;
+                const float v = codebook[(int64_t)j * d + k];
+                zq[e] = v;
+                if (partial) {
+                    const float r = x[e] - v;
+                    sq += (double)(r * r);
+                }
+            }
+        if (partial) {
+            float v = (float)sq;
+            t.sum(&v, 1);
+            if (t.rank() == 0) partial[b] = v;
+        }
+        if (bad) t.flag(bad);
+    }
+};
+
+struct VqDecode : VqGather {
+    static constexpr const char* kName = "rfsq_vq_decode";
+};
+
+// EMA statistics, one team per block of jb codes: every team scans all indices in order, so each code's count
+// and sum of x run over its positions in increasing order (deterministic, no atomics); then
+// cluster_size = decay cluster_size + (1 - decay) count, embed_avg = decay embed_avg + (1 - decay) sum.
+constexpr int kVqScan = 256;  // indices staged per step
+RFSQ_HD int64_t vq_ema_work(int jb, int d) { return kVqScan + 2LL * jb + 2LL * jb * d; }
+
+struct VqEmaAccumulate {
+    static constexpr const char* kName = "rfsq_vq_ema_update";
+    const float* x;
+    int32_t d;
+    int64_t hw;
+    int64_t npos;
+    const int32_t* idx;
+    int32_t m;
+    int32_t jb;
+    float decay;
+    float* cluster_size;
+    float* embed_avg;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t blk) const {
+        const int32_t j0 = (int32_t)blk * jb;
+        const int jn = m - j0 < jb ? m - j0 : jb;
+        int32_t* stage = reinterpret_cast<int32_t*>(t.work());
+        double* cnt = reinterpret_cast<double*>(t.work() + kVqScan);
+        double* sum = cnt + jb;  // sum[jj * d + k]
+        unsigned bad = 0;
+        for (int i = t.rank(); i < jn; i += t.size()) cnt[i] = 0.0;
+        for (int64_t i = t.rank(); i < (int64_t)jn * d; i += t.size()) sum[i] = 0.0;
+        for (int64_t s0 = 0; s0 < npos; s0 += kVqScan) {
+            const int len = (int)(npos - s0 < kVqScan ? npos - s0 : kVqScan);
+            t.sync();
+            for (int i = t.rank(); i < len; i += t.size()) stage[i] = idx[s0 + i];
+            t.sync();
+            for (int i = 0; i < len; ++i) {
+                const int32_t j = stage[i];
+                if (j < 0 || j >= m) {
+                    bad |= kBadRange;
+                    continue;
+                }
+                if (j < j0 || j >= j0 + jn) continue;
+                if (t.rank() == 0) cnt[j - j0] += 1.0;
+                for (int k = t.rank(); k < d; k += t.size()) {
+                    const float v = x[nchw(s0 + i, k, d, hw)];
+                    bad |= isfinite(v) ? 0u : kBadNonFinite;
+                    sum[(int64_t)(j - j0) * d + k] += v;
+                }
+            }
+        }
+        t.sync();
+        const float keep = decay, take = 1.0f - decay;
+        for (int i = t.rank(); i < jn; i += t.size()) cluster_size[j0 + i] = keep * cluster_size[j0 + i] + take * (float)cnt[i];
+        for (int64_t i = t.rank(); i < (int64_t)jn * d; i += t.size())
+            embed_avg[(int64_t)j0 * d + i] = keep * embed_avg[(int64_t)j0 * d + i] + take * (float)sum[i];
+        if (bad) t.flag(bad);
+    }
+};
+
+// e_j = embed_avg_j / cs_j with cs_j = (cluster_size_j + eps) / (n_tot + M eps) n_tot (one team per code block).
+struct VqEmaNormalize {
+    static constexpr const char* kName = "rfsq_vq_ema_update";
+    const float* cluster_size;
+    const float* embed_avg;
+    const float* total;  // n_tot
+    int32_t m, d;
+    float eps, m_eps;
+    float* codebook;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t blk) const {
+        const float ntot = total[0];
+        const int64_t end = ((blk + 1) * kVqNormCodes < m ? (blk + 1) * kVqNormCodes : m) * (int64_t)d;
+        for (int64_t i = blk * kVqNormCodes * (int64_t)d + t.rank(); i < end; i += t.size()) {
+            const float cs = (cluster_size[i / d] + eps) / (ntot + m_eps) * ntot;
+            codebook[i] = embed_avg[i] / cs;
+        }
+    }
+};
+
+// dx = dzq + scale (x - zq) over n floats, scale = 2 w_c / (B D H W).
+struct VqBackward {
+    static constexpr const char* kName = "rfsq_vq_backward";
+    const float* x;
+    const float* zq;
+    const float* dzq;
+    int64_t n;
+    float scale;
+    float* dx;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& t, int64_t chunk) const {
+        for (int64_t i = chunk * kChunk + t.rank(); i < chunk_end(chunk, n); i += t.size())
+            dx[i] = dzq[i] + scale * (x[i] - zq[i]);
+    }
+};
+
 // Every op, for the backends' explicit instantiations and the table of op names.
 #define RFSQ_FOR_EACH_OP(X)                                                                                     \
     X(FsqForward) X(FsqBackward) X(CodesToIndices) X(IndicesToCodes) X(ResidualSub) X(ScaleForward)           \
     X(LayerNormForward) X(LayerNormInverse) X(RfsqForward) X(RfsqBackward) X(ParamReduce) X(RfsqDecode)       \
     X(RunningUpdate) X(ReluForward) X(ReluBackward) X(ChannelAffine) X(L1Partial) X(SquarePartial) X(PartialSum)  \
-    X(AdamStep)
+    X(AdamStep) X(LfqForward) X(LfqAvgProb) X(LfqLoss) X(LfqBackward) X(LfqDecode) X(VqNorms) X(VqSearch)         \
+    X(VqGather) X(VqDecode) X(VqEmaAccumulate) X(VqEmaNormalize) X(VqBackward)
 
 }  // namespace rfsq

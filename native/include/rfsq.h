@@ -82,6 +82,24 @@ typedef struct rfsq_conv_cfg {
     int32_t transposed;
 } rfsq_conv_cfg;
 
+/* LFQ (docs/BASELINES.md): channels C in 1..24 (codebook 2^C); loss weights (>= 0), diversity gamma, inverse temperature tau (> 0). */
+typedef struct rfsq_lfq_cfg {
+    int32_t channels;
+    float commitment_weight;
+    float entropy_weight;
+    float diversity_gamma;
+    float inv_temperature;
+} rfsq_lfq_cfg;
+
+/* VQ-EMA (docs/BASELINES.md): codes M in 1..2^24 of dim D in 1..65536; decay in [0, 1), eps > 0, commitment weight >= 0. */
+typedef struct rfsq_vq_cfg {
+    int32_t codes;
+    int32_t dim;
+    float decay;
+    float eps;
+    float commitment_weight;
+} rfsq_vq_cfg;
+
 typedef struct rfsq_ctx rfsq_ctx;
 
 /* Returns the ABI version this library implements (RFSQ_ABI_VERSION). */
@@ -159,6 +177,21 @@ int rfsq_conv_output_size(const rfsq_conv_cfg *cfg, int64_t h, int64_t w, int64_
 int rfsq_conv_forward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, float *y);
 /* Convolution backward from dy: dx (may be NULL), dweight and dbias (overwritten, each may be NULL). */
 int rfsq_conv_backward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, float *dx, float *dweight, float *dbias);
+
+/* LFQ forward on x (B,C,H,W): q = sign (x = 0 gives -1), idx (B,H,W) (may be NULL), loss[0] = L_c + L_e (may be NULL). */
+int rfsq_lfq_forward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, float *q, int32_t *idx, float *loss);
+/* LFQ backward: dx = dq + dL_c/dx + dL_e/dx (straight-through plus the gradients of the auxiliary loss). */
+int rfsq_lfq_backward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *dq, float *dx);
+/* LFQ indices (B,H,W) to codes q (B,C,H,W), channel 0 the most significant bit; an index outside [0, 2^C) fails with RFSQ_E_RANGE. */
+int rfsq_lfq_decode(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *q);
+/* VQ forward on x (B,D,H,W) with codebook (M,D): idx (B,H,W) of the nearest code (ties: smallest), zq = its code, loss[0] = w_c mean (x - zq)^2 (may be NULL). */
+int rfsq_vq_forward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *codebook, float *zq, int32_t *idx, float *loss);
+/* VQ EMA update in place from x (B,D,H,W) and its idx (B,H,W): cluster_size (M), embed_avg (M,D), then codebook (M,D). */
+int rfsq_vq_ema_update(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const int32_t *idx, float *cluster_size, float *embed_avg, float *codebook);
+/* VQ backward: dx = dzq + 2 w_c (x - zq) / (B D H W), with zq from the forward (the EMA update changes the codebook). */
+int rfsq_vq_backward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, const float *zq, int64_t b, int64_t h, int64_t w, const float *dzq, float *dx);
+/* VQ indices (B,H,W) to zq (B,D,H,W) from codebook (M,D); an index outside [0, M) fails with RFSQ_E_RANGE. */
+int rfsq_vq_decode(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *codebook, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *zq);
 
 #ifdef __cplusplus
 }

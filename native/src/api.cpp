@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include <algorithm>
 #include <atomic>
 #include <new>
 #include <string>
@@ -556,6 +557,192 @@ int rfsq_conv_backward(rfsq_ctx* ctx, const rfsq_conv_cfg* cfg, const float* x, 
     return guarded(op, [&] {
         return ctx->device == RFSQ_DEVICE_CPU ? cpu_conv_backward(ctx, sh, x, weight, dy, dx, dweight, dbias)
                                               : cuda_conv_backward(ctx, sh, x, weight, dy, dx, dweight, dbias);
+    });
+}
+
+}  // extern "C"
+
+// ---- baselines: LFQ and VQ-EMA ----------------------------------------------------------------------------
+
+namespace {
+
+constexpr int kLfqChunkCpu = 64;   // positions per table chunk (and per backward team on the CPU)
+constexpr int kLfqChunkCuda = 256; // positions per backward team on CUDA: one per thread
+
+bool is_cpu(const rfsq_ctx* ctx) { return ctx->device == RFSQ_DEVICE_CPU; }
+
+int check_lfq(const char* op, rfsq_ctx* ctx, const rfsq_lfq_cfg* cfg, int64_t b, int64_t h, int64_t w) {
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_ptr(cfg, "cfg", op));
+    const rfsq_lfq_cfg& c = *cfg;
+    if (c.channels < 1 || c.channels > kLfqMaxChannels)
+        return fail(RFSQ_E_INVALID, op, "channels %d must be in 1..%d", c.channels, kLfqMaxChannels);
+    if (!(isfinite(c.commitment_weight) && c.commitment_weight >= 0) || !(isfinite(c.entropy_weight) && c.entropy_weight >= 0) ||
+        !isfinite(c.diversity_gamma) || !(isfinite(c.inv_temperature) && c.inv_temperature > 0))
+        return fail(RFSQ_E_INVALID, op,
+                    "lfq cfg (commitment weight %g, entropy weight %g, diversity gamma %g, inverse temperature %g) is invalid: "
+                    "weights must be finite and >= 0, gamma finite, inverse temperature finite and > 0",
+                    (double)c.commitment_weight, (double)c.entropy_weight, (double)c.diversity_gamma, (double)c.inv_temperature);
+    return check_dims(b, c.channels, h, w, op);
+}
+
+int check_vq(const char* op, rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, int64_t b, int64_t h, int64_t w) {
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_ptr(cfg, "cfg", op));
+    const rfsq_vq_cfg& c = *cfg;
+    if (c.codes < 1 || c.codes > (1 << 24)) return fail(RFSQ_E_INVALID, op, "codes %d must be in 1..2^24", c.codes);
+    if (c.dim < 1 || c.dim > (1 << 16)) return fail(RFSQ_E_INVALID, op, "dim %d must be in 1..65536", c.dim);
+    if (!(c.decay >= 0 && c.decay < 1) || !(isfinite(c.eps) && c.eps > 0) ||
+        !(isfinite(c.commitment_weight) && c.commitment_weight >= 0))
+        return fail(RFSQ_E_INVALID, op,
+                    "vq cfg (decay %g, eps %g, commitment weight %g) is invalid: decay must be in [0, 1), eps finite and > 0, "
+                    "the weight finite and >= 0",
+                    (double)c.decay, (double)c.eps, (double)c.commitment_weight);
+    return check_dims(b, c.dim, h, w, op);
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The average probabilities a_j (and e'(a_j), per-block entropy sums when asked) of LFQ's entropy loss.
+int lfq_avg(rfsq_ctx* ctx, const rfsq_lfq_cfg& cfg, const float* x, int64_t b, int64_t hw, float* avg, float* dent,
+            float* partial, int32_t jb) {
+    const int C = cfg.channels;
+    const LfqAvgProb op{x, C, hw, b * hw, cfg.inv_temperature, jb, kLfqChunkCpu, avg, dent, partial};
+    return run(ctx, op, Launch{ceil_div((int64_t)1 << C, jb), lfq_avg_work(C, kLfqChunkCpu, jb)});
+}
+
+}  // namespace
+
+extern "C" {
+
+int rfsq_lfq_forward(rfsq_ctx* ctx, const rfsq_lfq_cfg* cfg, const float* x, int64_t b, int64_t h, int64_t w, float* q, int32_t* idx, float* loss) {
+    const char* op = LfqForward::kName;
+    RFSQ_TRY(check_lfq(op, ctx, cfg, b, h, w));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(q, "q", op));
+    return guarded(op, [&] {
+        const int C = cfg->channels;
+        const int64_t hw = h * w, n = b * hw, m = (int64_t)1 << C;
+        const bool entropy = loss && cfg->entropy_weight != 0.0f;
+        const int32_t jb = is_cpu(ctx) ? 64 : 32;
+        const int64_t blocks = entropy ? ceil_div(m, jb) : 0;
+        float* commit = nullptr;
+        if (loss) {
+            void* p = nullptr;
+            RFSQ_TRY(backend_of(ctx).scratch(ctx, 0, (b + blocks + (entropy ? m : 0)) * (int64_t)sizeof(float), &p, op));
+            commit = static_cast<float*>(p);
+        }
+        RFSQ_TRY(run(ctx, LfqForward{x, C, hw, q, idx, commit}, Launch{b, 0}));
+        if (!loss) return RFSQ_OK;
+        float* partial = commit + b;
+        float* avg = partial + blocks;
+        if (entropy) RFSQ_TRY(lfq_avg(ctx, *cfg, x, b, hw, avg, nullptr, partial, jb));
+        const LfqLoss l{commit, b, (float)(cfg->commitment_weight / ((double)n * C)), entropy ? partial : nullptr, blocks, avg, m,
+                        cfg->entropy_weight, cfg->diversity_gamma, (float)(1.0 / ((double)n * (double)m)), (float)(1.0 / (double)m), loss};
+        return run(ctx, l, Launch{1, 0});
+    });
+}
+
+int rfsq_lfq_backward(rfsq_ctx* ctx, const rfsq_lfq_cfg* cfg, const float* x, int64_t b, int64_t h, int64_t w, const float* dq, float* dx) {
+    const char* op = LfqBackward::kName;
+    RFSQ_TRY(check_lfq(op, ctx, cfg, b, h, w));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(dq, "dq", op));
+    RFSQ_TRY(check_ptr(dx, "dx", op));
+    return guarded(op, [&] {
+        const int C = cfg->channels;
+        const int64_t hw = h * w, n = b * hw, m = (int64_t)1 << C;
+        const bool entropy = cfg->entropy_weight != 0.0f;
+        float* avg = nullptr;
+        if (entropy) {
+            void* p = nullptr;
+            RFSQ_TRY(backend_of(ctx).scratch(ctx, 0, 2 * m * (int64_t)sizeof(float), &p, op));
+            avg = static_cast<float*>(p);
+            RFSQ_TRY(lfq_avg(ctx, *cfg, x, b, hw, avg, avg + m, nullptr, is_cpu(ctx) ? 64 : 32));
+        }
+        const int32_t chunk = is_cpu(ctx) ? kLfqChunkCpu : kLfqChunkCuda;
+        const LfqBackward bw{x, dq, C, hw, n, cfg->inv_temperature, (float)(2.0 * cfg->commitment_weight / ((double)n * C)),
+                             entropy ? (float)(cfg->entropy_weight / ((double)n * (double)m)) : 0.0f, cfg->diversity_gamma,
+                             entropy ? avg + m : nullptr, chunk, dx};
+        return run(ctx, bw, Launch{ceil_div(n, chunk), entropy ? lfq_backward_work(C, chunk) : 0});
+    });
+}
+
+int rfsq_lfq_decode(rfsq_ctx* ctx, const rfsq_lfq_cfg* cfg, const int32_t* idx, int64_t b, int64_t h, int64_t w, float* q) {
+    const char* op = LfqDecode::kName;
+    RFSQ_TRY(check_lfq(op, ctx, cfg, b, h, w));
+    RFSQ_TRY(check_ptr(idx, "idx", op));
+    RFSQ_TRY(check_ptr(q, "q", op));
+    return guarded(op, [&] { return run(ctx, LfqDecode{idx, cfg->channels, h * w, q}, Launch{b, 0}); });
+}
+
+int rfsq_vq_forward(rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, const float* x, int64_t b, int64_t h, int64_t w, const float* codebook, float* zq, int32_t* idx, float* loss) {
+    const char* op = VqSearch::kName;
+    RFSQ_TRY(check_vq(op, ctx, cfg, b, h, w));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(codebook, "codebook", op));
+    RFSQ_TRY(check_ptr(zq, "zq", op));
+    RFSQ_TRY(check_ptr(idx, "idx", op));
+    return guarded(op, [&] {
+        const int32_t M = cfg->codes, D = cfg->dim;
+        const int64_t hw = h * w, n = b * hw;
+        void* p = nullptr;
+        RFSQ_TRY(backend_of(ctx).scratch(ctx, 0, (M + b) * (int64_t)sizeof(float), &p, op));
+        float* norms = static_cast<float*>(p);
+        float* commit = norms + M;
+        RFSQ_TRY(run(ctx, VqNorms{codebook, M, D, norms}, Launch{ceil_div(M, kVqNormCodes), 0}));
+        RFSQ_TRY(run(ctx, VqSearch{x, D, hw, n, codebook, norms, M, idx}, Launch{ceil_div(n, kVqTP), vq_search_work()}));
+        RFSQ_TRY(run(ctx, VqGather{codebook, idx, M, D, hw, x, zq, loss ? commit : nullptr}, Launch{b, 0}));
+        if (!loss) return RFSQ_OK;
+        return run(ctx, PartialSum{commit, b, (float)(cfg->commitment_weight / ((double)n * D)), loss}, Launch{1, 0});
+    });
+}
+
+int rfsq_vq_ema_update(rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, const float* x, int64_t b, int64_t h, int64_t w, const int32_t* idx, float* cluster_size, float* embed_avg, float* codebook) {
+    const char* op = VqEmaAccumulate::kName;
+    RFSQ_TRY(check_vq(op, ctx, cfg, b, h, w));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(idx, "idx", op));
+    RFSQ_TRY(check_ptr(cluster_size, "cluster_size", op));
+    RFSQ_TRY(check_ptr(embed_avg, "embed_avg", op));
+    RFSQ_TRY(check_ptr(codebook, "codebook", op));
+    return guarded(op, [&] {
+        const int32_t M = cfg->codes, D = cfg->dim;
+        const int64_t hw = h * w;
+        // Codes per team: many teams on the GPU; on the CPU enough work per thread, with the sums under ~8 MiB.
+        const int32_t jb = is_cpu(ctx) ? std::max(1, std::min(64, (1 << 20) / D)) : 8;
+        RFSQ_TRY(run(ctx, VqEmaAccumulate{x, D, hw, b * hw, idx, M, jb, cfg->decay, cluster_size, embed_avg},
+                     Launch{ceil_div(M, jb), vq_ema_work(jb, D)}));
+        void* p = nullptr;
+        RFSQ_TRY(backend_of(ctx).scratch(ctx, 0, (int64_t)sizeof(float), &p, op));
+        float* total = static_cast<float*>(p);
+        RFSQ_TRY(run(ctx, PartialSum{cluster_size, M, 1.0f, total}, Launch{1, 0}));
+        const VqEmaNormalize norm{cluster_size, embed_avg, total, M, D, cfg->eps, (float)((double)M * (double)cfg->eps), codebook};
+        return run(ctx, norm, Launch{ceil_div(M, kVqNormCodes), 0});
+    });
+}
+
+int rfsq_vq_backward(rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, const float* x, const float* zq, int64_t b, int64_t h, int64_t w, const float* dzq, float* dx) {
+    const char* op = VqBackward::kName;
+    RFSQ_TRY(check_vq(op, ctx, cfg, b, h, w));
+    RFSQ_TRY(check_ptr(x, "x", op));
+    RFSQ_TRY(check_ptr(zq, "zq", op));
+    RFSQ_TRY(check_ptr(dzq, "dzq", op));
+    RFSQ_TRY(check_ptr(dx, "dx", op));
+    return guarded(op, [&] {
+        const int64_t n = b * cfg->dim * h * w;
+        return run(ctx, VqBackward{x, zq, dzq, n, (float)(2.0 * cfg->commitment_weight / (double)n), dx}, Launch{chunks(n), 0});
+    });
+}
+
+int rfsq_vq_decode(rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, const float* codebook, const int32_t* idx, int64_t b, int64_t h, int64_t w, float* zq) {
+    const char* op = VqDecode::kName;
+    RFSQ_TRY(check_vq(op, ctx, cfg, b, h, w));
+    RFSQ_TRY(check_ptr(codebook, "codebook", op));
+    RFSQ_TRY(check_ptr(idx, "idx", op));
+    RFSQ_TRY(check_ptr(zq, "zq", op));
+    return guarded(op, [&] {
+        return run(ctx, VqDecode{{codebook, idx, cfg->codes, cfg->dim, h * w, nullptr, zq, nullptr}}, Launch{b, 0});
     });
 }
 

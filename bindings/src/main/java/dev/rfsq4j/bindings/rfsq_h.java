@@ -2298,4 +2298,464 @@ public class rfsq_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class rfsq_lfq_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_lfq_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_lfq_forward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, float *q, int32_t *idx, float *loss)
+     * }
+     */
+    public static FunctionDescriptor rfsq_lfq_forward$descriptor() {
+        return rfsq_lfq_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_lfq_forward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, float *q, int32_t *idx, float *loss)
+     * }
+     */
+    public static MethodHandle rfsq_lfq_forward$handle() {
+        return rfsq_lfq_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_lfq_forward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, float *q, int32_t *idx, float *loss)
+     * }
+     */
+    public static MemorySegment rfsq_lfq_forward$address() {
+        return rfsq_lfq_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_lfq_forward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, float *q, int32_t *idx, float *loss)
+     * }
+     */
+    public static int rfsq_lfq_forward(MemorySegment ctx, MemorySegment cfg, MemorySegment x, long b, long h, long w, MemorySegment q, MemorySegment idx, MemorySegment loss) {
+        var mh$ = rfsq_lfq_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_lfq_forward", ctx, cfg, x, b, h, w, q, idx, loss);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, q, idx, loss);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_lfq_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_lfq_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_lfq_backward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *dq, float *dx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_lfq_backward$descriptor() {
+        return rfsq_lfq_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_lfq_backward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *dq, float *dx)
+     * }
+     */
+    public static MethodHandle rfsq_lfq_backward$handle() {
+        return rfsq_lfq_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_lfq_backward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *dq, float *dx)
+     * }
+     */
+    public static MemorySegment rfsq_lfq_backward$address() {
+        return rfsq_lfq_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_lfq_backward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *dq, float *dx)
+     * }
+     */
+    public static int rfsq_lfq_backward(MemorySegment ctx, MemorySegment cfg, MemorySegment x, long b, long h, long w, MemorySegment dq, MemorySegment dx) {
+        var mh$ = rfsq_lfq_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_lfq_backward", ctx, cfg, x, b, h, w, dq, dx);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, dq, dx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_lfq_decode {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_lfq_decode");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_lfq_decode(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *q)
+     * }
+     */
+    public static FunctionDescriptor rfsq_lfq_decode$descriptor() {
+        return rfsq_lfq_decode.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_lfq_decode(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *q)
+     * }
+     */
+    public static MethodHandle rfsq_lfq_decode$handle() {
+        return rfsq_lfq_decode.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_lfq_decode(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *q)
+     * }
+     */
+    public static MemorySegment rfsq_lfq_decode$address() {
+        return rfsq_lfq_decode.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_lfq_decode(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *q)
+     * }
+     */
+    public static int rfsq_lfq_decode(MemorySegment ctx, MemorySegment cfg, MemorySegment idx, long b, long h, long w, MemorySegment q) {
+        var mh$ = rfsq_lfq_decode.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_lfq_decode", ctx, cfg, idx, b, h, w, q);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, idx, b, h, w, q);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_vq_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_vq_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_vq_forward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *codebook, float *zq, int32_t *idx, float *loss)
+     * }
+     */
+    public static FunctionDescriptor rfsq_vq_forward$descriptor() {
+        return rfsq_vq_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_vq_forward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *codebook, float *zq, int32_t *idx, float *loss)
+     * }
+     */
+    public static MethodHandle rfsq_vq_forward$handle() {
+        return rfsq_vq_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_vq_forward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *codebook, float *zq, int32_t *idx, float *loss)
+     * }
+     */
+    public static MemorySegment rfsq_vq_forward$address() {
+        return rfsq_vq_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_vq_forward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *codebook, float *zq, int32_t *idx, float *loss)
+     * }
+     */
+    public static int rfsq_vq_forward(MemorySegment ctx, MemorySegment cfg, MemorySegment x, long b, long h, long w, MemorySegment codebook, MemorySegment zq, MemorySegment idx, MemorySegment loss) {
+        var mh$ = rfsq_vq_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_vq_forward", ctx, cfg, x, b, h, w, codebook, zq, idx, loss);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, codebook, zq, idx, loss);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_vq_ema_update {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_vq_ema_update");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_vq_ema_update(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const int32_t *idx, float *cluster_size, float *embed_avg, float *codebook)
+     * }
+     */
+    public static FunctionDescriptor rfsq_vq_ema_update$descriptor() {
+        return rfsq_vq_ema_update.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_vq_ema_update(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const int32_t *idx, float *cluster_size, float *embed_avg, float *codebook)
+     * }
+     */
+    public static MethodHandle rfsq_vq_ema_update$handle() {
+        return rfsq_vq_ema_update.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_vq_ema_update(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const int32_t *idx, float *cluster_size, float *embed_avg, float *codebook)
+     * }
+     */
+    public static MemorySegment rfsq_vq_ema_update$address() {
+        return rfsq_vq_ema_update.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_vq_ema_update(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const int32_t *idx, float *cluster_size, float *embed_avg, float *codebook)
+     * }
+     */
+    public static int rfsq_vq_ema_update(MemorySegment ctx, MemorySegment cfg, MemorySegment x, long b, long h, long w, MemorySegment idx, MemorySegment cluster_size, MemorySegment embed_avg, MemorySegment codebook) {
+        var mh$ = rfsq_vq_ema_update.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_vq_ema_update", ctx, cfg, x, b, h, w, idx, cluster_size, embed_avg, codebook);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, idx, cluster_size, embed_avg, codebook);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_vq_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_vq_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_vq_backward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, const float *zq, int64_t b, int64_t h, int64_t w, const float *dzq, float *dx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_vq_backward$descriptor() {
+        return rfsq_vq_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_vq_backward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, const float *zq, int64_t b, int64_t h, int64_t w, const float *dzq, float *dx)
+     * }
+     */
+    public static MethodHandle rfsq_vq_backward$handle() {
+        return rfsq_vq_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_vq_backward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, const float *zq, int64_t b, int64_t h, int64_t w, const float *dzq, float *dx)
+     * }
+     */
+    public static MemorySegment rfsq_vq_backward$address() {
+        return rfsq_vq_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_vq_backward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, const float *zq, int64_t b, int64_t h, int64_t w, const float *dzq, float *dx)
+     * }
+     */
+    public static int rfsq_vq_backward(MemorySegment ctx, MemorySegment cfg, MemorySegment x, MemorySegment zq, long b, long h, long w, MemorySegment dzq, MemorySegment dx) {
+        var mh$ = rfsq_vq_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_vq_backward", ctx, cfg, x, zq, b, h, w, dzq, dx);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, x, zq, b, h, w, dzq, dx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_vq_decode {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_vq_decode");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_vq_decode(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *codebook, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *zq)
+     * }
+     */
+    public static FunctionDescriptor rfsq_vq_decode$descriptor() {
+        return rfsq_vq_decode.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_vq_decode(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *codebook, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *zq)
+     * }
+     */
+    public static MethodHandle rfsq_vq_decode$handle() {
+        return rfsq_vq_decode.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_vq_decode(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *codebook, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *zq)
+     * }
+     */
+    public static MemorySegment rfsq_vq_decode$address() {
+        return rfsq_vq_decode.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_vq_decode(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *codebook, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *zq)
+     * }
+     */
+    public static int rfsq_vq_decode(MemorySegment ctx, MemorySegment cfg, MemorySegment codebook, MemorySegment idx, long b, long h, long w, MemorySegment zq) {
+        var mh$ = rfsq_vq_decode.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_vq_decode", ctx, cfg, codebook, idx, b, h, w, zq);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, codebook, idx, b, h, w, zq);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }
