@@ -94,6 +94,10 @@ step java_rt 60 "test -f $G/rt.tar.xz || { echo 'no .gpu/: run bench/gpu/prepare
 step junit 240 "cd java && RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED \
   -jar $G/test/junit-platform-console-standalone-*.jar execute --class-path '$CP' --scan-class-path $G/test/classes \
   --fail-if-no-tests --disable-banner --details=tree"
+# Training throughput (spec §3's presets, batch 128 at 128x128, data already on the device): issue 3's figure.
+step train_bench 300 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED -cp $G/benchmarks.jar \
+  dev.rfsq4j.bench.TrainStepBench cuda 128 128 3 20 rfsq-4x1024-none rfsq-4x1024-scale rfsq-4x1024-ln rfsq-2x2048-ln \
+  fsq-4096 lfq-4096 vq-ema-4096 | tee $W/train_bench.txt"
 step jmh 120 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED -jar $G/benchmarks.jar \
   -wi 1 -i 3 -w 1s -r 1s -f 1 -rf text -rff $W/jmh.txt"
 
@@ -129,6 +133,12 @@ step jmh 120 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED 
     echo '```'
     grep -E 'tests passed|tests failed|Total Test time' "$W/ctest.log" 2>/dev/null
     grep -E 'tests (successful|failed|skipped|aborted|found)' "$W/junit.log" 2>/dev/null
+    echo '```'
+    echo
+    echo "## Training steps (TrainStepBench: normalize, forward, L1 loss, backward, Adam; batch 128, 128x128)"
+    echo
+    echo '```'
+    cat "$W/train_bench.txt" 2>/dev/null || echo "(none: see the train_bench step)"
     echo '```'
     echo
     echo "## JMH (CPU context, this machine's CPU)"

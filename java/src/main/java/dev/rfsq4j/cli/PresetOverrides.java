@@ -1,7 +1,9 @@
 package dev.rfsq4j.cli;
 
 import dev.rfsq4j.nn.QuantizerSpec;
+import dev.rfsq4j.nn.QuantizerSpec.LfqSpec;
 import dev.rfsq4j.nn.QuantizerSpec.RfsqSpec;
+import dev.rfsq4j.nn.QuantizerSpec.VqEmaSpec;
 import dev.rfsq4j.quant.Levels;
 import dev.rfsq4j.quant.StatsMode;
 import dev.rfsq4j.quant.Strategy;
@@ -10,24 +12,50 @@ import java.util.List;
 /** The train command's quantizer flags applied to a preset; a flag of another quantizer kind is a usage error. */
 final class PresetOverrides {
     private static final List<String> RFSQ = List.of("levels", "stages", "strategy", "stats-mode");
+    private static final List<String> LFQ = List.of("lfq-commitment-weight", "lfq-entropy-weight", "lfq-diversity-gamma");
+    private static final List<String> VQ = List.of("vq-commitment-weight", "vq-decay");
 
     private PresetOverrides() {}
 
     static QuantizerSpec apply(QuantizerSpec preset, Options o) {
-        if (preset instanceof RfsqSpec r) {
-            return new RfsqSpec(
-                    o.convert("levels", o.optional("levels", r.levels().toString()), PresetOverrides::levels),
-                    o.convert("stages", o.optional("stages", Integer.toString(r.stages())), Integer::parseInt),
-                    o.convert("strategy", o.optional("strategy", r.strategy().label()), Strategy::parse),
-                    o.convert("stats-mode", o.optional("stats-mode", r.statsMode().label()), StatsMode::parse),
-                    r.momentum());
-        }
-        for (String flag : RFSQ) {
-            if (o.has(flag)) {
-                throw o.usage("--" + flag + " applies to RFSQ and FSQ presets only");
+        return switch (preset) {
+            case RfsqSpec r -> {
+                refuse(o, LFQ, VQ);
+                yield new RfsqSpec(
+                        o.convert("levels", o.optional("levels", r.levels().toString()), PresetOverrides::levels),
+                        o.convert("stages", o.optional("stages", Integer.toString(r.stages())), Integer::parseInt),
+                        o.convert("strategy", o.optional("strategy", r.strategy().label()), Strategy::parse),
+                        o.convert("stats-mode", o.optional("stats-mode", r.statsMode().label()), StatsMode::parse),
+                        r.momentum());
+            }
+            case LfqSpec l -> {
+                refuse(o, RFSQ, VQ);
+                yield new LfqSpec(l.bits(), number(o, "lfq-commitment-weight", l.commitmentWeight()),
+                        number(o, "lfq-entropy-weight", l.entropyWeight()),
+                        number(o, "lfq-diversity-gamma", l.diversityGamma()), l.invTemperature());
+            }
+            case VqEmaSpec v -> {
+                refuse(o, RFSQ, LFQ);
+                yield new VqEmaSpec(v.codes(), v.dim(), number(o, "vq-decay", v.decay()), v.eps(),
+                        number(o, "vq-commitment-weight", v.commitmentWeight()));
+            }
+            default -> throw new IllegalStateException("no overrides for " + preset);
+        };
+    }
+
+    @SafeVarargs
+    private static void refuse(Options o, List<String>... others) {
+        for (List<String> flags : others) {
+            for (String flag : flags) {
+                if (o.has(flag)) {
+                    throw o.usage("--" + flag + " does not apply to this preset's quantizer");
+                }
             }
         }
-        return preset;
+    }
+
+    private static double number(Options o, String flag, double fallback) {
+        return o.convert(flag, o.optional(flag, Double.toString(fallback)), Double::parseDouble);
     }
 
     /** Levels as Levels.toString writes them ("[8,8,8,4]") or as the user types them ("8,8,8,4"). */

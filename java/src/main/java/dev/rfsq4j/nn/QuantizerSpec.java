@@ -1,9 +1,11 @@
 package dev.rfsq4j.nn;
 
 import dev.rfsq4j.quant.Levels;
+import dev.rfsq4j.quant.Lfq;
 import dev.rfsq4j.quant.Rfsq;
 import dev.rfsq4j.quant.StatsMode;
 import dev.rfsq4j.quant.Strategy;
+import dev.rfsq4j.quant.VqEma;
 
 /** What sits between encoder and decoder: its configuration, the parameters it declares, and how it is built. */
 public interface QuantizerSpec {
@@ -68,6 +70,88 @@ public interface QuantizerSpec {
 
         private static Rfsq.Builder builder(Levels levels, int stages, Strategy strategy, StatsMode statsMode, double momentum) {
             return Rfsq.builder(levels).stages(stages).strategy(strategy).statsMode(statsMode).momentum(momentum);
+        }
+    }
+
+    /** LFQ with bits = C channels; weights of the commitment and entropy losses (0 and 0 in the reference). */
+    record LfqSpec(int bits, double commitmentWeight, double entropyWeight, double diversityGamma, double invTemperature)
+            implements QuantizerSpec {
+        public LfqSpec {
+            builder(bits, commitmentWeight, entropyWeight, diversityGamma, invTemperature); // validates
+        }
+
+        @Override
+        public int latentChannels() {
+            return bits;
+        }
+
+        @Override
+        public double bitsPerPosition() {
+            return bits;
+        }
+
+        @Override
+        public long codebookSize() {
+            return 1L << bits;
+        }
+
+        @Override
+        public void declare(ParameterStore.Layout layout) {}
+
+        @Override
+        public LatentQuantizer build(ParameterStore store, WorkBuffers work, long seed) {
+            return new LfqQuantizer(builder(bits, commitmentWeight, entropyWeight, diversityGamma, invTemperature)
+                    .build(work.scope().device()), work);
+        }
+
+        @Override
+        public String toString() {
+            return "LFQ " + bits + " bits (commitment weight " + commitmentWeight + ", entropy weight " + entropyWeight
+                    + ", diversity " + diversityGamma + ", inverse temperature " + invTemperature + ")";
+        }
+
+        private static Lfq.Builder builder(int bits, double wc, double we, double gamma, double tau) {
+            return Lfq.builder(bits).commitmentWeight(wc).entropyWeight(we).diversityGamma(gamma).invTemperature(tau);
+        }
+    }
+
+    /** VQ-EMA with M codes of dimension D = C. */
+    record VqEmaSpec(int codes, int dim, double decay, double eps, double commitmentWeight) implements QuantizerSpec {
+        public VqEmaSpec {
+            builder(codes, dim, decay, eps, commitmentWeight); // validates
+        }
+
+        @Override
+        public int latentChannels() {
+            return dim;
+        }
+
+        @Override
+        public double bitsPerPosition() {
+            return Math.log(codes) / Math.log(2);
+        }
+
+        @Override
+        public long codebookSize() {
+            return codes;
+        }
+
+        @Override
+        public void declare(ParameterStore.Layout layout) {}
+
+        @Override
+        public LatentQuantizer build(ParameterStore store, WorkBuffers work, long seed) {
+            return new VqEmaQuantizer(builder(codes, dim, decay, eps, commitmentWeight).build(work.scope(), seed), work);
+        }
+
+        @Override
+        public String toString() {
+            return "VQ-EMA " + codes + "x" + dim + " (decay " + decay + ", eps " + eps + ", commitment weight "
+                    + commitmentWeight + ")";
+        }
+
+        private static VqEma.Builder builder(int codes, int dim, double decay, double eps, double wc) {
+            return VqEma.builder(codes, dim).decay(decay).eps(eps).commitmentWeight(wc);
         }
     }
 }

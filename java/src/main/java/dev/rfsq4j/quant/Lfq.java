@@ -162,6 +162,29 @@ public final class Lfq {
         return new Output(q, idx, loss);
     }
 
+    /** {@link #forward(Tensor)} into caller-owned outputs (a training loop's buffers): q like x, indices, loss (1). */
+    public void forward(Tensor x, Output into) {
+        expectLatent(x);
+        long b = x.dim(0), h = x.dim(2), w = x.dim(3);
+        expect(into.q(), "q", DType.F32, " like x", Ops.exactly(x.shape()));
+        expect(into.indices(), "indices", DType.I32, " for x", Ops.exactly(b, h, w));
+        expect(into.loss(), "loss", DType.F32, "", Ops.exactly(1));
+        run(device, "rfsq_lfq_forward",
+                ctx -> rfsq_h.rfsq_lfq_forward(ctx, cfg, x.address(), b, h, w, into.q().address(), into.indices().address(),
+                        into.loss().address()),
+                in(x, into.q(), into.indices(), into.loss()));
+    }
+
+    /** {@link #backward(Tensor, Tensor)} into a caller-owned dx (like x). */
+    public void backward(Tensor x, Tensor dq, Tensor dx) {
+        expectLatent(x);
+        expect(dq, "dq", DType.F32, " like x", Ops.exactly(x.shape()));
+        expect(dx, "dx", DType.F32, " like x", Ops.exactly(x.shape()));
+        long b = x.dim(0), h = x.dim(2), w = x.dim(3);
+        run(device, "rfsq_lfq_backward",
+                ctx -> rfsq_h.rfsq_lfq_backward(ctx, cfg, x.address(), b, h, w, dq.address(), dx.address()), in(x, dq, dx));
+    }
+
     /** dx = dq (straight-through) + the gradient of the auxiliary loss at x. */
     public Tensor backward(Tensor x, Tensor dq) {
         expectLatent(x);

@@ -182,13 +182,41 @@ public final class VqEma {
     /** Training forward: output and loss from the current codebook, then the EMA update of the state (queued). */
     public Output forward(Tensor x) {
         Output out = quantize(x, false);
+        emaUpdate(x, out.indices());
+        return out;
+    }
+
+    /** {@link #forward(Tensor)} into caller-owned outputs (a training loop's buffers): zq like x, indices, loss (1). */
+    public void forward(Tensor x, Output into) {
+        expectLatent(x);
         long b = x.dim(0), h = x.dim(2), w = x.dim(3);
-        Tensor idx = out.indices();
+        expect(into.zq(), "zq", DType.F32, " like x", Ops.exactly(x.shape()));
+        expect(into.indices(), "indices", DType.I32, " for x", Ops.exactly(b, h, w));
+        expect(into.loss(), "loss", DType.F32, "", Ops.exactly(1));
+        run(device, "rfsq_vq_forward", ctx -> rfsq_h.rfsq_vq_forward(ctx, cfg, x.address(), b, h, w, codebook.address(),
+                into.zq().address(), into.indices().address(), into.loss().address()),
+                in(x, codebook, into.zq(), into.indices(), into.loss()));
+        emaUpdate(x, into.indices());
+    }
+
+    /** {@link #backward(Tensor, Tensor, Tensor)} into a caller-owned dx (like x). */
+    public void backward(Tensor x, Tensor zq, Tensor dzq, Tensor dx) {
+        expectLatent(x);
+        expect(zq, "zq", DType.F32, " like x", Ops.exactly(x.shape()));
+        expect(dzq, "dzq", DType.F32, " like x", Ops.exactly(x.shape()));
+        expect(dx, "dx", DType.F32, " like x", Ops.exactly(x.shape()));
+        long b = x.dim(0), h = x.dim(2), w = x.dim(3);
+        run(device, "rfsq_vq_backward",
+                ctx -> rfsq_h.rfsq_vq_backward(ctx, cfg, x.address(), zq.address(), b, h, w, dzq.address(), dx.address()),
+                in(x, zq, dzq, dx));
+    }
+
+    private void emaUpdate(Tensor x, Tensor idx) {
+        long b = x.dim(0), h = x.dim(2), w = x.dim(3);
         run(device, "rfsq_vq_ema_update",
                 ctx -> rfsq_h.rfsq_vq_ema_update(ctx, cfg, x.address(), b, h, w, idx.address(), clusterSize.address(),
                         embedAvg.address(), codebook.address()),
                 in(x, idx, clusterSize, embedAvg, codebook));
-        return out;
     }
 
     /** Inference: output and loss, no update; on CUDA it waits, so bad data fails this call. */

@@ -1,7 +1,9 @@
 package dev.rfsq4j.train;
 
 import dev.rfsq4j.nn.QuantizerSpec;
+import dev.rfsq4j.nn.QuantizerSpec.LfqSpec;
 import dev.rfsq4j.nn.QuantizerSpec.RfsqSpec;
+import dev.rfsq4j.nn.QuantizerSpec.VqEmaSpec;
 import dev.rfsq4j.quant.Levels;
 import dev.rfsq4j.quant.StatsMode;
 import dev.rfsq4j.quant.Strategy;
@@ -20,6 +22,8 @@ public final class Presets {
             PRESETS.put("rfsq-4x1024-" + suffix, rfsq(Levels.of(4, 4, 4, 4, 4), 4, s));
         }
         PRESETS.put("fsq-4096", rfsq(Levels.of(8, 8, 8, 8), 1, Strategy.NONE));
+        PRESETS.put("lfq-4096", new LfqSpec(12, 0, 0, 2.5, 1));
+        PRESETS.put("vq-ema-4096", new VqEmaSpec(4096, 256, 0.99, 1e-5, 1));
     }
 
     private Presets() {}

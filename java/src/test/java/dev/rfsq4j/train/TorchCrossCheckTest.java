@@ -16,7 +16,9 @@ import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.ImageNormalization;
 import dev.rfsq4j.nn.LrSchedule;
 import dev.rfsq4j.nn.QuantizerSpec;
+import dev.rfsq4j.nn.QuantizerSpec.LfqSpec;
 import dev.rfsq4j.nn.QuantizerSpec.RfsqSpec;
+import dev.rfsq4j.nn.QuantizerSpec.VqEmaSpec;
 import dev.rfsq4j.nn.VqVae;
 import dev.rfsq4j.quant.Levels;
 import dev.rfsq4j.quant.StatsMode;
@@ -66,6 +68,8 @@ class TorchCrossCheckTest {
         }
         cases.add(new Case("rfsq-2x2048-ln running", new RfsqSpec(Levels.of(8, 8, 8, 4), 2, Strategy.LAYERNORM,
                 StatsMode.RUNNING, 0.9), Adam.Config.reference()));
+        cases.add(new Case("lfq-4096 with commitment 0.25 and entropy 0.1", new LfqSpec(12, 0.25, 0.1, 2.5, 1),
+                Adam.Config.reference()));
         cases.add(new Case("rfsq-4x1024-scale adamw clipped", Presets.quantizer("rfsq-4x1024-scale"),
                 new Adam.Config(0.9, 0.99, 1e-8, 1e-2, true, 0.05)));
         List<Arguments> args = new ArrayList<>();
@@ -148,6 +152,14 @@ class TorchCrossCheckTest {
             j.append(String.format(Locale.ROOT, "\"quantizer\": \"rfsq\", \"latent_channels\": %d, \"levels\": %s, \"stages\": %d,"
                     + " \"strategy\": \"%s\", \"stats_mode\": \"%s\", \"momentum\": %s, ", r.latentChannels(), r.levels(),
                     r.stages(), r.strategy().label(), r.statsMode().label(), r.momentum()));
+        } else if (c.quantizer() instanceof LfqSpec l) {
+            j.append(String.format(Locale.ROOT, "\"quantizer\": \"lfq\", \"latent_channels\": %d, \"lfq_commitment_weight\": %s,"
+                    + " \"lfq_entropy_weight\": %s, \"lfq_diversity_gamma\": %s, \"lfq_inv_temperature\": %s, ", l.bits(),
+                    l.commitmentWeight(), l.entropyWeight(), l.diversityGamma(), l.invTemperature()));
+        } else if (c.quantizer() instanceof VqEmaSpec v) {
+            j.append(String.format(Locale.ROOT, "\"quantizer\": \"vq-ema\", \"latent_channels\": %d, \"codebook_size\": %d,"
+                    + " \"vq_decay\": %s, \"vq_eps\": %s, \"vq_commitment_weight\": %s, ", v.dim(), v.codes(), v.decay(),
+                    v.eps(), v.commitmentWeight()));
         } else {
             throw new IllegalArgumentException("no PyTorch config for " + c.quantizer());
         }
