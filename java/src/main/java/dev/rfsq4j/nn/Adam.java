@@ -68,12 +68,12 @@ public final class Adam {
     }
 
     /** First moments, flat like the store (checkpoints read and restore them). */
-    public Tensor exp_avg() {
+    public Tensor expAvg() {
         return m;
     }
 
     /** Second moments, flat like the store. */
-    public Tensor exp_avg_sq() {
+    public Tensor expAvgSq() {
         return v;
     }
 

@@ -43,8 +43,8 @@ public final class Checkpoint {
         SafeTensors.writer()
                 .metadata("rfsq4j.step", Long.toString(step))
                 .metadata("rfsq4j.config", config.identity())
-                .add("exp_avg", new long[] {n}, adam.exp_avg().toFloatArray())
-                .add("exp_avg_sq", new long[] {n}, adam.exp_avg_sq().toFloatArray())
+                .add("exp_avg", new long[] {n}, adam.expAvg().toFloatArray())
+                .add("exp_avg_sq", new long[] {n}, adam.expAvgSq().toFloatArray())
                 .write(tmp.resolve("optimizer.safetensors"));
         Path done = root.resolve(name);
         deleteTree(done);
@@ -82,8 +82,8 @@ public final class Checkpoint {
                 throw new IOException(dir + ": optimizer.safetensors needs " + name + " of " + n + " floats");
             }
         }
-        adam.exp_avg().copyFrom(optimizer.floats("exp_avg"));
-        adam.exp_avg_sq().copyFrom(optimizer.floats("exp_avg_sq"));
+        adam.expAvg().copyFrom(optimizer.floats("exp_avg"));
+        adam.expAvgSq().copyFrom(optimizer.floats("exp_avg_sq"));
         adam.restoreStep(Math.toIntExact(step));
         return step;
     }

@@ -7,7 +7,10 @@ import dev.rfsq4j.nn.RfsqQuantizer;
 import dev.rfsq4j.nn.VqVae;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A model's state as PyTorch's state_dict of the reference model names and shapes it: parameters ({@code
@@ -48,8 +51,10 @@ public final class StateDict {
      */
     public static void load(VqVae model, SafeTensors file) {
         ParameterStore store = model.parameters();
-        java.util.Set<String> unexpected = new java.util.TreeSet<>(file.names());
-        unexpected.removeAll(parameters(store, store.values()).keySet());
+        Set<String> unexpected = new TreeSet<>(file.names());
+        for (ParameterStore.Entry e : store.entries()) {
+            unexpected.removeAll(e.name().equals(RfsqQuantizer.GAMMA_BETA) ? List.of(GAMMA, BETA) : List.of(e.name()));
+        }
         unexpected.removeAll(model.buffers().keySet());
         if (!unexpected.isEmpty()) {
             throw new IllegalArgumentException("checkpoint holds tensors this model does not have: " + unexpected);
