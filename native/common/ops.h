@@ -660,6 +660,7 @@ struct AdamStep {
     float* v;
     int64_t n;
     const float* grad_sq;
+    const float* constants;  // NULL, or device (decay, step_size, bias2_sqrt) replacing the three above
 
     template <class Team>
     RFSQ_HD void operator()(Team& t, int64_t chunk) const {
@@ -668,15 +669,18 @@ struct AdamStep {
             const float coef = max_grad_norm / (sqrtf(grad_sq[0]) + 1e-6f);
             clip = coef < 1.0f ? coef : 1.0f;
         }
+        const float dec = constants ? constants[0] : decay;
+        const float size = constants ? constants[1] : step_size;
+        const float b2 = constants ? constants[2] : bias2_sqrt;
         for (int64_t i = chunk * kChunk + t.rank(); i < chunk_end(chunk, n); i += t.size()) {
             float p = param[i], g = grad[i] * clip;
-            if (decoupled) p *= decay;
+            if (decoupled) p *= dec;
             else g += weight_decay * p;
             const float mi = beta1 * m[i] + one_minus_beta1 * g;
             const float vi = beta2 * v[i] + one_minus_beta2 * g * g;
             m[i] = mi;
             v[i] = vi;
-            param[i] = p - step_size * mi / (sqrtf(vi) / bias2_sqrt + eps);
+            param[i] = p - size * mi / (sqrtf(vi) / b2 + eps);
         }
     }
 };

@@ -3,6 +3,7 @@
 // recorded in ctx->bad_flags and reported at the next sync (rfsq_ctx_sync / rfsq_copy_to_host).
 #include <cuda_runtime.h>
 
+#include <cstring>
 #include <type_traits>
 
 #include "../common/ops.h"
@@ -141,6 +142,12 @@ void gpu_release(rfsq_ctx* ctx) {
         p = nullptr;
     }
     if (ctx->bad_flags) cudaFree(ctx->bad_flags);
+    for (int i = 0; i < 2; ++i) {
+        if (ctx->staging_done[i]) cudaEventSynchronize(static_cast<cudaEvent_t>(ctx->staging_done[i]));
+        if (ctx->staging_done[i]) cudaEventDestroy(static_cast<cudaEvent_t>(ctx->staging_done[i]));
+        if (ctx->staging[i]) cudaFreeHost(ctx->staging[i]);
+        ctx->staging_done[i] = ctx->staging[i] = nullptr;
+    }
     if (ctx->stream) cudaStreamDestroy(stream_of(ctx));
     ctx->bad_flags = nullptr;
     ctx->stream = nullptr;
@@ -171,8 +178,37 @@ int gpu_sync(rfsq_ctx* ctx, const char* op) {
                 message_of_bad(flags[0]), op);
 }
 
+constexpr int64_t kMaxStaged = 64 << 20;  // larger host-to-device copies wait for the stream instead
+
+// A host-to-device copy that returns once src may be reused without waiting for the stream: src goes into one of
+// two pinned buffers (alternately) and is copied from there in stream order, so a training loop that uploads a
+// batch per step does not stall the GPU. A buffer is refilled only after the copy out of it has run (its event).
+int gpu_upload(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes, const char* op) {
+    const int slot = ctx->staging_next;
+    ctx->staging_next ^= 1;
+    cudaEvent_t done = static_cast<cudaEvent_t>(ctx->staging_done[slot]);
+    if (done) {
+        RFSQ_CUDA_TRY(cudaEventSynchronize(done), op);
+    } else {
+        RFSQ_CUDA_TRY(cudaEventCreateWithFlags(&done, cudaEventDisableTiming), op);
+        ctx->staging_done[slot] = done;
+    }
+    if (ctx->staging_bytes[slot] < bytes) {
+        if (ctx->staging[slot]) RFSQ_CUDA_TRY(cudaFreeHost(ctx->staging[slot]), op);
+        ctx->staging[slot] = nullptr;
+        ctx->staging_bytes[slot] = 0;
+        RFSQ_CUDA_TRY(cudaMallocHost(&ctx->staging[slot], (size_t)bytes), op);
+        ctx->staging_bytes[slot] = bytes;
+    }
+    std::memcpy(ctx->staging[slot], src, (size_t)bytes);
+    RFSQ_CUDA_TRY(cudaMemcpyAsync(dst, ctx->staging[slot], (size_t)bytes, cudaMemcpyHostToDevice, stream_of(ctx)), op);
+    RFSQ_CUDA_TRY(cudaEventRecord(done, stream_of(ctx)), op);
+    return RFSQ_OK;
+}
+
 int gpu_copy(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes, int kind, const char* op) {
     if (int st = set_device(ctx, op)) return st;
+    if (kind == 0 && bytes <= kMaxStaged) return gpu_upload(ctx, dst, src, bytes, op);
     const cudaMemcpyKind k = kind == 0 ? cudaMemcpyHostToDevice : kind == 1 ? cudaMemcpyDeviceToHost : cudaMemcpyDeviceToDevice;
     RFSQ_CUDA_TRY(cudaMemcpyAsync(dst, src, (size_t)bytes, k, stream_of(ctx)), op);
     if (kind == 0) RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);  // src may be reused on return
@@ -180,6 +216,9 @@ int gpu_copy(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes, int kind,
 }
 
 int gpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* op) {
+    if (ctx->scratch_bytes[slot] < bytes && ctx->recording)
+        return fail(RFSQ_E_INVALID, op, "needs %lld bytes of scratch while a graph is recorded: run the ops once before "
+                    "rfsq_graph_begin, so that their scratch exists", (long long)bytes);
     if (ctx->scratch_bytes[slot] < bytes) {
         if (int st = set_device(ctx, op)) return st;
         if (ctx->scratch[slot]) {
@@ -196,6 +235,60 @@ int gpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* 
 }
 
 }  // namespace
+
+}  // namespace rfsq
+
+struct rfsq_graph {
+    rfsq_ctx* ctx;
+    cudaGraphExec_t exec;
+};
+
+namespace rfsq {
+
+int cuda_graph_begin(rfsq_ctx* ctx) {
+    const char* op = "rfsq_graph_begin";
+    if (int st = set_device(ctx, op)) return st;
+    // Thread-local mode: a call that cannot be recorded (cudaMalloc, a sync) fails instead of running.
+    RFSQ_CUDA_TRY(cudaStreamBeginCapture(stream_of(ctx), cudaStreamCaptureModeThreadLocal), op);
+    ctx->recording = true;
+    return RFSQ_OK;
+}
+
+int cuda_graph_end(rfsq_ctx* ctx, rfsq_graph** out) {
+    const char* op = "rfsq_graph_end";
+    ctx->recording = false;
+    if (int st = set_device(ctx, op)) return st;
+    cudaGraph_t graph = nullptr;
+    cudaError_t e = cudaStreamEndCapture(stream_of(ctx), &graph);
+    if (e != cudaSuccess) {
+        cudaGetLastError();
+        if (graph) cudaGraphDestroy(graph);
+        return fail(RFSQ_E_CUDA, op, "the recording is lost (an op recorded into it failed): %s", cudaGetErrorString(e));
+    }
+    if (!out) {
+        RFSQ_CUDA_TRY(cudaGraphDestroy(graph), op);
+        return RFSQ_OK;
+    }
+    cudaGraphExec_t exec = nullptr;
+    e = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    RFSQ_CUDA_TRY(e, op);
+    *out = new rfsq_graph{ctx, exec};
+    return RFSQ_OK;
+}
+
+int cuda_graph_launch(rfsq_ctx* ctx, rfsq_graph* graph) {
+    const char* op = "rfsq_graph_launch";
+    if (graph->ctx != ctx) return fail(RFSQ_E_INVALID, op, "the graph was recorded on another context");
+    if (int st = set_device(ctx, op)) return st;
+    RFSQ_CUDA_TRY(cudaGraphLaunch(graph->exec, stream_of(ctx)), op);
+    return RFSQ_OK;
+}
+
+void cuda_graph_destroy(rfsq_graph* graph) {
+    cudaGraphExecDestroy(graph->exec);  // nothing useful to report on the way out
+    delete graph;
+}
 
 const Backend& cuda_backend() {
     static const Backend be{gpu_init, gpu_release, gpu_alloc, gpu_free, gpu_copy, gpu_sync, gpu_scratch};

@@ -101,6 +101,7 @@ typedef struct rfsq_vq_cfg {
 } rfsq_vq_cfg;
 
 typedef struct rfsq_ctx rfsq_ctx;
+typedef struct rfsq_graph rfsq_graph;
 
 /* Returns the ABI version this library implements (RFSQ_ABI_VERSION). */
 int rfsq_abi_version(void);
@@ -128,6 +129,15 @@ int rfsq_copy_to_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes
 int rfsq_copy_to_host(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes);
 /* Copies bytes between two device buffers of the context, in stream order. */
 int rfsq_copy_on_device(rfsq_ctx *ctx, void *dst, const void *src, int64_t bytes);
+
+/* Starts recording the ops queued on a CUDA context into a graph instead of running them (not alloc, free, sync or host copies). */
+int rfsq_graph_begin(rfsq_ctx *ctx);
+/* Ends the recording; *out gets the graph to replay, or out NULL discards it; fails if a recorded op failed. */
+int rfsq_graph_end(rfsq_ctx *ctx, rfsq_graph **out);
+/* Replays a graph recorded on ctx: the same ops on the same buffers, queued like one op. */
+int rfsq_graph_launch(rfsq_ctx *ctx, rfsq_graph *graph);
+/* Frees a graph; NULL is a no-op. */
+int rfsq_graph_destroy(rfsq_graph *graph);
 
 /* FSQ forward on x (B,C,H,W): codes = round_half_even(bound(x)) / floor(L/2); idx (B,H,W) may be NULL. */
 int rfsq_fsq_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, int64_t b, int64_t h, int64_t w, float *codes, int32_t *idx);
@@ -157,6 +167,10 @@ int rfsq_channel_affine(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int
 int rfsq_l1_loss(rfsq_ctx *ctx, const float *a, const float *b, int64_t n, float weight, float *loss, float *grad);
 /* Writes the sum of squares of n floats to out[0] (a gradient norm for clipping). */
 int rfsq_sum_squares(rfsq_ctx *ctx, const float *x, int64_t n, float *out);
+/* Writes the three per-step constants of cfg (lr, step) that rfsq_adam_step_device reads: 1 - lr*wd, lr/(1 - beta1^step), sqrt(1 - beta2^step). */
+int rfsq_adam_constants(const rfsq_adam_cfg *cfg, float *out);
+/* rfsq_adam_step with lr and step taken from constants (3 floats of device memory), so a recorded graph replays it at each step's values. */
+int rfsq_adam_step_device(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, const float *constants, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq);
 /* One Adam/AdamW step over n parameters in place (param, m, v); grad_sq: sum of squared gradients, needed when cfg->max_grad_norm > 0. */
 int rfsq_adam_step(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq);
 

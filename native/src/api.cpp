@@ -118,6 +118,13 @@ RfsqShape shape_of(const rfsq_rfsq_cfg* cfg, int64_t b, int64_t h, int64_t w) {
     return RfsqShape{make_fsq_consts(cfg->levels), cfg->stages, cfg->strategy, h * w, b};
 }
 
+int check_not_recording(const rfsq_ctx* ctx, const char* op) {
+    if (ctx->recording)
+        return fail(RFSQ_E_INVALID, op, "not allowed while this context records a graph (rfsq_graph_begin .. rfsq_graph_end): "
+                    "allocation, freeing, syncs and host copies cannot be replayed");
+    return RFSQ_OK;
+}
+
 #define RFSQ_TRY(expr)              \
     do {                            \
         if (int st_ = (expr)) return st_; \
@@ -166,6 +173,7 @@ int rfsq_ctx_create(int32_t device, rfsq_ctx** out) {
 int rfsq_ctx_destroy(rfsq_ctx* ctx) {
     if (!ctx) return RFSQ_OK;
     return guarded("rfsq_ctx_destroy", [&] {
+        if (ctx->recording) cuda_graph_end(ctx, nullptr);  // an unfinished recording goes with its context
         const Backend& be = backend_of(ctx);
         int st = be.sync(ctx, "rfsq_ctx_destroy");
         for (void* p : ctx->allocations) {
@@ -181,6 +189,7 @@ int rfsq_ctx_destroy(rfsq_ctx* ctx) {
 
 int rfsq_ctx_sync(rfsq_ctx* ctx) {
     RFSQ_TRY(check_ctx(ctx, "rfsq_ctx_sync"));
+    RFSQ_TRY(check_not_recording(ctx, "rfsq_ctx_sync"));
     return backend_of(ctx).sync(ctx, "rfsq_ctx_sync");
 }
 
@@ -189,6 +198,7 @@ int rfsq_alloc(rfsq_ctx* ctx, int64_t bytes, void** out) {
     RFSQ_TRY(check_ctx(ctx, op));
     RFSQ_TRY(check_ptr(out, "out", op));
     *out = nullptr;
+    RFSQ_TRY(check_not_recording(ctx, op));
     if (bytes <= 0 || bytes > (int64_t(1) << 46)) return fail(RFSQ_E_INVALID, op, "bytes %lld out of range", (long long)bytes);
     return guarded(op, [&] {
         void* p = nullptr;
@@ -205,6 +215,7 @@ int rfsq_free(rfsq_ctx* ctx, void* ptr) {
     const char* op = "rfsq_free";
     RFSQ_TRY(check_ctx(ctx, op));
     if (!ptr) return RFSQ_OK;
+    RFSQ_TRY(check_not_recording(ctx, op));
     return guarded(op, [&] {
         {
             std::lock_guard<std::mutex> lock(ctx->mu);
@@ -220,8 +231,47 @@ static int copy(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes, int ki
     RFSQ_TRY(check_ptr(dst, "dst", op));
     RFSQ_TRY(check_ptr(src, "src", op));
     if (bytes < 0) return fail(RFSQ_E_INVALID, op, "bytes %lld is negative", (long long)bytes);
+    if (kind != 2) RFSQ_TRY(check_not_recording(ctx, op));  // host memory cannot be part of a replayed graph
     if (bytes == 0) return RFSQ_OK;
     return backend_of(ctx).copy(ctx, dst, src, bytes, kind, op);
+}
+
+int rfsq_graph_begin(rfsq_ctx* ctx) {
+    const char* op = "rfsq_graph_begin";
+    RFSQ_TRY(check_ctx(ctx, op));
+    if (ctx->device == RFSQ_DEVICE_CPU)
+        return fail(RFSQ_E_INVALID, op, "a CPU context runs each op when it is called and records no graphs; use a CUDA context");
+    if (ctx->recording) return fail(RFSQ_E_INVALID, op, "this context is already recording a graph");
+    return guarded(op, [&] { return cuda_graph_begin(ctx); });
+}
+
+int rfsq_graph_end(rfsq_ctx* ctx, rfsq_graph** out) {
+    const char* op = "rfsq_graph_end";
+    RFSQ_TRY(check_ctx(ctx, op));
+    if (out) *out = nullptr;
+    if (!ctx->recording) return fail(RFSQ_E_INVALID, op, "this context is not recording a graph (rfsq_graph_begin)");
+    return guarded(op, [&] {
+        RFSQ_TRY(cuda_graph_end(ctx, out));
+        if (out) ++live_objects();
+        return RFSQ_OK;
+    });
+}
+
+int rfsq_graph_launch(rfsq_ctx* ctx, rfsq_graph* graph) {
+    const char* op = "rfsq_graph_launch";
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_ptr(graph, "graph", op));
+    RFSQ_TRY(check_not_recording(ctx, op));
+    return guarded(op, [&] { return cuda_graph_launch(ctx, graph); });
+}
+
+int rfsq_graph_destroy(rfsq_graph* graph) {
+    if (!graph) return RFSQ_OK;
+    return guarded("rfsq_graph_destroy", [&] {
+        cuda_graph_destroy(graph);
+        --live_objects();
+        return RFSQ_OK;
+    });
 }
 
 int rfsq_copy_to_device(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes) {
@@ -395,30 +445,60 @@ int rfsq_sum_squares(rfsq_ctx* ctx, const float* x, int64_t n, float* out) {
     });
 }
 
-int rfsq_adam_step(rfsq_ctx* ctx, const rfsq_adam_cfg* cfg, float* param, const float* grad, float* m, float* v, int64_t n, const float* grad_sq) {
-    const char* op = AdamStep::kName;
-    RFSQ_TRY(check_ctx(ctx, op));
+static int check_adam_cfg(const rfsq_adam_cfg* cfg, const char* op) {
     RFSQ_TRY(check_ptr(cfg, "cfg", op));
-    RFSQ_TRY(check_n(n, op));
-    RFSQ_TRY(check_ptr(param, "param", op));
-    RFSQ_TRY(check_ptr(grad, "grad", op));
-    RFSQ_TRY(check_ptr(m, "m", op));
-    RFSQ_TRY(check_ptr(v, "v", op));
     const rfsq_adam_cfg& c = *cfg;
     if (!(c.lr >= 0) || !(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1) || !(c.eps > 0) ||
         !(c.weight_decay >= 0) || !(c.max_grad_norm >= 0) || c.step < 1 || (c.decoupled != 0 && c.decoupled != 1))
         return fail(RFSQ_E_INVALID, op, "adam cfg (lr %g, betas %g %g, eps %g, wd %g, max norm %g, decoupled %d, step %d) is invalid",
                     (double)c.lr, (double)c.beta1, (double)c.beta2, (double)c.eps, (double)c.weight_decay,
                     (double)c.max_grad_norm, c.decoupled, c.step);
+    return RFSQ_OK;
+}
+
+// The per-step constants in double on the host, as PyTorch computes them in Python floats.
+static void adam_constants(const rfsq_adam_cfg& c, float out[3]) {
+    out[0] = (float)(1 - c.lr * c.weight_decay);
+    out[1] = (float)(c.lr / (1 - pow(c.beta1, c.step)));
+    out[2] = (float)sqrt(1 - pow(c.beta2, c.step));
+}
+
+static int adam(rfsq_ctx* ctx, const char* op, const rfsq_adam_cfg* cfg, const float* constants, float* param,
+                const float* grad, float* m, float* v, int64_t n, const float* grad_sq) {
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_adam_cfg(cfg, op));
+    RFSQ_TRY(check_n(n, op));
+    RFSQ_TRY(check_ptr(param, "param", op));
+    RFSQ_TRY(check_ptr(grad, "grad", op));
+    RFSQ_TRY(check_ptr(m, "m", op));
+    RFSQ_TRY(check_ptr(v, "v", op));
+    const rfsq_adam_cfg& c = *cfg;
     if (c.max_grad_norm > 0) RFSQ_TRY(check_ptr(grad_sq, "grad_sq (needed for max_grad_norm > 0)", op));
-    // Derived constants in double on the host, as PyTorch computes them in Python floats.
-    const AdamStep adam{(float)c.beta1, (float)(1 - c.beta1), (float)c.beta2, (float)(1 - c.beta2), (float)c.eps,
-                        (float)c.weight_decay, (float)c.max_grad_norm, c.decoupled, (float)(1 - c.lr * c.weight_decay),
-                        (float)(c.lr / (1 - pow(c.beta1, c.step))), (float)sqrt(1 - pow(c.beta2, c.step)),
-                        param, grad, m, v, n, grad_sq};
+    float k[3];
+    adam_constants(c, k);
+    const AdamStep step{(float)c.beta1, (float)(1 - c.beta1), (float)c.beta2, (float)(1 - c.beta2), (float)c.eps,
+                        (float)c.weight_decay, (float)c.max_grad_norm, c.decoupled, k[0], k[1], k[2],
+                        param, grad, m, v, n, grad_sq, constants};
     return guarded(op, [&] {
-        return run(ctx, adam, Launch{chunks(n), 0});
+        return run(ctx, step, Launch{chunks(n), 0});
     });
+}
+
+int rfsq_adam_constants(const rfsq_adam_cfg* cfg, float* out) {
+    const char* op = "rfsq_adam_constants";
+    RFSQ_TRY(check_adam_cfg(cfg, op));
+    RFSQ_TRY(check_ptr(out, "out", op));
+    adam_constants(*cfg, out);
+    return RFSQ_OK;
+}
+
+int rfsq_adam_step_device(rfsq_ctx* ctx, const rfsq_adam_cfg* cfg, const float* constants, float* param, const float* grad, float* m, float* v, int64_t n, const float* grad_sq) {
+    RFSQ_TRY(check_ptr(constants, "constants", "rfsq_adam_step_device"));
+    return adam(ctx, "rfsq_adam_step_device", cfg, constants, param, grad, m, v, n, grad_sq);
+}
+
+int rfsq_adam_step(rfsq_ctx* ctx, const rfsq_adam_cfg* cfg, float* param, const float* grad, float* m, float* v, int64_t n, const float* grad_sq) {
+    return adam(ctx, AdamStep::kName, cfg, nullptr, param, grad, m, v, n, grad_sq);
 }
 
 // ---- fused RFSQ -------------------------------------------------------------------------------------------

@@ -29,6 +29,11 @@ int cuda_conv_backward(rfsq_ctx*, const ConvShape&, const float*, const float*, 
     return fail(RFSQ_E_NO_DEVICE, "rfsq_conv_backward", "%s", kWhy);
 }
 
+int cuda_graph_begin(rfsq_ctx*) { return fail(RFSQ_E_NO_DEVICE, "rfsq_graph_begin", "%s", kWhy); }
+int cuda_graph_end(rfsq_ctx*, rfsq_graph**) { return fail(RFSQ_E_NO_DEVICE, "rfsq_graph_end", "%s", kWhy); }
+int cuda_graph_launch(rfsq_ctx*, rfsq_graph*) { return fail(RFSQ_E_NO_DEVICE, "rfsq_graph_launch", "%s", kWhy); }
+void cuda_graph_destroy(rfsq_graph*) {}
+
 template <class Op>
 int cuda_run(rfsq_ctx*, const Op&, Launch) {
     return fail(RFSQ_E_NO_DEVICE, Op::kName, "%s", kWhy);

@@ -25,6 +25,11 @@ struct rfsq_ctx {
     int32_t max_shared = 0;          // opt-in shared memory per block, bytes
     int32_t sm_count = 0;
     void* cudnn = nullptr;           // conv_cudnn.cu: cuDNN handle, plans, workspace (created by the first conv)
+    void* staging[2] = {nullptr, nullptr};        // pinned host buffers that host-to-device copies go through
+    int64_t staging_bytes[2] = {0, 0};
+    void* staging_done[2] = {nullptr, nullptr};   // cudaEvent_t: the last copy out of that buffer has run
+    int staging_next = 0;
+    bool recording = false;  // between rfsq_graph_begin and rfsq_graph_end
 };
 
 namespace rfsq {
@@ -72,6 +77,12 @@ int cuda_conv_forward(rfsq_ctx*, const ConvShape&, const float* x, const float* 
 int cuda_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
                        float* dweight, float* dbias);
 void cudnn_release(rfsq_ctx*);  // frees ctx->cudnn; called by the CUDA backend's release
+
+// Graphs (CUDA only; api.cpp refuses CPU contexts).
+int cuda_graph_begin(rfsq_ctx*);
+int cuda_graph_end(rfsq_ctx*, rfsq_graph** out);  // out NULL: discard
+int cuda_graph_launch(rfsq_ctx*, rfsq_graph*);
+void cuda_graph_destroy(rfsq_graph*);
 
 template <class Op>
 int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch);

@@ -1,5 +1,5 @@
 // Native tests of the training building blocks (ReLU, per-channel affine, L1 loss, sum of squares, Adam/AdamW
-// with gradient-norm clipping) against float64 references on fresh random inputs, with poisoned outputs.
+// with gradient-norm clipping, and graphs that replay a step) against float64 references on fresh random inputs, with poisoned outputs.
 // Sizes span several reduction chunks and end mid-chunk. CPU always; CUDA too when a GPU is usable.
 #include "harness.h"
 
@@ -124,6 +124,82 @@ void test_adam_errors(rfsq_ctx* ctx) {
     check(rfsq_adam_step(ctx, &cfg, p.d, p.d, p.d, p.d, 4, nullptr) == RFSQ_E_INVALID, "clipping without grad_sq rejected");
 }
 
+// rfsq_adam_step_device reads lr and step from device memory (for graphs): bit-identical to rfsq_adam_step.
+void test_adam_device(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    const int64_t n = (1 << 14) + 9;
+    const auto param = randn(g, n, 0.5);
+    const std::vector<float> zeros(n, 0.0f);
+    Buf<float> p1(ctx, param), m1(ctx, zeros), v1(ctx, zeros), p2(ctx, param), m2(ctx, zeros), v2(ctx, zeros);
+    Buf<float> dg(ctx, n), k(ctx, 3);
+    rfsq_adam_cfg cfg{0, 0.9, 0.999, 1e-8, 1e-2, 0.0, 1, 0};
+    for (int step = 1; step <= 3; ++step) {
+        dg.put(randn(g, n, 0.1));
+        cfg.step = step;
+        cfg.lr = 1e-3 * step;  // a schedule: each step its own lr
+        float host[3];
+        check(rfsq_adam_constants(&cfg, host) == RFSQ_OK, "adam_constants");
+        const double expect[3] = {1 - cfg.lr * cfg.weight_decay, cfg.lr / (1 - pow(0.9, step)), sqrt(1 - pow(0.999, step))};
+        for (int i = 0; i < 3; ++i) check(host[i] == (float)expect[i], "constant equals its float64 formula rounded", host[i], expect[i]);
+        k.put(std::vector<float>(host, host + 3));
+        check(settle(ctx, rfsq_adam_step(ctx, &cfg, p1.d, dg.d, m1.d, v1.d, n, nullptr)) == RFSQ_OK, "adam_step");
+        check(settle(ctx, rfsq_adam_step_device(ctx, &cfg, k.d, p2.d, dg.d, m2.d, v2.d, n, nullptr)) == RFSQ_OK, "adam_step_device");
+    }
+    check(p1.get() == p2.get() && m1.get() == m2.get() && v1.get() == v2.get(), "device constants give the same bits");
+    check(rfsq_adam_step_device(ctx, &cfg, nullptr, p2.d, dg.d, m2.d, v2.d, n, nullptr) == RFSQ_E_INVALID &&
+          strstr(rfsq_last_error(), "constants") != nullptr, "NULL constants rejected, named");
+    float out[3];
+    cfg.step = 0;
+    check(rfsq_adam_constants(&cfg, out) == RFSQ_E_INVALID, "constants of step 0 rejected");
+}
+
+// Graphs: refused on a CPU context; on CUDA a recording replays its ops on new data, and refuses what cannot be
+// replayed while it records.
+void test_graph(rfsq_ctx* ctx, bool cuda) {
+    rfsq_graph* graph = nullptr;
+    check(rfsq_graph_launch(ctx, nullptr) == RFSQ_E_INVALID, "launch of NULL rejected");
+    check(rfsq_graph_end(ctx, &graph) == RFSQ_E_INVALID && graph == nullptr, "end without begin rejected");
+    check(rfsq_graph_destroy(nullptr) == RFSQ_OK, "destroy NULL is a no-op");
+    if (!cuda) {
+        check(rfsq_graph_begin(ctx) == RFSQ_E_INVALID && strstr(rfsq_last_error(), "CPU context") != nullptr,
+              "a CPU context records no graphs, and says so");
+        return;
+    }
+    Rng g = fresh();
+    const int64_t n = kN;
+    Buf<float> x(ctx, n), y(ctx, n), loss(ctx, 1), grad(ctx, n), zero(ctx, std::vector<float>(n, 0.0f));
+    x.put(randn(g, n, 1.0));
+    // Run once first: ops get their scratch outside the recording.
+    check(settle(ctx, rfsq_relu_forward(ctx, x.d, n, y.d)) == RFSQ_OK, "warm-up relu");
+    check(settle(ctx, rfsq_l1_loss(ctx, y.d, zero.d, n, 1.0f, loss.d, grad.d)) == RFSQ_OK, "warm-up l1");
+    check(rfsq_graph_begin(ctx) == RFSQ_OK, "graph_begin");
+    check(rfsq_graph_begin(ctx) == RFSQ_E_INVALID, "a second begin rejected");
+    check(rfsq_relu_forward(ctx, x.d, n, y.d) == RFSQ_OK, "relu recorded");
+    check(rfsq_l1_loss(ctx, y.d, zero.d, n, 1.0f, loss.d, grad.d) == RFSQ_OK, "l1 recorded");
+    void* p = nullptr;
+    check(rfsq_alloc(ctx, 64, &p) == RFSQ_E_INVALID && p == nullptr, "alloc refused while recording");
+    check(rfsq_ctx_sync(ctx) == RFSQ_E_INVALID, "sync refused while recording");
+    float host = 0;
+    check(rfsq_copy_to_host(ctx, &host, loss.d, 4) == RFSQ_E_INVALID, "copy to host refused while recording");
+    check(rfsq_graph_end(ctx, &graph) == RFSQ_OK && graph != nullptr, "graph_end");
+    for (int round = 0; round < 2; ++round) {
+        const auto xs = randn(g, n, 1.0 + round);
+        x.put(xs);
+        check(settle(ctx, rfsq_graph_launch(ctx, graph)) == RFSQ_OK, "graph_launch");
+        double l1 = 0;
+        int64_t wrong = 0;
+        const auto yo = y.get();
+        for (int64_t i = 0; i < n; ++i) {
+            const float r = xs[i] > 0 ? xs[i] : 0.0f;
+            wrong += yo[i] != r;
+            l1 += r / (double)n;
+        }
+        check(wrong == 0, "replay computes relu of the new input", (double)wrong, 0);
+        check(rel_err(loss.get(), std::vector<double>{l1}) < 1e-5, "replay computes the new loss", rel_err(loss.get(), std::vector<double>{l1}), 1e-5);
+    }
+    check(rfsq_graph_destroy(graph) == RFSQ_OK, "graph_destroy");
+}
+
 void run_all(rfsq_ctx* ctx, const char* dev) {
     named_case(dev, "relu forward/backward", [&] { test_relu(ctx); });
     named_case(dev, "channel affine (normalize, denormalize)", [&] { test_channel_affine(ctx); });
@@ -132,6 +208,8 @@ void run_all(rfsq_ctx* ctx, const char* dev) {
     named_case(dev, "adamw (decoupled weight decay)", [&] { test_adam(ctx, 1, 0.0f); });
     named_case(dev, "adam with gradient-norm clipping", [&] { test_adam(ctx, 0, 1.0f); });
     named_case(dev, "adam argument errors", [&] { test_adam_errors(ctx); });
+    named_case(dev, "adam with device constants", [&] { test_adam_device(ctx); });
+    named_case(dev, "graphs", [&] { test_graph(ctx, strcmp(dev, "cuda") == 0); });
 }
 
 }  // namespace

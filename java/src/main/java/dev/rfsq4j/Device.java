@@ -27,6 +27,7 @@ public final class Device implements AutoCloseable {
     private final Backend backend;
     private final int ordinal;
     private final Set<Scope> scopes = new LinkedHashSet<>();
+    private final Set<Graph> graphs = new LinkedHashSet<>();
     private MemorySegment ctx;
 
     private Device(Backend backend, int ordinal, MemorySegment ctx) {
@@ -96,7 +97,42 @@ public final class Device implements AutoCloseable {
         invoke(op, call, isCuda(), operands);
     }
 
-    /** Closes the device's open scopes (freeing their tensors), then the context. Idempotent. */
+    /**
+     * CUDA only: records the ops that body queues on this device into a {@link Graph} instead of running them. The
+     * device stays locked for the recording, so no other thread's op lands in it. Ops that cannot be replayed
+     * (allocation, freeing, syncs, host copies) fail inside a recording; so does an op whose scratch memory does
+     * not exist yet: run the ops once before recording them. If body fails, the recording is discarded.
+     *
+     * @throws RfsqException on a CPU device, or if an op could not be recorded
+     */
+    public Graph record(Runnable body) {
+        lock.lock();
+        try {
+            MemorySegment context = context();
+            Status.check(rfsq_h.rfsq_graph_begin(context), "rfsq_graph_begin");
+            try (Arena arena = Arena.ofConfined()) {
+                try {
+                    body.run();
+                } catch (RuntimeException | Error e) {
+                    try {
+                        Status.check(rfsq_h.rfsq_graph_end(context, MemorySegment.NULL), "rfsq_graph_end");
+                    } catch (RfsqException end) {
+                        e.addSuppressed(end);
+                    }
+                    throw e;
+                }
+                MemorySegment out = arena.allocate(rfsq_h.C_POINTER);
+                Status.check(rfsq_h.rfsq_graph_end(context, out), "rfsq_graph_end");
+                Graph graph = new Graph(this, out.get(rfsq_h.C_POINTER, 0));
+                graphs.add(graph);
+                return graph;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the device's graphs and open scopes (freeing their tensors), then the context. Idempotent. */
     @Override
     public void close() {
         lock.lock();
@@ -105,6 +141,13 @@ public final class Device implements AutoCloseable {
                 return;
             }
             RuntimeException first = null;
+            for (Graph graph : new ArrayList<>(graphs)) {
+                try {
+                    graph.close();
+                } catch (RuntimeException e) {
+                    first = first == null ? e : first;
+                }
+            }
             for (Scope scope : new ArrayList<>(scopes)) {
                 try {
                     scope.close();
@@ -174,6 +217,10 @@ public final class Device implements AutoCloseable {
 
     void unregister(Scope scope) {
         locked(() -> scopes.remove(scope));
+    }
+
+    void unregister(Graph graph) {
+        locked(() -> graphs.remove(graph));
     }
 
     private MemorySegment context() {

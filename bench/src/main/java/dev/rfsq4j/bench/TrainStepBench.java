@@ -54,8 +54,9 @@ public final class TrainStepBench {
                 }
                 double loss = step.losses().total(); // waits for the device
                 double seconds = (System.nanoTime() - start) / 1e9;
-                System.out.printf(Locale.ROOT, "%-20s %s batch %d %dpx: %.1f images/s (%.1f ms/step over %d steps), loss %.4f%n",
-                        args[p], device, batch, size, steps * batch / seconds, 1e3 * seconds / steps, steps, loss);
+                System.out.printf(Locale.ROOT, "%-20s %s batch %d %dpx: %.1f images/s (%.1f ms/step over %d steps), loss %.4f; %s%n",
+                        args[p], device, batch, size, steps * batch / seconds, 1e3 * seconds / steps, steps, loss,
+                        step.graphNote());
             }
         }
     }

@@ -880,6 +880,240 @@ public class rfsq_h {
         }
     }
 
+    private static class rfsq_graph_begin {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_graph_begin");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_graph_begin(rfsq_ctx *ctx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_graph_begin$descriptor() {
+        return rfsq_graph_begin.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_graph_begin(rfsq_ctx *ctx)
+     * }
+     */
+    public static MethodHandle rfsq_graph_begin$handle() {
+        return rfsq_graph_begin.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_graph_begin(rfsq_ctx *ctx)
+     * }
+     */
+    public static MemorySegment rfsq_graph_begin$address() {
+        return rfsq_graph_begin.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_graph_begin(rfsq_ctx *ctx)
+     * }
+     */
+    public static int rfsq_graph_begin(MemorySegment ctx) {
+        var mh$ = rfsq_graph_begin.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_graph_begin", ctx);
+            }
+            return (int)mh$.invokeExact(ctx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_graph_end {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_graph_end");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_graph_end(rfsq_ctx *ctx, rfsq_graph **out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_graph_end$descriptor() {
+        return rfsq_graph_end.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_graph_end(rfsq_ctx *ctx, rfsq_graph **out)
+     * }
+     */
+    public static MethodHandle rfsq_graph_end$handle() {
+        return rfsq_graph_end.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_graph_end(rfsq_ctx *ctx, rfsq_graph **out)
+     * }
+     */
+    public static MemorySegment rfsq_graph_end$address() {
+        return rfsq_graph_end.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_graph_end(rfsq_ctx *ctx, rfsq_graph **out)
+     * }
+     */
+    public static int rfsq_graph_end(MemorySegment ctx, MemorySegment out) {
+        var mh$ = rfsq_graph_end.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_graph_end", ctx, out);
+            }
+            return (int)mh$.invokeExact(ctx, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_graph_launch {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_graph_launch");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_graph_launch(rfsq_ctx *ctx, rfsq_graph *graph)
+     * }
+     */
+    public static FunctionDescriptor rfsq_graph_launch$descriptor() {
+        return rfsq_graph_launch.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_graph_launch(rfsq_ctx *ctx, rfsq_graph *graph)
+     * }
+     */
+    public static MethodHandle rfsq_graph_launch$handle() {
+        return rfsq_graph_launch.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_graph_launch(rfsq_ctx *ctx, rfsq_graph *graph)
+     * }
+     */
+    public static MemorySegment rfsq_graph_launch$address() {
+        return rfsq_graph_launch.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_graph_launch(rfsq_ctx *ctx, rfsq_graph *graph)
+     * }
+     */
+    public static int rfsq_graph_launch(MemorySegment ctx, MemorySegment graph) {
+        var mh$ = rfsq_graph_launch.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_graph_launch", ctx, graph);
+            }
+            return (int)mh$.invokeExact(ctx, graph);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_graph_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_graph_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_graph_destroy(rfsq_graph *graph)
+     * }
+     */
+    public static FunctionDescriptor rfsq_graph_destroy$descriptor() {
+        return rfsq_graph_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_graph_destroy(rfsq_graph *graph)
+     * }
+     */
+    public static MethodHandle rfsq_graph_destroy$handle() {
+        return rfsq_graph_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_graph_destroy(rfsq_graph *graph)
+     * }
+     */
+    public static MemorySegment rfsq_graph_destroy$address() {
+        return rfsq_graph_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_graph_destroy(rfsq_graph *graph)
+     * }
+     */
+    public static int rfsq_graph_destroy(MemorySegment graph) {
+        var mh$ = rfsq_graph_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_graph_destroy", graph);
+            }
+            return (int)mh$.invokeExact(graph);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class rfsq_fsq_forward {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             rfsq_h.C_INT,
@@ -1708,6 +1942,131 @@ public class rfsq_h {
                 traceDowncall("rfsq_sum_squares", ctx, x, n, out);
             }
             return (int)mh$.invokeExact(ctx, x, n, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_adam_constants {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_adam_constants");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_adam_constants(const rfsq_adam_cfg *cfg, float *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_adam_constants$descriptor() {
+        return rfsq_adam_constants.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_adam_constants(const rfsq_adam_cfg *cfg, float *out)
+     * }
+     */
+    public static MethodHandle rfsq_adam_constants$handle() {
+        return rfsq_adam_constants.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_adam_constants(const rfsq_adam_cfg *cfg, float *out)
+     * }
+     */
+    public static MemorySegment rfsq_adam_constants$address() {
+        return rfsq_adam_constants.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_adam_constants(const rfsq_adam_cfg *cfg, float *out)
+     * }
+     */
+    public static int rfsq_adam_constants(MemorySegment cfg, MemorySegment out) {
+        var mh$ = rfsq_adam_constants.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_adam_constants", cfg, out);
+            }
+            return (int)mh$.invokeExact(cfg, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_adam_step_device {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_adam_step_device");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_adam_step_device(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, const float *constants, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq)
+     * }
+     */
+    public static FunctionDescriptor rfsq_adam_step_device$descriptor() {
+        return rfsq_adam_step_device.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_adam_step_device(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, const float *constants, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq)
+     * }
+     */
+    public static MethodHandle rfsq_adam_step_device$handle() {
+        return rfsq_adam_step_device.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_adam_step_device(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, const float *constants, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq)
+     * }
+     */
+    public static MemorySegment rfsq_adam_step_device$address() {
+        return rfsq_adam_step_device.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_adam_step_device(rfsq_ctx *ctx, const rfsq_adam_cfg *cfg, const float *constants, float *param, const float *grad, float *m, float *v, int64_t n, const float *grad_sq)
+     * }
+     */
+    public static int rfsq_adam_step_device(MemorySegment ctx, MemorySegment cfg, MemorySegment constants, MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, long n, MemorySegment grad_sq) {
+        var mh$ = rfsq_adam_step_device.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_adam_step_device", ctx, cfg, constants, param, grad, m, v, n, grad_sq);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, constants, param, grad, m, v, n, grad_sq);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

@@ -38,6 +38,7 @@ public final class Adam {
     private final Tensor m;
     private final Tensor v;
     private final Tensor gradSq;
+    private final Tensor constants;
     private final MemorySegment cfg;
     private int step;
 
@@ -49,6 +50,7 @@ public final class Adam {
         this.m = scope.fromArray(zeros, store.count());
         this.v = scope.fromArray(zeros, store.count());
         this.gradSq = config.maxGradNorm() > 0 ? scope.allocate(DType.F32, 1) : null;
+        this.constants = scope.allocate(DType.F32, 3);
         this.cfg = rfsq_adam_cfg.allocate(Arena.ofAuto());
         rfsq_adam_cfg.beta1(cfg, config.beta1());
         rfsq_adam_cfg.beta2(cfg, config.beta2());
@@ -87,20 +89,39 @@ public final class Adam {
 
     /** One update of every parameter from the store's gradients, at learning rate lr; queued, no host sync. */
     public void update(double lr) {
+        prepare(lr);
+        apply();
+    }
+
+    /**
+     * The host half of an update: counts the step and puts its learning rate and bias corrections into device
+     * memory, where {@link #apply} reads them. Split so that a recorded training step (a CUDA graph) holds only
+     * apply() and replays it at each step's own values.
+     */
+    public void prepare(double lr) {
         if (!(lr >= 0) || !Double.isFinite(lr)) {
             throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
         }
+        rfsq_adam_cfg.lr(cfg, lr);
+        rfsq_adam_cfg.step(cfg, step + 1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = arena.allocate(rfsq_h.C_FLOAT, 3);
+            constants.device().call("rfsq_adam_constants", ctx -> rfsq_h.rfsq_adam_constants(cfg, k));
+            constants.copyFrom(k.toArray(rfsq_h.C_FLOAT));
+        }
+        step++;
+    }
+
+    /** The device half of an update (after {@link #prepare}): clipping, if on, then Adam over every parameter. */
+    public void apply() {
         Tensor values = store.values(), grads = store.grads();
         long n = store.count();
         if (gradSq != null) {
             grads.device().call("rfsq_sum_squares", ctx -> rfsq_h.rfsq_sum_squares(ctx, grads.address(), n, gradSq.address()),
                     grads, gradSq);
         }
-        rfsq_adam_cfg.lr(cfg, lr);
-        rfsq_adam_cfg.step(cfg, step + 1);
         MemorySegment sq = gradSq == null ? MemorySegment.NULL : gradSq.address();
-        values.device().call("rfsq_adam_step", ctx -> rfsq_h.rfsq_adam_step(ctx, cfg, values.address(), grads.address(),
-                m.address(), v.address(), n, sq), values, grads, m, v, gradSq);
-        step++;
+        values.device().call("rfsq_adam_step_device", ctx -> rfsq_h.rfsq_adam_step_device(ctx, cfg, constants.address(),
+                values.address(), grads.address(), m.address(), v.address(), n, sq), values, grads, m, v, gradSq, constants);
     }
 }

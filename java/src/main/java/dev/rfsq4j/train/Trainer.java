@@ -112,6 +112,7 @@ public final class Trainer {
                     }
                 }
             }
+            out.println("steps ran " + step.graphNote());
             progress.finish(checkpoint);
             return new Result(first, config.steps(), losses, checkpoint);
         } finally {

@@ -1,6 +1,7 @@
 package dev.rfsq4j.train;
 
 import dev.rfsq4j.DType;
+import dev.rfsq4j.Graph;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.nn.Adam;
@@ -12,7 +13,9 @@ import dev.rfsq4j.nn.WorkBuffers;
 
 /**
  * One training step, all on the device: normalize, forward, L1 loss (+ the quantizer's auxiliary loss inside its
- * backward), backward, Adam update. Nothing here waits for the device; {@link #losses()} does.
+ * backward), backward, Adam update. Nothing here waits for the device; {@link #losses()} does. On CUDA the step
+ * is recorded once (after a first step has created every buffer, cuDNN plan and scratch) and then replayed as one
+ * CUDA graph; if recording fails the step keeps running op by op, and {@link #graphNote()} says why.
  */
 public final class TrainingStep {
     /** Host copy of a step's losses (the L1 term is weighted). */
@@ -25,9 +28,20 @@ public final class TrainingStep {
     private final ImageNormalization normalization;
     private final WorkBuffers work;
     private final Tensor l1;
+    private final boolean useGraph;
+    private Graph graph;
+    private Tensor recordedImages;
+    private long eagerSteps;
+    private String graphNote;
 
     public TrainingStep(VqVae model, Adam adam, LrSchedule schedule, double l1Weight, ImageNormalization normalization,
             Scope scope) {
+        this(model, adam, schedule, l1Weight, normalization, scope, true);
+    }
+
+    /** cudaGraph false keeps a CUDA step op by op (to compare, or to debug one op). */
+    public TrainingStep(VqVae model, Adam adam, LrSchedule schedule, double l1Weight, ImageNormalization normalization,
+            Scope scope, boolean cudaGraph) {
         this.model = model;
         this.adam = adam;
         this.schedule = schedule;
@@ -35,6 +49,9 @@ public final class TrainingStep {
         this.normalization = normalization;
         this.work = new WorkBuffers(scope);
         this.l1 = scope.allocate(DType.F32, 1);
+        this.useGraph = cudaGraph && scope.device().isCuda();
+        this.graphNote = useGraph ? "CUDA graph: recorded at the second step"
+                : scope.device().isCuda() ? "op by op (CUDA graph off)" : "op by op (CPU)";
     }
 
     public VqVae model() {
@@ -47,17 +64,47 @@ public final class TrainingStep {
 
     /**
      * Runs update number adam.step() + 1 on images (B,3,H,W) in [0, 1], which are normalized in place. Returns the
-     * learning rate used.
+     * learning rate used. On CUDA, pass the same images tensor every step (the recorded step reads it).
      */
     public double run(Tensor images) {
+        double lr = schedule.at(adam.step() + 1L);
+        adam.prepare(lr);
+        if (graph != null) {
+            if (images != recordedImages) {
+                throw new IllegalArgumentException("the recorded step reads another images tensor: copy each batch into "
+                        + "the same tensor");
+            }
+            graph.launch();
+            return lr;
+        }
+        if (useGraph && eagerSteps > 0 && graphNote.startsWith("CUDA graph")) {
+            try {
+                graph = images.device().record(() -> body(images));
+                recordedImages = images;
+                graph.launch();
+                graphNote = "CUDA graph: one launch per step from step " + adam.step();
+                return lr;
+            } catch (RuntimeException e) {
+                graphNote = "op by op: recording a CUDA graph failed (" + e.getMessage() + ")";
+            }
+        }
+        body(images);
+        eagerSteps++;
+        return lr;
+    }
+
+    /** How steps run: op by op, or as a replayed CUDA graph (and if recording failed, why). */
+    public String graphNote() {
+        return graphNote;
+    }
+
+    private void body(Tensor images) {
         normalization.normalize(images, images);
         Tensor xhat = model.forward(images);
         Tensor dxhat = work.floats("step.dxhat", xhat.shape());
         L1Loss.compute(xhat, images, l1Weight, l1, dxhat);
         model.backward(dxhat);
-        double lr = schedule.at(adam.step() + 1L);
-        adam.update(lr);
-        return lr;
+        adam.apply();
     }
 
     /** The last step's losses; waits for the device (and reports bad data it found). */
