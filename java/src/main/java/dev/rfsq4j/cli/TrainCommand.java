@@ -13,9 +13,14 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code rfsq4j train}: the reference VQ-VAE with a preset's quantizer on a folder of images (spec §3–§5). */
 final class TrainCommand implements Command {
+    /** How long Ctrl-C waits for the current step and its checkpoint. */
+    private static final long STOP_WAIT_S = 300;
+
     private static final Set<String> OPTIONS = Set.of("preset", "data", "steps", "batch", "out", "device", "levels",
             "stages", "strategy", "stats-mode", "lr", "warmup-steps", "decay-steps", "weight-decay", "optimizer",
             "max-grad-norm", "seed", "image-size", "l1-weight", "lfq-commitment-weight", "lfq-entropy-weight",
@@ -47,6 +52,7 @@ final class TrainCommand implements Command {
                   --out           run folder: metrics.jsonl and checkpoints/step-N/{model,optimizer}.safetensors
                   --steps         updates in all, counting those of a resumed run (default 1000)
                   --resume        continue from the newest checkpoint in --out, bit for bit on the same device
+                                  (Ctrl-C stops a run after its current step, with a checkpoint to resume from)
                 overrides (defaults from the preset and the recipe):
                   --levels L1,..  --stages K  --strategy none|scale|layernorm  --stats-mode parity|running  (RFSQ/FSQ)
                   --lfq-commitment-weight W (0)  --lfq-entropy-weight W (0)  --lfq-diversity-gamma G (2.5)  (LFQ)
@@ -81,7 +87,28 @@ final class TrainCommand implements Command {
         Path runDir = Path.of(o.required("out"));
         ImageFolder data = ImageFolder.open(Path.of(o.required("data")), config.imageSize());
         try (Device device = Device.open(backend)) {
-            new Trainer(config, device, data, runDir, out).run(o.has("resume"));
+            Trainer trainer = new Trainer(config, device, data, runDir, out);
+            // Ctrl-C (or a SIGTERM) ends the run after its current step, with a checkpoint to resume from.
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                trainer.requestStop();
+                try {
+                    finished.await(STOP_WAIT_S, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "rfsq4j-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                trainer.run(o.has("resume"));
+            } finally {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it only waited for this run
+                }
+            }
         }
     }
 

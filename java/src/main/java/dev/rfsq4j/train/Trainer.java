@@ -12,8 +12,11 @@ import dev.rfsq4j.nn.RfsqQuantizer;
 import dev.rfsq4j.nn.VqVae;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -33,6 +36,7 @@ public final class Trainer {
     private final ImageFolder data;
     private final Path runDir;
     private final PrintStream out;
+    private volatile boolean stopRequested;
 
     public Trainer(TrainConfig config, Device device, ImageFolder data, Path runDir, PrintStream out) {
         if (data.imageSize() != config.imageSize()) {
@@ -45,9 +49,28 @@ public final class Trainer {
         this.out = out;
     }
 
+    /**
+     * Asks a running (or not yet started) run to stop after its current step, with a checkpoint of that step and a
+     * metrics line, so that {@code --resume} continues it exactly. Any thread may call it (Ctrl-C does).
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
     /** Trains to config.steps() updates; with resume, continues from the run folder's newest checkpoint. */
     public Result run(boolean resume) throws IOException, InterruptedException {
         Files.createDirectories(runDir);
+        // One run per folder: a second one would interleave checkpoints and metrics.
+        try (FileChannel lockFile = FileChannel.open(runDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                throw new IllegalStateException(runDir + " is in use by another rfsq4j train run");
+            }
+            return runLocked(resume);
+        }
+    }
+
+    private Result runLocked(boolean resume) throws IOException, InterruptedException {
         Optional<Path> latest = Checkpoint.latest(runDir);
         if (latest.isPresent() && !resume) {
             throw new IllegalArgumentException(runDir + " already holds checkpoints: pass --resume to continue that run,"
@@ -80,6 +103,7 @@ public final class Trainer {
             Progress progress = new Progress(out, first, config.steps());
             Path checkpoint = latest.orElse(null);
             TrainingStep.Losses losses = null;
+            long last = first;
             try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"), first)) {
                 Future<float[]> next = loader.submit(() -> load(order, first, b * 3 * s * s));
                 long intervalStart = System.nanoTime();
@@ -92,7 +116,9 @@ public final class Trainer {
                     }
                     double lr = step.run(images);
                     long done = n + 1;
-                    if (done % config.logEvery() == 0 || done == config.steps()) {
+                    last = done;
+                    boolean end = done == config.steps() || stopRequested;
+                    if (done % config.logEvery() == 0 || end) {
                         losses = step.losses(); // the one host sync of the interval
                         if (!Double.isFinite(losses.total())) {
                             throw new IllegalStateException("the loss became " + losses.total() + " at step " + done
@@ -107,14 +133,20 @@ public final class Trainer {
                                 residualNorms(model.quantizer()), "usage", usage(model));
                         progress.update(done, losses.total(), lr, imagesPerS);
                     }
-                    if (done % config.checkpointEvery() == 0 || done == config.steps()) {
+                    if (done % config.checkpointEvery() == 0 || end) {
                         checkpoint = Checkpoint.save(runDir, done, model, adam, config);
+                    }
+                    if (end) {
+                        break;
                     }
                 }
             }
+            if (last < config.steps()) {
+                out.printf("stopped at step %d of %d; continue with --resume%n", last, config.steps());
+            }
             out.println("steps ran " + step.graphNote());
             progress.finish(checkpoint);
-            return new Result(first, config.steps(), losses, checkpoint);
+            return new Result(first, last, losses, checkpoint);
         } finally {
             loader.shutdownNow();
         }

@@ -112,6 +112,27 @@ class TrainerTest {
         assertTrue(io.getMessage().contains("none"), io.getMessage());
     }
 
+    @ParameterizedTest
+    @EnumSource(names = {"CPU"})
+    void aStopRequestEndsTheRunAfterItsStepWithACheckpointToResumeFrom(Backend backend) throws Exception {
+        Path data = images(4);
+        Path run = tmp.resolve("stopped");
+        TrainConfig c = config("rfsq-2x2048-scale", 6);
+        try (Device device = Backends.open(backend)) {
+            Trainer trainer = new Trainer(c, device, ImageFolder.open(data, c.imageSize()), run,
+                    new PrintStream(new ByteArrayOutputStream()));
+            trainer.requestStop();
+            Trainer.Result r = trainer.run(false);
+            assertEquals(1, r.lastStep());
+            assertEquals("step-00000001", r.checkpoint().getFileName().toString());
+        }
+        assertEquals(1, losses(run).size());
+        Trainer.Result resumed = train(c, backend, data, run, true);
+        assertEquals(1, resumed.firstStep());
+        assertEquals(6, resumed.lastStep());
+        assertEquals(6, losses(run).size());
+    }
+
     private static List<Double> losses(Path run) throws IOException {
         return Files.readAllLines(run.resolve("metrics.jsonl"), StandardCharsets.UTF_8).stream().map(line -> {
             Matcher m = LOSS.matcher(line);
