@@ -76,14 +76,7 @@ step build 240 "cmake -S . -B $BUILD -DCMAKE_BUILD_TYPE=Release -DRFSQ_CUDA=ON -
   && cmake --build $BUILD -j \$(nproc)"
 step ctest 180 "ctest --test-dir $BUILD --output-on-failure --timeout 170"
 
-# --- GPU benchmarks and PyTorch comparison --------------------------------------------------------------
-BENCH=$(find "$BUILD" -name rfsq_cuda_bench -type f -perm -u+x 2>/dev/null | head -1)
-step cuda_bench 120 "${BENCH:-rfsq_cuda_bench_not_built} --out $W/cuda_bench.md"
-step compare_cpu 60 "PYTHONUNBUFFERED=1 python3 bench/pytorch/compare.py $LIB --device cpu"
-step compare_gpu 300 "PYTHONUNBUFFERED=1 python3 bench/pytorch/compare.py $LIB --device cuda --bench --compile-budget 150 \
-  --out $W/compare.md"
-
-# --- Java: JUnit suite and JMH, on the carried runtime -------------------------------------------------
+# --- Java: JUnit suite and the training benchmark, on the carried runtime (before the longer GPU steps) ---
 RT=/tmp/rfsq-rt/rt
 CP=$G/test/classes:$G/app/rfsq4j.jar$(for j in "$G"/app/lib/*.jar "$G"/test/lib/*.jar; do [ -f "$j" ] && printf ':%s' "$j"; done)
 step java_rt 60 "test -f $G/rt.tar.xz || { echo 'no .gpu/: run bench/gpu/prepare.sh here first and carry .gpu'; exit 1; };
@@ -98,8 +91,18 @@ step junit 240 "cd java && RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access
 step train_bench 300 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED -cp $G/benchmarks.jar \
   dev.rfsq4j.bench.TrainStepBench cuda 128 128 3 20 rfsq-4x1024-none rfsq-4x1024-scale rfsq-4x1024-ln rfsq-2x2048-ln \
   fsq-4096 lfq-4096 vq-ema-4096 | tee $W/train_bench.txt"
+
+# --- GPU benchmarks and PyTorch comparison --------------------------------------------------------------
+BENCH=$(find "$BUILD" -name rfsq_cuda_bench -type f -perm -u+x 2>/dev/null | head -1)
+step cuda_bench 120 "${BENCH:-rfsq_cuda_bench_not_built} --out $W/cuda_bench.md"
+step compare_cpu 60 "PYTHONUNBUFFERED=1 python3 bench/pytorch/compare.py $LIB --device cpu"
+step compare_gpu 300 "PYTHONUNBUFFERED=1 python3 bench/pytorch/compare.py $LIB --device cuda --bench --compile-budget 150 \
+  --out $W/compare.md"
+
+# --- JMH (CPU context), last: the least needed when the budget runs short ------------------------------
 step jmh 120 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED -jar $G/benchmarks.jar \
   -wi 1 -i 3 -w 1s -r 1s -f 1 -rf text -rff $W/jmh.txt"
+
 
 # --- summary ------------------------------------------------------------------------------------------
 {
