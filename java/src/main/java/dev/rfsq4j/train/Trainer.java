@@ -128,9 +128,10 @@ public final class Trainer {
                         double imagesPerS = (done - intervalFirst) * (double) b / ((now - intervalStart) / 1e9);
                         intervalStart = now;
                         intervalFirst = done;
+                        double[][] usage = usage(model);
                         log.log(done, "epoch", order.epochOf(n), "loss", losses.total(), "l1", losses.l1(), "aux_loss",
                                 losses.aux(), "lr", lr, "images_per_s", imagesPerS, "residual_norms",
-                                residualNorms(model.quantizer()), "usage", usage(model));
+                                residualNorms(model.quantizer()), "usage", usage[0], "perplexity", usage[1]);
                         progress.update(done, losses.total(), lr, imagesPerS);
                     }
                     if (done % config.checkpointEvery() == 0 || end) {
@@ -184,20 +185,30 @@ public final class Trainer {
         return mean;
     }
 
-    /** Fraction of each stage's codebook used by this batch. */
-    private static double[] usage(VqVae model) {
+    /** Per stage, from this batch's indices: the fraction of the codebook used, and the perplexity exp(entropy). */
+    private static double[][] usage(VqVae model) {
         Tensor idx = model.quantizer().indices();
         int stages = idx.rank() == 4 ? (int) idx.dim(3) : 1;
-        long size = model.spec().codebookSize();
+        int size = Math.toIntExact(model.spec().codebookSize());
         int[] all = idx.toIntArray();
-        double[] used = new double[stages];
+        double[] used = new double[stages], perplexity = new double[stages];
         for (int k = 0; k < stages; k++) {
-            java.util.BitSet seen = new java.util.BitSet((int) Math.min(size, 1 << 30));
-            for (int i = k; i < all.length; i += stages) {
-                seen.set(all[i]);
+            int[] counts = new int[size];
+            int n = 0;
+            for (int i = k; i < all.length; i += stages, n++) {
+                counts[all[i]]++;
             }
-            used[k] = seen.cardinality() / (double) size;
+            int distinct = 0;
+            double entropy = 0;
+            for (int c : counts) {
+                if (c > 0) {
+                    distinct++;
+                    entropy -= c / (double) n * Math.log(c / (double) n);
+                }
+            }
+            used[k] = distinct / (double) size;
+            perplexity[k] = Math.exp(entropy);
         }
-        return used;
+        return new double[][] {used, perplexity};
     }
 }

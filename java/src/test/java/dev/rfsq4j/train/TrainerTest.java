@@ -77,6 +77,9 @@ class TrainerTest {
         Trainer.Result a = train(config("rfsq-2x2048-ln", 12), backend, data, straight, false);
         List<Double> losses = losses(straight);
         assertEquals(12, losses.size());
+        String line = Files.readAllLines(straight.resolve("metrics.jsonl")).get(0);
+        assertTrue(line.matches("\\{\"step\":1,\"epoch\":0,\"loss\":.*,\"lr\":0[.0]*,.*\"residual_norms\":\\[[^,\\]]+,[^,\\]]+\\],"
+                + "\"usage\":\\[[^,\\]]+,[^,\\]]+\\],\"perplexity\":\\[[^,\\]]+,[^,\\]]+\\]}"), line);
         assertTrue(losses.get(11) < 0.8 * losses.get(0), "loss should fall: " + losses);
 
         train(config("rfsq-2x2048-ln", 7), backend, data, resumed, false);
