@@ -91,6 +91,8 @@ step junit 240 "cd java && RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access
 step train_bench 300 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED -cp $G/benchmarks.jar \
   dev.rfsq4j.bench.TrainStepBench cuda 128 128 3 20 rfsq-4x1024-none rfsq-4x1024-scale rfsq-4x1024-ln rfsq-2x2048-ln \
   fsq-4096 lfq-4096 vq-ema-4096 | tee $W/train_bench.txt"
+step conv_bench 90 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED -cp $G/benchmarks.jar \
+  dev.rfsq4j.bench.ConvLayerBench cuda 128 128 10 | tee $W/conv_bench.txt"
 
 # --- GPU benchmarks and PyTorch comparison --------------------------------------------------------------
 BENCH=$(find "$BUILD" -name rfsq_cuda_bench -type f -perm -u+x 2>/dev/null | head -1)
@@ -142,6 +144,12 @@ step jmh 120 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED 
     echo
     echo '```'
     cat "$W/train_bench.txt" 2>/dev/null || echo "(none: see the train_bench step)"
+    echo '```'
+    echo
+    echo "## The six convolutions (ConvLayerBench, cuDNN, batch 128, 128x128)"
+    echo
+    echo '```'
+    cat "$W/conv_bench.txt" 2>/dev/null || echo "(none: see the conv_bench step)"
     echo '```'
     echo
     echo "## JMH (CPU context, this machine's CPU)"
