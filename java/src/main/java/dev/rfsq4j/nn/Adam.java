@@ -87,16 +87,11 @@ public final class Adam {
         this.step = step;
     }
 
-    /** One update of every parameter from the store's gradients, at learning rate lr; queued, no host sync. */
-    public void update(double lr) {
-        prepare(lr);
-        apply();
-    }
-
     /**
-     * The host half of an update: counts the step and puts its learning rate and bias corrections into device
-     * memory, where {@link #apply} reads them. Split so that a recorded training step (a CUDA graph) holds only
-     * apply() and replays it at each step's own values.
+     * The host half of an update, which is prepare(lr) then {@link #apply} (both queue work; neither waits for the
+     * device): counts the step and puts its learning rate and bias corrections into device memory, where apply()
+     * reads them. Split so that a recorded training step (a CUDA graph) holds only apply() and replays it at each
+     * step's own values.
      */
     public void prepare(double lr) {
         if (!(lr >= 0) || !Double.isFinite(lr)) {
