@@ -12,6 +12,7 @@ import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * A folder of PNG and JPEG images, decoded into S x S RGB float planes as torchvision's
@@ -38,7 +42,7 @@ import javax.imageio.stream.ImageInputStream;
  * R, G and B (not gamma-converted the way {@link BufferedImage#getRGB} converts it), palettes are looked up, alpha
  * is dropped. Unlike Pillow, 16-bit PNGs are scaled by 1/65535 (Pillow clips them). The resampling runs in float
  * and is not rounded to 8 bits between its passes, so results differ from Pillow's by at most about 1/255.
- * CMYK JPEGs are not supported (ImageIO cannot decode them) and fail like corrupt files.
+ * CMYK and YCCK JPEGs (a few in ImageNet) are converted to RGB as Pillow converts them.
  *
  * <p>Safe for concurrent {@link #load} calls. Decoding runs on a shared pool of daemon threads, one per processor.
  */
@@ -223,6 +227,9 @@ public final class ImageFolder {
                     throw new IOException(file + ": " + reader.getWidth(0) + " x " + reader.getHeight(0)
                             + " pixels is more than the limit of " + MAX_PIXELS);
                 }
+                if (isCmykJpeg(reader)) {
+                    return cmykToRgb(file, reader);
+                }
                 return reader.read(0);
             } finally {
                 reader.dispose();
@@ -235,6 +242,74 @@ public final class ImageFolder {
         } catch (RuntimeException e) { // ImageIO's decoders throw these on some damaged files
             throw new IOException(file + ": cannot decode: " + e, e);
         }
+    }
+
+    /** A four-component JPEG (CMYK, or YCCK): ImageIO decodes its samples but has no color conversion for it. */
+    private static boolean isCmykJpeg(ImageReader reader) throws IOException {
+        return reader.getFormatName().equalsIgnoreCase("jpeg") && reader.getRawImageType(0) == null
+                && reader.readRaster(0, null).getNumBands() == 4;
+    }
+
+    /**
+     * CMYK as Pillow's convert("RGB") turns it into RGB (what torchvision sees): R = (255 - C)(255 - K) / 255 with
+     * Pillow's rounding, the same for G (M) and B (Y). With an Adobe marker the file stores 255 - ink (transform 0)
+     * or YCbCr of 255 - ink for C, M, Y (transform 2, YCCK, decoded as libjpeg does); without one, the inks.
+     */
+    private static BufferedImage cmykToRgb(Path file, ImageReader reader) throws IOException {
+        Raster raw = reader.readRaster(0, null);
+        int transform = adobeTransform(reader);
+        int w = raw.getWidth(), h = raw.getHeight();
+        BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] px = new int[4];
+        int[] white = new int[4]; // 255 - ink per channel
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                raw.getPixel(raw.getMinX() + x, raw.getMinY() + y, px);
+                for (int c = 0; c < 4; c++) {
+                    white[c] = transform < 0 ? 255 - px[c] : px[c];
+                }
+                if (transform == 2) {
+                    yccToStored(px, white);
+                }
+                int nk = white[3];
+                int r = nk - muldiv255(255 - white[0], nk), g = nk - muldiv255(255 - white[1], nk);
+                int b = nk - muldiv255(255 - white[2], nk);
+                rgb.setRGB(x, y, clip8(r) << 16 | clip8(g) << 8 | clip8(b));
+            }
+        }
+        return rgb;
+    }
+
+    /** libjpeg's YCCK to CMYK (jdcolor.c): stored C, M, Y = 255 - the RGB of the YCbCr; K passes through. */
+    private static void yccToStored(int[] ycck, int[] out) {
+        double y = ycck[0], cb = ycck[1] - 128, cr = ycck[2] - 128;
+        out[0] = 255 - clip8((int) Math.round(y + 1.402 * cr));
+        out[1] = 255 - clip8((int) Math.round(y - 0.344136 * cb - 0.714136 * cr));
+        out[2] = 255 - clip8((int) Math.round(y + 1.772 * cb));
+    }
+
+    /** The Adobe APP14 marker's transform (0: CMYK, 2: YCCK), -1 without the marker. */
+    private static int adobeTransform(ImageReader reader) throws IOException {
+        IIOMetadata meta = reader.getImageMetadata(0);
+        if (meta == null || !Arrays.asList(meta.getMetadataFormatNames()).contains("javax_imageio_jpeg_image_1.0")) {
+            return -1;
+        }
+        NodeList adobe = ((Element) meta.getAsTree("javax_imageio_jpeg_image_1.0")).getElementsByTagName("app14Adobe");
+        if (adobe.getLength() == 0) {
+            return -1;
+        }
+        String t = ((Element) adobe.item(0)).getAttribute("transform");
+        return t.isEmpty() ? 0 : Integer.parseInt(t);
+    }
+
+    /** Pillow's MULDIV255: a * b / 255 rounded, in integers. */
+    private static int muldiv255(int a, int b) {
+        int t = a * b + 128;
+        return ((t >> 8) + t) >> 8;
+    }
+
+    private static int clip8(int v) {
+        return v < 0 ? 0 : Math.min(v, 255);
     }
 
     /** Fills r, g, b rows with samples scaled to [0, 1]. */

@@ -157,6 +157,32 @@ class ImageFolderTest {
     }
 
     @Test
+    void cmykJpegsComeOutAsPillowConvertsThem() throws IOException, InterruptedException {
+        assumeTrue(Python.has("PIL", "numpy"), Python.EXECUTABLE + " with PIL and numpy is not available");
+        // Pillow writes CMYK JPEGs as Adobe's software does (inverted inks, APP14 marker), like ImageNet's few.
+        Python.Result run = Python.run("""
+                import json, sys
+                import numpy as np
+                from PIL import Image
+                ink = (np.random.RandomState(3).rand(16, 16, 4) * 255).astype('uint8')
+                Image.fromarray(ink, 'CMYK').save(sys.argv[1], quality=95)
+                print(json.dumps(list(Image.open(sys.argv[1]).convert('RGB').tobytes())))
+                """, dir.resolve("cmyk.jpg").toString());
+        assertEquals(0, run.exit(), run.output());
+        int[] hwc = Arrays.stream(run.output().replaceAll("[\\[\\] ]", "").split(",")).mapToInt(Integer::parseInt).toArray();
+        ImageFolder folder = ImageFolder.open(dir, 16);
+        float[] ours = load(folder, 0);
+        double worst = 0, total = 0;
+        for (int i = 0; i < hwc.length; i++) {
+            double diff = Math.abs(ours[i % 3 * 256 + i / 3] - hwc[i] / 255.0);
+            worst = Math.max(worst, diff);
+            total += diff;
+        }
+        assertTrue(worst <= 2.0 / 255 + 1e-6, "worst difference to Pillow " + worst * 255 + "/255");
+        assertTrue(total / hwc.length <= 0.5 / 255, "mean difference to Pillow " + total / hwc.length * 255 + "/255");
+    }
+
+    @Test
     void jpegFilesAreFoundInSubfoldersInAnyCaseAndSorted() throws IOException {
         Files.createDirectories(dir.resolve("b/c"));
         BufferedImage constant = rgb(10, 10, (x, y) -> 200 << 16 | 100 << 8 | 50);
