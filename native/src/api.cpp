@@ -771,7 +771,15 @@ int rfsq_vq_forward(rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, const float* x, int64
         float* norms = static_cast<float*>(p);
         float* commit = norms + M;
         RFSQ_TRY(run(ctx, VqNorms{codebook, M, D, norms}, Launch{ceil_div(M, kVqNormCodes), 0}));
-        RFSQ_TRY(run(ctx, VqSearch{x, D, hw, n, codebook, norms, M, idx}, Launch{ceil_div(n, kVqTP), vq_search_work()}));
+        if (is_cpu(ctx)) {
+            // A GEMM for x.e (oneDNN picks the CPU's vector ISA), in chunks of positions of ~16 MiB of dot products.
+            const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(hw, (4 << 20) / M));
+            void* dots = nullptr;
+            RFSQ_TRY(backend_of(ctx).scratch(ctx, 1, rows * M * (int64_t)sizeof(float), &dots, op));
+            RFSQ_TRY(cpu_vq_search(ctx, x, b, D, hw, codebook, M, norms, idx, static_cast<float*>(dots), rows));
+        } else {
+            RFSQ_TRY(run(ctx, VqSearch{x, D, hw, n, codebook, norms, M, idx}, Launch{ceil_div(n, kVqTP), vq_search_work()}));
+        }
         RFSQ_TRY(run(ctx, VqGather{codebook, idx, M, D, hw, x, zq, loss ? commit : nullptr}, Launch{b, 0}));
         if (!loss) return RFSQ_OK;
         return run(ctx, PartialSum{commit, b, (float)(cfg->commitment_weight / ((double)n * D)), loss}, Launch{1, 0});

@@ -9,7 +9,7 @@
 #include "rfsq.h"
 
 namespace rfsq {
-struct CpuConvCache;  // conv_onednn.cpp: oneDNN engine, stream and primitives per shape
+struct CpuConvCache;  // onednn.cpp: oneDNN engine, stream and primitives per shape
 }
 
 struct rfsq_ctx {
@@ -73,6 +73,10 @@ int cpu_conv_forward(rfsq_ctx*, const ConvShape&, const float* x, const float* w
 int cpu_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
                       float* dweight, float* dbias);
 void cpu_conv_release(rfsq_ctx*);
+// VQ nearest codes on the CPU (onednn.cpp): x.e by oneDNN's matmul per chunk of positions into dots (room for
+// dots_rows x m floats), then argmin of norms - 2 x.e per position, ties to the smallest index. Reports NaN/Inf in x.
+int cpu_vq_search(rfsq_ctx*, const float* x, int64_t b, int32_t d, int64_t hw, const float* codebook, int32_t m,
+                  const float* norms, int32_t* idx, float* dots, int64_t dots_rows);
 int cuda_conv_forward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* bias, float* y);
 int cuda_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
                        float* dweight, float* dbias);

@@ -1,10 +1,12 @@
-// CPU convolutions with oneDNN 3.x: convolution_* primitives (deconvolution_* for the transposed ones), f32,
-// direct algorithm (exact, no Winograd). Each context keeps one engine, one stream and the primitives of every
+// oneDNN 3.x on the CPU. Convolutions: convolution_* primitives (deconvolution_* for the transposed ones), f32,
+// direct algorithm (exact, no Winograd). And the matmul of VQ's nearest-code search. Each context keeps one engine, one stream and the primitives of every
 // shape it has seen, so a repeated shape creates nothing. The caller's NCHW buffers are used in place when a
 // primitive takes the plain layout; otherwise they go through a buffer of the primitive's own (blocked) layout.
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <map>
 #include <memory>
 
@@ -161,6 +163,7 @@ struct CpuConvCache {
     dnnl::engine eng{dnnl::engine::kind::cpu, 0};
     dnnl::stream stream{eng};
     std::map<Key, std::unique_ptr<Plan>> plans;
+    std::map<std::array<int64_t, 4>, dnnl::matmul> matmuls;  // (rows, d, m, row stride) of VQ's x.e
 };
 
 void cpu_conv_release(rfsq_ctx* ctx) {
@@ -228,6 +231,60 @@ int cpu_conv_backward(rfsq_ctx* ctx, const ConvShape& sh, const float* x, const 
     return with_plan(ctx, sh, "rfsq_conv_backward", [&](dnnl::stream& s, Plan& plan) {
         plan.backward(s, x, weight, dy, dx, dweight, dweight ? dbias : nullptr);
     });
+}
+
+// x.e for rows positions of one image: x is (d, hw) row-major, so the positions are rows of a {rows, d} matrix
+// with strides {1, hw}; the codebook (m, d) row-major is the {d, m} matrix with strides {1, d}.
+int cpu_vq_search(rfsq_ctx* ctx, const float* x, int64_t b, int32_t d, int64_t hw, const float* codebook, int32_t m,
+                  const float* norms, int32_t* idx, float* dots, int64_t dots_rows) {
+    const char* op = "rfsq_vq_forward";
+    const int64_t n = b * (int64_t)d * hw;
+    unsigned bad = 0;
+#pragma omp parallel for schedule(static) reduction(| : bad)
+    for (int64_t i = 0; i < n; ++i) bad |= std::isfinite(x[i]) ? 0u : 1u;
+    if (bad) return fail(RFSQ_E_NONFINITE, op, "input contains NaN or Inf");
+    try {
+        if (!ctx->cpu_conv) ctx->cpu_conv = new CpuConvCache();
+        CpuConvCache& cache = *ctx->cpu_conv;
+        const memory::desc wd({d, m}, kF32, memory::dims{1, d});
+        memory weights(wd, cache.eng, const_cast<float*>(codebook));
+        for (int64_t img = 0; img < b; ++img) {
+            for (int64_t p0 = 0; p0 < hw; p0 += dots_rows) {
+                const int64_t rows = std::min(dots_rows, hw - p0);
+                const std::array<int64_t, 4> key{rows, d, m, hw};
+                const memory::desc sd({rows, d}, kF32, memory::dims{1, hw});
+                const memory::desc dd({rows, m}, kF32, memory::dims{m, 1});
+                auto it = cache.matmuls.find(key);
+                if (it == cache.matmuls.end()) {
+                    if (cache.matmuls.size() >= kMaxPlans) cache.matmuls.clear();
+                    it = cache.matmuls.emplace(key, dnnl::matmul(dnnl::matmul::primitive_desc(cache.eng, sd, wd, dd))).first;
+                }
+                memory src(sd, cache.eng, const_cast<float*>(x + img * (int64_t)d * hw + p0));
+                memory dst(dd, cache.eng, dots);
+                it->second.execute(cache.stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
+                cache.stream.wait();
+#pragma omp parallel for schedule(static)
+                for (int64_t r = 0; r < rows; ++r) {
+                    const float* row = dots + r * m;
+                    float best = INFINITY;
+                    int32_t at = 0;
+                    for (int32_t j = 0; j < m; ++j) {
+                        const float dist = norms[j] - 2.0f * row[j];
+                        if (dist < best) {
+                            best = dist;
+                            at = j;
+                        }
+                    }
+                    idx[img * hw + p0 + r] = at;
+                }
+            }
+        }
+        return RFSQ_OK;
+    } catch (const dnnl::error& e) {
+        return fail(e.status == dnnl_out_of_memory ? RFSQ_E_NOMEM : RFSQ_E_INVALID, op,
+                    "oneDNN matmul failed on %lld positions x %d dims x %d codes: %s (status %d)", (long long)(b * hw), d, m,
+                    e.what(), (int)e.status);
+    }
 }
 
 }  // namespace rfsq
