@@ -35,7 +35,7 @@ def rfsq_cfg(levels, stages, strategy, stats_mode="parity", **kw):
 LFQ = {**BASE, "quantizer": "lfq", "latent_channels": 12, "lfq_commitment_weight": 0.25, "lfq_entropy_weight": 0.1,
        "lfq_diversity_gamma": 2.5, "lfq_inv_temperature": 1.0}
 VQ = {**BASE, "quantizer": "vq-ema", "latent_channels": 8, "codebook_size": 64, "vq_decay": 0.99, "vq_eps": 1e-5,
-      "vq_commitment_weight": 1.0}
+      "vq_commitment_weight": 1.0, "vq_dead_threshold": 0.0}
 # Every preset's quantizer (spec §3) at test size, with the optimizer variants spread over them.
 CONFIGS = {
     "2x2048-none": rfsq_cfg([8, 8, 8, 4], 2, "none"),
@@ -49,6 +49,7 @@ CONFIGS = {
     "lfq-12": LFQ,
     "lfq-12-no-aux": {**LFQ, "lfq_commitment_weight": 0.0, "lfq_entropy_weight": 0.0, "max_grad_norm": 1.0},
     "vq-ema-64": {**VQ, "decoupled": True},
+    "vq-ema-64-dead": {**VQ, "vq_dead_threshold": 1.0},  # at init every cluster size is 0: (nearly) all dead
 }
 
 
@@ -61,6 +62,38 @@ def make_inputs(cfg, seed, b=2, hw=32):
         inputs[k] *= 8
     inputs["batch"] = torch.rand(b, 3, hw, hw)
     return inputs
+
+
+def vq_ema_reference(cfg, before, z):
+    """VQ-EMA of BASELINES.md by loops: nearest codes (brute-force distances), the EMA update, then the dead-code
+    restart. before: the state_dict in float64; z (B, D, H, W). Returns (j, cluster_size, embed_avg, codebook,
+    the restarted codes)."""
+    b, c, h, w = z.shape
+    e = before["quantizer.embed.weight"]
+    zn = z.permute(0, 2, 3, 1).reshape(-1, c)
+    j = ((zn[:, None] - e[None]) ** 2).sum(-1).argmin(1)
+    d, eps, m, t = cfg["vq_decay"], cfg["vq_eps"], cfg["codebook_size"], cfg["vq_dead_threshold"]
+    count = torch.zeros(m, dtype=torch.float64)
+    total = torch.zeros_like(e)
+    for n, jn in enumerate(j.tolist()):
+        count[jn] += 1
+        total[jn] += zn[n]
+    cs = d * before["quantizer.cluster_size"] + (1 - d) * count
+    avg = d * before["quantizer.embed_avg"] + (1 - d) * total
+    smoothed = (cs + eps) / (cs.sum() + m * eps) * cs.sum()
+    embed = avg / smoothed[:, None]
+    restarted = []
+    if t > 0:
+        for code in range(m):
+            if cs[code].item() < t:
+                n = (code * 2654435761) % 2 ** 32 % (b * h * w)  # Python ints: no overflow
+                bb, rest = divmod(n, h * w)  # n = (b*H + h)*W + w
+                hh, ww = divmod(rest, w)
+                embed[code] = z[bb, :, hh, ww]
+                avg[code] = t * z[bb, :, hh, ww]
+                cs[code] = t
+                restarted.append(code)
+    return j, cs, avg, embed, restarted
 
 
 def rel(a, b):
@@ -351,23 +384,14 @@ class EndToEndTest(unittest.TestCase):
         else:
             e = before["quantizer.embed.weight"]
             zn = z.permute(0, 2, 3, 1).reshape(-1, c)
-            j = ((zn[:, None] - e[None]) ** 2).sum(-1).argmin(1)  # brute force distances
+            j, cs, avg, embed, _ = vq_ema_reference(cfg, before, z)
             self.assertTrue(torch.equal(out["indices"].long().flatten(), j))
             self.assertTrue(torch.allclose(out["zhat"].permute(0, 2, 3, 1).reshape(-1, c), e[j], rtol=0, atol=1e-15))
             self.assertAlmostEqual(out["aux_loss"].item(),
                                    cfg["vq_commitment_weight"] * ((zn - e[j]) ** 2).mean().item(), delta=1e-15)
-            d, eps, m = cfg["vq_decay"], cfg["vq_eps"], cfg["codebook_size"]
-            count = torch.zeros(m, dtype=torch.float64)
-            total = torch.zeros_like(e)
-            for n, jn in enumerate(j.tolist()):
-                count[jn] += 1
-                total[jn] += zn[n]
-            cs = d * before["quantizer.cluster_size"] + (1 - d) * count
-            avg = d * before["quantizer.embed_avg"] + (1 - d) * total
-            smoothed = (cs + eps) / (cs.sum() + m * eps) * cs.sum()
             self.assertLess(rel(out["buffer.quantizer.cluster_size"], cs), 1e-14)
             self.assertLess(rel(out["buffer.quantizer.embed_avg"], avg), 1e-14)
-            self.assertLess(rel(out["param.quantizer.embed.weight"], avg / smoothed[:, None]), 1e-14)
+            self.assertLess(rel(out["param.quantizer.embed.weight"], embed), 1e-14)
 
         # One Adam(W) step from fresh state: m_hat = g, v_hat = g^2, so p -= lr * g / (|g| + eps).
         grads = {n: out[f"grad.{n}"] for n in params if n not in no_grad}
@@ -391,6 +415,45 @@ class EndToEndTest(unittest.TestCase):
             inputs = make_inputs(cfg, seed=10 + i)
             with self.subTest(name):
                 self.check(name, cfg, inputs, train_step.train_step(cfg, inputs))
+
+    def test_vq_dead_code_restart(self):
+        """The restart against the loops of vq_ema_reference: all codes dead (cluster sizes 0 at init, t = 1), some
+        dead (random cluster sizes around t), and t = 0, which never restarts (even codes at cluster size 0) and
+        gives what it gave before. The restart changes the codebook, cluster_size and embed_avg, nothing else."""
+        base = {**VQ, "vq_dead_threshold": 0.0}
+        inputs = make_inputs(base, seed=20)
+        with mock.patch.object(vqvae_torch.VqEmaQuantizer, "restart_dead", side_effect=AssertionError("called")):
+            off = train_step.train_step(base, inputs)  # t = 0: restart_dead is never called
+        self.check("t=0", base, inputs, off)
+        changed = {"param.quantizer.embed.weight", "buffer.quantizer.cluster_size", "buffer.quantizer.embed_avg"}
+        m, n_pos = base["codebook_size"], 2 * 8 * 8
+
+        partial = dict(inputs)  # cluster sizes in [0, 2): about half of them below t = 1 after the update
+        partial["quantizer.cluster_size"] = torch.rand(m, generator=torch.Generator().manual_seed(21)) * 2
+        for name, t, ins, lo, hi in (("all dead", 1.0, inputs, m, m), ("some dead", 1.0, partial, 8, m - 8),
+                                     ("tiny t", 1e-3, inputs, 1, m - 1)):
+            with self.subTest(name):
+                cfg = {**base, "vq_dead_threshold": t}
+                out = train_step.train_step(cfg, ins)
+                self.check(name, cfg, ins, out)
+                before = {k: v.double() for k, v in ins.items()}
+                restarted = vq_ema_reference(cfg, before, out["z"])[4]
+                self.assertTrue(lo <= len(restarted) <= hi, f"{name}: {len(restarted)} codes restarted")
+                ref = train_step.train_step({**cfg, "vq_dead_threshold": 0.0}, ins)
+                self.assertEqual(sorted(out), sorted(ref))
+                for k in out:
+                    if k not in changed:
+                        self.assertTrue(torch.equal(out[k], ref[k]), f"{name}: {k} changed")
+                alive = [code for code in range(m) if code not in restarted]
+                for k in changed:  # the codes that stay alive are untouched by the restart
+                    self.assertTrue(torch.equal(out[k][alive], ref[k][alive]), f"{name}: {k}")
+                self.assertTrue(torch.equal(out["buffer.quantizer.cluster_size"][restarted],
+                                            torch.full((len(restarted),), t, dtype=torch.float64)))
+                zn = out["z"].permute(0, 2, 3, 1).reshape(-1, base["latent_channels"])
+                for code in restarted[:3]:  # spelled out for a few codes: the hashed position, t times the latent
+                    x = zn[(code * 2654435761) % 2 ** 32 % n_pos]
+                    self.assertTrue(torch.equal(out["param.quantizer.embed.weight"][code], x))
+                    self.assertTrue(torch.equal(out["buffer.quantizer.embed_avg"][code], t * x))
 
     def test_cli(self):
         """The command line end to end: files in, file out, the same numbers as in-process."""
@@ -431,6 +494,14 @@ class EndToEndTest(unittest.TestCase):
             train_step.train_step(cfg, make_inputs(rfsq_cfg([4, 4, 4, 4, 4], 4, "none"), seed=6, hw=8))
         with self.assertRaisesRegex(ValueError, "not float32"):
             train_step.train_step(cfg, {k: v.double() for k, v in inputs.items()})
+        vq = CONFIGS["vq-ema-64"]
+        vq_inputs = make_inputs(vq, seed=7, hw=8)
+        with self.assertRaisesRegex(train_step.ConfigError, "missing key 'vq_dead_threshold'"):
+            train_step.train_step({k: v for k, v in vq.items() if k != "vq_dead_threshold"}, vq_inputs)
+        for bad in (-0.5, float("inf"), "1", True, None):
+            with self.assertRaisesRegex(train_step.ConfigError, "vq_dead_threshold"):
+                train_step.train_step({**vq, "vq_dead_threshold": bad}, vq_inputs)
+        train_step.train_step({**vq, "vq_dead_threshold": 2}, vq_inputs)  # an int is a number
 
 
 if __name__ == "__main__":

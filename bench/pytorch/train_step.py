@@ -24,7 +24,7 @@ COMMON = ("quantizer", "latent_channels", "lr", "beta1", "beta2", "adam_eps", "w
 PER_QUANTIZER = {
     "rfsq": ("levels", "stages", "strategy", "stats_mode", "momentum"),
     "lfq": ("lfq_commitment_weight", "lfq_entropy_weight", "lfq_diversity_gamma", "lfq_inv_temperature"),
-    "vq-ema": ("codebook_size", "vq_decay", "vq_eps", "vq_commitment_weight"),
+    "vq-ema": ("codebook_size", "vq_decay", "vq_eps", "vq_commitment_weight", "vq_dead_threshold"),
 }
 KNOWN = set(COMMON).union(*PER_QUANTIZER.values())
 
@@ -101,10 +101,13 @@ def build_quantizer(cfg):
         return LfqQuantizer(c, _get(cfg, "lfq_commitment_weight", "num"), _get(cfg, "lfq_entropy_weight", "num"),
                             _get(cfg, "lfq_diversity_gamma", "num"), _get(cfg, "lfq_inv_temperature", "num"))
     m = _get(cfg, "codebook_size", "int")
-    if m < 1:
-        raise ConfigError("config: codebook_size must be >= 1")
+    if not 1 <= m <= 2 ** 31 - 1:
+        raise ConfigError("config: codebook_size must be in [1, 2^31 - 1] (int32 indices)")
+    t = _get(cfg, "vq_dead_threshold", "num")
+    if t < 0:
+        raise ConfigError(f"config: vq_dead_threshold {t} must be >= 0 (0: no dead-code restart)")
     return VqEmaQuantizer(m, c, _get(cfg, "vq_decay", "num"), _get(cfg, "vq_eps", "num"),
-                          _get(cfg, "vq_commitment_weight", "num"))
+                          _get(cfg, "vq_commitment_weight", "num"), float(t))
 
 
 def build_model(cfg):

@@ -105,11 +105,17 @@ class LfqQuantizer(nn.Module):
 
 class VqEmaQuantizer(nn.Module):
     """VQ-EMA of docs/BASELINES.md. embed.weight is a parameter that never gets a gradient (as the reference's
-    nn.Embedding): the optimizer skips it, the EMA update rewrites it in training forwards."""
+    nn.Embedding): the optimizer skips it, the EMA update rewrites it in training forwards. dead_threshold t > 0
+    restarts, right after the EMA update, every code with cluster_size < t from the batch (t = 0: off)."""
 
-    def __init__(self, codebook_size, dim, decay=0.99, eps=1e-5, commitment_weight=1.0):
+    HASH = 2654435761  # Knuth's multiplicative hash: code j takes position ((j * HASH) mod 2^32) mod N
+
+    def __init__(self, codebook_size, dim, decay=0.99, eps=1e-5, commitment_weight=1.0, dead_threshold=0.0):
         super().__init__()
+        if not dead_threshold >= 0:
+            raise ValueError(f"dead_threshold must be >= 0, got {dead_threshold}")
         self.m, self.decay, self.eps, self.w_c = codebook_size, decay, eps, commitment_weight
+        self.dead_threshold = dead_threshold
         self.embed = nn.Embedding(codebook_size, dim)
         nn.init.uniform_(self.embed.weight, -1 / codebook_size, 1 / codebook_size)
         self.register_buffer("cluster_size", torch.zeros(codebook_size))
@@ -134,7 +140,22 @@ class VqEmaQuantizer(nn.Module):
                 n_tot = self.cluster_size.sum()
                 cs = (self.cluster_size + self.eps) / (n_tot + self.m * self.eps) * n_tot
                 self.embed.weight.copy_(self.embed_avg / cs.unsqueeze(1))
+                if self.dead_threshold > 0:
+                    self.restart_dead(xn)
         return x + (zq - x).detach(), j.view(b, h, w), aux
+
+    def restart_dead(self, xn):
+        """Dead-code restart of docs/BASELINES.md from xn (N, D), the batch's positions in index order: each code
+        with cluster_size < t gets e = x_n(j), embed_avg = t * x_n(j), cluster_size = t."""
+        t = self.dead_threshold
+        dead = (self.cluster_size < t).nonzero().flatten()  # int64; j < 2^31 so j * HASH < 2^63, no overflow
+        if dead.numel() == 0:
+            return
+        n = (dead * self.HASH) % 2 ** 32 % xn.shape[0]
+        src = xn[n]
+        self.embed.weight[dead] = src
+        self.embed_avg[dead] = t * src
+        self.cluster_size[dead] = t
 
 
 class VqVae(nn.Module):

@@ -1214,6 +1214,36 @@ struct VqEmaNormalize {
     }
 };
 
+// Dead-code restart after the EMA update (docs/BASELINES.md), one team per block of codes: a code with
+// cluster_size < t takes the batch's latent at position ((j * 2654435761) mod 2^32) mod N; embed_avg = t * it,
+// cluster_size = t. Depends on the code and the batch only (a resumed run restarts alike).
+struct VqRestart {
+    static constexpr const char* kName = "rfsq_vq_ema_update";
+    const float* x;
+    int32_t d;
+    int64_t hw;
+    int64_t npos;
+    int32_t m;
+    float t;
+    float* cluster_size;
+    float* embed_avg;
+    float* codebook;
+
+    template <class Team>
+    RFSQ_HD void operator()(Team& team, int64_t blk) const {
+        for (int64_t j = blk * kVqNormCodes + team.rank(); j < (blk + 1) * kVqNormCodes && j < m; j += team.size()) {
+            if (!(cluster_size[j] < t)) continue;
+            const int64_t n = (int64_t)((uint32_t)j * 2654435761u % (uint64_t)npos);
+            for (int k = 0; k < d; ++k) {
+                const float v = x[nchw(n, k, d, hw)];
+                codebook[j * d + k] = v;
+                embed_avg[j * d + k] = t * v;
+            }
+            cluster_size[j] = t;
+        }
+    }
+};
+
 // dx = dzq + scale (x - zq) over n floats, scale = 2 w_c / (B D H W).
 struct VqBackward {
     static constexpr const char* kName = "rfsq_vq_backward";
@@ -1237,6 +1267,6 @@ struct VqBackward {
     X(LayerNormForward) X(LayerNormInverse) X(RfsqForward) X(RfsqBackward) X(ParamReduce) X(RfsqDecode)       \
     X(RunningUpdate) X(ReluForward) X(ReluBackward) X(ChannelAffine) X(L1Partial) X(SquarePartial) X(PartialSum)  \
     X(AdamStep) X(LfqForward) X(LfqAvgProb) X(LfqLoss) X(LfqBackward) X(LfqDecode) X(VqNorms) X(VqSearch)         \
-    X(VqGather) X(VqDecode) X(VqEmaAccumulate) X(VqEmaNormalize) X(VqBackward)
+    X(VqGather) X(VqDecode) X(VqEmaAccumulate) X(VqEmaNormalize) X(VqRestart) X(VqBackward)
 
 }  // namespace rfsq

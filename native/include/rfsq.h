@@ -91,13 +91,15 @@ typedef struct rfsq_lfq_cfg {
     float inv_temperature;
 } rfsq_lfq_cfg;
 
-/* VQ-EMA (docs/BASELINES.md): codes M in 1..2^24 of dim D in 1..65536; decay in [0, 1), eps > 0, commitment weight >= 0. */
+/* VQ-EMA (docs/BASELINES.md): codes M in 1..2^24 of dim D in 1..65536; decay in [0, 1), eps > 0, commitment weight >= 0;
+ * dead_threshold >= 0: the EMA update restarts codes whose cluster size is below it from the batch (0: never). */
 typedef struct rfsq_vq_cfg {
     int32_t codes;
     int32_t dim;
     float decay;
     float eps;
     float commitment_weight;
+    float dead_threshold;
 } rfsq_vq_cfg;
 
 typedef struct rfsq_ctx rfsq_ctx;
@@ -200,7 +202,7 @@ int rfsq_lfq_backward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, in
 int rfsq_lfq_decode(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *q);
 /* VQ forward on x (B,D,H,W) with codebook (M,D): idx (B,H,W) of the nearest code (ties: smallest), zq = its code, loss[0] = w_c mean (x - zq)^2 (may be NULL). */
 int rfsq_vq_forward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *codebook, float *zq, int32_t *idx, float *loss);
-/* VQ EMA update in place from x (B,D,H,W) and its idx (B,H,W): cluster_size (M), embed_avg (M,D), then codebook (M,D). */
+/* VQ EMA update in place from x (B,D,H,W) and its idx (B,H,W): cluster_size (M), embed_avg (M,D), codebook (M,D), then dead-code restarts. */
 int rfsq_vq_ema_update(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const int32_t *idx, float *cluster_size, float *embed_avg, float *codebook);
 /* VQ backward: dx = dzq + 2 w_c (x - zq) / (B D H W), with zq from the forward (the EMA update changes the codebook). */
 int rfsq_vq_backward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, const float *zq, int64_t b, int64_t h, int64_t w, const float *dzq, float *dx);

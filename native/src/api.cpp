@@ -673,11 +673,11 @@ int check_vq(const char* op, rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, int64_t b, i
     if (c.codes < 1 || c.codes > (1 << 24)) return fail(RFSQ_E_INVALID, op, "codes %d must be in 1..2^24", c.codes);
     if (c.dim < 1 || c.dim > (1 << 16)) return fail(RFSQ_E_INVALID, op, "dim %d must be in 1..65536", c.dim);
     if (!(c.decay >= 0 && c.decay < 1) || !(isfinite(c.eps) && c.eps > 0) ||
-        !(isfinite(c.commitment_weight) && c.commitment_weight >= 0))
+        !(isfinite(c.commitment_weight) && c.commitment_weight >= 0) || !(isfinite(c.dead_threshold) && c.dead_threshold >= 0))
         return fail(RFSQ_E_INVALID, op,
-                    "vq cfg (decay %g, eps %g, commitment weight %g) is invalid: decay must be in [0, 1), eps finite and > 0, "
-                    "the weight finite and >= 0",
-                    (double)c.decay, (double)c.eps, (double)c.commitment_weight);
+                    "vq cfg (decay %g, eps %g, commitment weight %g, dead threshold %g) is invalid: decay must be in [0, 1), "
+                    "eps finite and > 0, the weight and the threshold finite and >= 0",
+                    (double)c.decay, (double)c.eps, (double)c.commitment_weight, (double)c.dead_threshold);
     return check_dims(b, c.dim, h, w, op);
 }
 
@@ -806,7 +806,10 @@ int rfsq_vq_ema_update(rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, const float* x, in
         float* total = static_cast<float*>(p);
         RFSQ_TRY(run(ctx, PartialSum{cluster_size, M, 1.0f, total}, Launch{1, 0}));
         const VqEmaNormalize norm{cluster_size, embed_avg, total, M, D, cfg->eps, (float)((double)M * (double)cfg->eps), codebook};
-        return run(ctx, norm, Launch{ceil_div(M, kVqNormCodes), 0});
+        RFSQ_TRY(run(ctx, norm, Launch{ceil_div(M, kVqNormCodes), 0}));
+        if (cfg->dead_threshold == 0) return RFSQ_OK;
+        const VqRestart restart{x, D, hw, b * hw, M, cfg->dead_threshold, cluster_size, embed_avg, codebook};
+        return run(ctx, restart, Launch{ceil_div(M, kVqNormCodes), 0});
     });
 }
 

@@ -262,11 +262,12 @@ void test_vq_forward(rfsq_ctx* ctx, const VqCase& k) {
 
 // Three training steps (forward on the current codebook, then the EMA update) against a float64 EMA that follows
 // the native indices (each checked to be a nearest code of the reference codebook).
-void test_vq_ema(rfsq_ctx* ctx, const VqCase& k, float decay) {
+void test_vq_ema(rfsq_ctx* ctx, const VqCase& k, float decay, float dead = 0.0f) {
     Rng g = fresh();
-    const rfsq_vq_cfg cfg{k.M, k.D, decay, 1e-5f, 1.0f};
+    const rfsq_vq_cfg cfg{k.M, k.D, decay, 1e-5f, 1.0f, dead};
     const auto cb = uniform_codebook(g, k.M, k.D, 1.0 / k.M);
     std::vector<double> rcs(k.M, 0.0), rea(cb.begin(), cb.end()), rcb(cb.begin(), cb.end());
+    int64_t restarted = 0;  // over the 3 steps
     Buf<float> dcb(ctx, cb), dcs(ctx, std::vector<float>(k.M, 0.0f)), dea(ctx, cb), zq(ctx, k.E());
     Buf<int32_t> idx(ctx, k.N());
     for (int step = 0; step < 3; ++step) {
@@ -296,11 +297,22 @@ void test_vq_ema(rfsq_ctx* ctx, const VqCase& k, float decay) {
                 rcb[j * k.D + d] = rea[j * k.D + d] / cs;
             }
         }
+        for (int64_t j = 0; j < k.M && dead > 0; ++j) {  // dead-code restart: docs/BASELINES.md
+            if (!(rcs[j] < dead)) continue;
+            const int64_t n = (int64_t)(((uint64_t)j * 2654435761ull) % 4294967296ull % (uint64_t)k.N());
+            for (int d = 0; d < k.D; ++d) {
+                rcb[j * k.D + d] = x[k.at(n, d)];
+                rea[j * k.D + d] = dead * (double)x[k.at(n, d)];
+            }
+            rcs[j] = dead;
+            ++restarted;
+        }
         const std::string s = " after step " + std::to_string(step + 1);
         check(rel_err(dcs.get(), rcs) < 1e-5, ("cluster_size" + s).c_str(), rel_err(dcs.get(), rcs), 1e-5);
         check(rel_err(dea.get(), rea) < 1e-5, ("embed_avg" + s).c_str(), rel_err(dea.get(), rea), 1e-5);
         check(rel_err(dcb.get(), rcb) < 1e-4, ("codebook" + s).c_str(), rel_err(dcb.get(), rcb), 1e-4);
     }
+    if (dead > 0) check(restarted > 0 && restarted < 3 * k.M, "restarts happened, and codes survived", (double)restarted, 3.0 * k.M);
 }
 
 void test_vq_ties(rfsq_ctx* ctx) {
@@ -425,6 +437,7 @@ void run_all(rfsq_ctx* ctx, const char* dev) {
     named_case(dev, "vq M=1 D=3", [&] { test_vq_forward(ctx, VqCase{1, 3, 1, 2, 3}); });
     named_case(dev, "vq ema: 3 steps, decay 0.99", [&] { test_vq_ema(ctx, VqCase{200, 19, 2, 6, 6}, 0.99f); });
     named_case(dev, "vq ema: 3 steps, decay 0.5, D=300", [&] { test_vq_ema(ctx, VqCase{70, 300, 1, 5, 9}, 0.5f); });
+    named_case(dev, "vq ema with dead-code restart (threshold 0.25, decay 0.9)", [&] { test_vq_ema(ctx, VqCase{16, 7, 2, 6, 6}, 0.9f, 0.25f); });
     named_case(dev, "vq ties go to the smallest index", [&] { test_vq_ties(ctx); });
     named_case(dev, "vq NaN/Inf input, out-of-range indices", [&] { test_vq_bad_data(ctx); });
     named_case(dev, "vq argument errors", [&] { test_vq_errors(ctx); });

@@ -21,6 +21,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     float decay;
  *     float eps;
  *     float commitment_weight;
+ *     float dead_threshold;
  * }
  * }
  */
@@ -35,7 +36,8 @@ public class rfsq_vq_cfg {
         rfsq_h.C_INT.withName("dim"),
         rfsq_h.C_FLOAT.withName("decay"),
         rfsq_h.C_FLOAT.withName("eps"),
-        rfsq_h.C_FLOAT.withName("commitment_weight")
+        rfsq_h.C_FLOAT.withName("commitment_weight"),
+        rfsq_h.C_FLOAT.withName("dead_threshold")
     ).withName("rfsq_vq_cfg");
 
     /**
@@ -263,6 +265,50 @@ public class rfsq_vq_cfg {
      */
     public static void commitment_weight(MemorySegment struct, float fieldValue) {
         struct.set(commitment_weight$LAYOUT, commitment_weight$OFFSET, fieldValue);
+    }
+
+    private static final OfFloat dead_threshold$LAYOUT = (OfFloat)$LAYOUT.select(groupElement("dead_threshold"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * float dead_threshold
+     * }
+     */
+    public static final OfFloat dead_threshold$layout() {
+        return dead_threshold$LAYOUT;
+    }
+
+    private static final long dead_threshold$OFFSET = 20;
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * float dead_threshold
+     * }
+     */
+    public static final long dead_threshold$offset() {
+        return dead_threshold$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * float dead_threshold
+     * }
+     */
+    public static float dead_threshold(MemorySegment struct) {
+        return struct.get(dead_threshold$LAYOUT, dead_threshold$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * float dead_threshold
+     * }
+     */
+    public static void dead_threshold(MemorySegment struct, float fieldValue) {
+        struct.set(dead_threshold$LAYOUT, dead_threshold$OFFSET, fieldValue);
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.List;
 final class PresetOverrides {
     private static final List<String> RFSQ = List.of("levels", "stages", "strategy", "stats-mode");
     private static final List<String> LFQ = List.of("lfq-commitment-weight", "lfq-entropy-weight", "lfq-diversity-gamma");
-    private static final List<String> VQ = List.of("vq-commitment-weight", "vq-decay");
+    private static final List<String> VQ = List.of("vq-commitment-weight", "vq-decay", "vq-dead-threshold");
 
     private PresetOverrides() {}
 
@@ -37,7 +37,8 @@ final class PresetOverrides {
             case VqEmaSpec v -> {
                 refuse(o, RFSQ, LFQ);
                 yield new VqEmaSpec(v.codes(), v.dim(), number(o, "vq-decay", v.decay()), v.eps(),
-                        number(o, "vq-commitment-weight", v.commitmentWeight()));
+                        number(o, "vq-commitment-weight", v.commitmentWeight()),
+                        number(o, "vq-dead-threshold", v.deadThreshold()));
             }
             default -> throw new IllegalStateException("no overrides for " + preset);
         };

@@ -24,7 +24,7 @@ final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("preset", "data", "steps", "batch", "out", "device", "levels",
             "stages", "strategy", "stats-mode", "lr", "warmup-steps", "decay-steps", "weight-decay", "optimizer",
             "max-grad-norm", "seed", "image-size", "l1-weight", "lfq-commitment-weight", "lfq-entropy-weight",
-            "lfq-diversity-gamma", "vq-commitment-weight", "vq-decay", "log-every", "checkpoint-every");
+            "lfq-diversity-gamma", "vq-commitment-weight", "vq-decay", "vq-dead-threshold", "log-every", "checkpoint-every");
 
     @Override
     public String name() {
@@ -56,7 +56,7 @@ final class TrainCommand implements Command {
                 overrides (defaults from the preset and the recipe):
                   --levels L1,..  --stages K  --strategy none|scale|layernorm  --stats-mode parity|running  (RFSQ/FSQ)
                   --lfq-commitment-weight W (0)  --lfq-entropy-weight W (0)  --lfq-diversity-gamma G (2.5)  (LFQ)
-                  --vq-commitment-weight W (1)  --vq-decay D (0.99)  (VQ-EMA)
+                  --vq-commitment-weight W (1)  --vq-decay D (0.99)  --vq-dead-threshold T (0: off)  (VQ-EMA)
                   --lr 8e-4  --warmup-steps 5000  --decay-steps 500000  --weight-decay 5e-5  --optimizer adam|adamw
                   --max-grad-norm 0 (off)  --seed 1234  --image-size 128  --l1-weight 1  --log-every 10
                   --checkpoint-every 1000

@@ -115,10 +115,11 @@ public interface QuantizerSpec {
         }
     }
 
-    /** VQ-EMA with M codes of dimension D = C. */
-    record VqEmaSpec(int codes, int dim, double decay, double eps, double commitmentWeight) implements QuantizerSpec {
+    /** VQ-EMA with M codes of dimension D = C; deadThreshold 0: no dead-code restart. */
+    record VqEmaSpec(int codes, int dim, double decay, double eps, double commitmentWeight, double deadThreshold)
+            implements QuantizerSpec {
         public VqEmaSpec {
-            builder(codes, dim, decay, eps, commitmentWeight); // validates
+            builder(codes, dim, decay, eps, commitmentWeight, deadThreshold); // validates
         }
 
         @Override
@@ -141,17 +142,18 @@ public interface QuantizerSpec {
 
         @Override
         public LatentQuantizer build(ParameterStore store, WorkBuffers work, long seed) {
-            return new VqEmaQuantizer(builder(codes, dim, decay, eps, commitmentWeight).build(work.scope(), seed), work);
+            return new VqEmaQuantizer(builder(codes, dim, decay, eps, commitmentWeight, deadThreshold).build(work.scope(), seed),
+                    work);
         }
 
         @Override
         public String toString() {
             return "VQ-EMA " + codes + "x" + dim + " (decay " + decay + ", eps " + eps + ", commitment weight "
-                    + commitmentWeight + ")";
+                    + commitmentWeight + (deadThreshold > 0 ? ", dead-code restart below " + deadThreshold : "") + ")";
         }
 
-        private static VqEma.Builder builder(int codes, int dim, double decay, double eps, double wc) {
-            return VqEma.builder(codes, dim).decay(decay).eps(eps).commitmentWeight(wc);
+        private static VqEma.Builder builder(int codes, int dim, double decay, double eps, double wc, double dead) {
+            return VqEma.builder(codes, dim).decay(decay).eps(eps).commitmentWeight(wc).deadCodeThreshold(dead);
         }
     }
 }

@@ -39,6 +39,7 @@ public final class VqEma {
     private final double decay;
     private final double eps;
     private final double commitmentWeight;
+    private final double deadThreshold;
     private final Device device;
     private final MemorySegment cfg;
     private final Tensor codebook;
@@ -51,6 +52,7 @@ public final class VqEma {
         this.decay = b.decay;
         this.eps = b.eps;
         this.commitmentWeight = b.commitmentWeight;
+        this.deadThreshold = b.deadThreshold;
         this.device = scope.device();
         // Read-only by native code; kept for the lifetime of this object.
         this.cfg = rfsq_vq_cfg.allocate(Arena.ofAuto());
@@ -59,6 +61,7 @@ public final class VqEma {
         rfsq_vq_cfg.decay(cfg, (float) decay);
         rfsq_vq_cfg.eps(cfg, (float) eps);
         rfsq_vq_cfg.commitment_weight(cfg, (float) commitmentWeight);
+        rfsq_vq_cfg.dead_threshold(cfg, (float) deadThreshold);
         float[] init = initialCodebook(codes, dim, seed);
         this.codebook = scope.fromArray(init, codes, dim);
         this.clusterSize = scope.fromArray(new float[codes], codes);
@@ -80,13 +83,14 @@ public final class VqEma {
         return new Builder(codes, dim);
     }
 
-    /** Configuration of a {@link VqEma}; defaults: decay 0.99, eps 1e-5, commitment weight 1. */
+    /** Configuration of a {@link VqEma}; defaults: decay 0.99, eps 1e-5, commitment weight 1, no dead-code restart. */
     public static final class Builder {
         private final int codes;
         private final int dim;
         private double decay = 0.99;
         private double eps = 1e-5;
         private double commitmentWeight = 1.0;
+        private double deadThreshold;
 
         private Builder(int codes, int dim) {
             if (codes < 1 || codes > MAX_CODES) {
@@ -129,6 +133,18 @@ public final class VqEma {
             return this;
         }
 
+        /**
+         * Dead-code restart (docs/BASELINES.md): after each EMA update, a code whose cluster size is below t takes a
+         * latent of the batch. 0 (the default) never restarts.
+         */
+        public Builder deadCodeThreshold(double t) {
+            if (!(t >= 0) || !Double.isFinite(t)) {
+                throw new IllegalArgumentException("dead-code threshold must be a finite number >= 0, got " + t);
+            }
+            this.deadThreshold = t;
+            return this;
+        }
+
         /** Allocates the state in {@code scope}: codebook from {@link #initialCodebook}, cluster size 0, embed average = codebook. */
         public VqEma build(Scope scope, long seed) {
             return new VqEma(this, Objects.requireNonNull(scope, "scope"), seed);
@@ -153,6 +169,11 @@ public final class VqEma {
 
     public double commitmentWeight() {
         return commitmentWeight;
+    }
+
+    /** Cluster size below which the EMA update restarts a code (0: never). */
+    public double deadCodeThreshold() {
+        return deadThreshold;
     }
 
     /** log2(M) bits per position. */
@@ -270,7 +291,8 @@ public final class VqEma {
 
     @Override
     public String toString() {
-        return "VqEma[" + codes + " x " + dim + ", decay " + decay + ", eps " + eps + ", w_c " + commitmentWeight + "]";
+        return "VqEma[" + codes + " x " + dim + ", decay " + decay + ", eps " + eps + ", w_c " + commitmentWeight
+                + ", dead-code threshold " + deadThreshold + "]";
     }
 
     private Output quantize(Tensor x, boolean wait) {

@@ -23,7 +23,7 @@ public final class Presets {
         }
         PRESETS.put("fsq-4096", rfsq(Levels.of(8, 8, 8, 8), 1, Strategy.NONE));
         PRESETS.put("lfq-4096", new LfqSpec(12, 0, 0, 2.5, 1));
-        PRESETS.put("vq-ema-4096", new VqEmaSpec(4096, 256, 0.99, 1e-5, 1));
+        PRESETS.put("vq-ema-4096", new VqEmaSpec(4096, 256, 0.99, 1e-5, 1, 0));
     }
 
     private Presets() {}

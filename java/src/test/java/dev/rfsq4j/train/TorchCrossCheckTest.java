@@ -70,6 +70,9 @@ class TorchCrossCheckTest {
                 StatsMode.RUNNING, 0.9), Adam.Config.reference()));
         cases.add(new Case("lfq-4096 with commitment 0.25 and entropy 0.1", new LfqSpec(12, 0.25, 0.1, 2.5, 1),
                 Adam.Config.reference()));
+        // Not 0.05: cluster sizes are 0.01 * count after one step, and float32 and float64 round 0.05 apart.
+        cases.add(new Case("vq-ema-4096 with dead-code restart below 0.045", new VqEmaSpec(4096, 256, 0.99, 1e-5, 1, 0.045),
+                Adam.Config.reference()));
         cases.add(new Case("rfsq-4x1024-scale adamw clipped", Presets.quantizer("rfsq-4x1024-scale"),
                 new Adam.Config(0.9, 0.99, 1e-8, 1e-2, true, 0.05)));
         List<Arguments> args = new ArrayList<>();
@@ -158,8 +161,8 @@ class TorchCrossCheckTest {
                     l.commitmentWeight(), l.entropyWeight(), l.diversityGamma(), l.invTemperature()));
         } else if (c.quantizer() instanceof VqEmaSpec v) {
             j.append(String.format(Locale.ROOT, "\"quantizer\": \"vq-ema\", \"latent_channels\": %d, \"codebook_size\": %d,"
-                    + " \"vq_decay\": %s, \"vq_eps\": %s, \"vq_commitment_weight\": %s, ", v.dim(), v.codes(), v.decay(),
-                    v.eps(), v.commitmentWeight()));
+                    + " \"vq_decay\": %s, \"vq_eps\": %s, \"vq_commitment_weight\": %s, \"vq_dead_threshold\": %s, ", v.dim(),
+                    v.codes(), v.decay(), v.eps(), v.commitmentWeight(), v.deadThreshold()));
         } else {
             throw new IllegalArgumentException("no PyTorch config for " + c.quantizer());
         }
