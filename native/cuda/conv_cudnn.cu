@@ -159,6 +159,7 @@ int cudnn_fail(cudnnStatus_t st, const char* op, const char* what) {
 }
 
 int cuda_fail(cudaError_t err, const char* op, const char* what) {
+    cudaGetLastError();  // consumed here, so the next launch's check does not blame its op
     return fail(err == cudaErrorMemoryAllocation ? RFSQ_E_NOMEM : RFSQ_E_CUDA, op, "%s: %s (%s)", what,
                 cudaGetErrorName(err), cudaGetErrorString(err));
 }
@@ -263,6 +264,7 @@ int get_state(rfsq_ctx* ctx, const char* op, State** out) {
 
 int grow_workspace(rfsq_ctx* ctx, State* s, size_t bytes, const char* op) {
     if (bytes <= s->workspace_bytes) return RFSQ_OK;
+    if (int st = check_fixed_memory(ctx, op, (long long)bytes)) return st;
     bytes = (bytes + ((size_t(1) << 20) - 1)) & ~((size_t(1) << 20) - 1);  // whole MiB: fewer regrowths
     if (s->workspace) {
         RFSQ_CUDA_TRY(cudaStreamSynchronize(static_cast<cudaStream_t>(ctx->stream)), op);  // queued work may use it

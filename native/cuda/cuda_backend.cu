@@ -19,6 +19,7 @@ constexpr int kMaxGrid = 65535;          // teams beyond this loop inside a bloc
 constexpr int kGlobalWorkBlocksPerSm = 4;  // grid when team work lives in global memory (bounds its size)
 
 int cuda_fail(cudaError_t err, const char* op, const char* what) {
+    cudaGetLastError();  // consumed here, so the next launch's check does not blame its op
     return fail(err == cudaErrorMemoryAllocation ? RFSQ_E_NOMEM : RFSQ_E_CUDA, op, "%s: %s (%s)", what,
                 cudaGetErrorName(err), cudaGetErrorString(err));
 }
@@ -173,7 +174,9 @@ int gpu_sync(rfsq_ctx* ctx, const char* op) {
     unsigned flags[2] = {0, 0};
     RFSQ_CUDA_TRY(cudaMemcpy(flags, ctx->bad_flags, sizeof flags, cudaMemcpyDeviceToHost), op);
     if (flags[0] == 0) return RFSQ_OK;
-    RFSQ_CUDA_TRY(cudaMemset(ctx->bad_flags, 0, sizeof flags), op);
+    // On the context's stream: kernels queued after this sync must see the cleared flags.
+    RFSQ_CUDA_TRY(cudaMemsetAsync(ctx->bad_flags, 0, sizeof flags, stream_of(ctx)), op);
+    RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);
     return fail(status_of_bad(flags[0]), op_name((int)flags[1] - 1), "%s (found on the GPU, reported by %s)",
                 message_of_bad(flags[0]), op);
 }
@@ -197,7 +200,13 @@ int gpu_upload(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes, const c
         if (ctx->staging[slot]) RFSQ_CUDA_TRY(cudaFreeHost(ctx->staging[slot]), op);
         ctx->staging[slot] = nullptr;
         ctx->staging_bytes[slot] = 0;
-        RFSQ_CUDA_TRY(cudaMallocHost(&ctx->staging[slot], (size_t)bytes), op);
+        if (cudaMallocHost(&ctx->staging[slot], (size_t)bytes) != cudaSuccess) {
+            cudaGetLastError();  // no pinned memory (locked-memory limit): copy from src and wait instead
+            ctx->staging[slot] = nullptr;
+            RFSQ_CUDA_TRY(cudaMemcpyAsync(dst, src, (size_t)bytes, cudaMemcpyHostToDevice, stream_of(ctx)), op);
+            RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);
+            return RFSQ_OK;
+        }
         ctx->staging_bytes[slot] = bytes;
     }
     std::memcpy(ctx->staging[slot], src, (size_t)bytes);
@@ -216,10 +225,8 @@ int gpu_copy(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes, int kind,
 }
 
 int gpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* op) {
-    if (ctx->scratch_bytes[slot] < bytes && ctx->recording)
-        return fail(RFSQ_E_INVALID, op, "needs %lld bytes of scratch while a graph is recorded: run the ops once before "
-                    "rfsq_graph_begin, so that their scratch exists", (long long)bytes);
     if (ctx->scratch_bytes[slot] < bytes) {
+        if (int st = check_fixed_memory(ctx, op, (long long)bytes)) return st;
         if (int st = set_device(ctx, op)) return st;
         if (ctx->scratch[slot]) {
             RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);  // queued ops may still use the old one
@@ -236,14 +243,6 @@ int gpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* 
 
 }  // namespace
 
-}  // namespace rfsq
-
-struct rfsq_graph {
-    rfsq_ctx* ctx;
-    cudaGraphExec_t exec;
-};
-
-namespace rfsq {
 
 int cuda_graph_begin(rfsq_ctx* ctx) {
     const char* op = "rfsq_graph_begin";
@@ -256,10 +255,10 @@ int cuda_graph_begin(rfsq_ctx* ctx) {
 
 int cuda_graph_end(rfsq_ctx* ctx, rfsq_graph** out) {
     const char* op = "rfsq_graph_end";
-    ctx->recording = false;
-    if (int st = set_device(ctx, op)) return st;
+    cudaSetDevice(ctx->device);  // its error, if any, is the capture's to report
     cudaGraph_t graph = nullptr;
     cudaError_t e = cudaStreamEndCapture(stream_of(ctx), &graph);
+    ctx->recording = false;
     if (e != cudaSuccess) {
         cudaGetLastError();
         if (graph) cudaGraphDestroy(graph);
@@ -274,6 +273,7 @@ int cuda_graph_end(rfsq_ctx* ctx, rfsq_graph** out) {
     cudaGraphDestroy(graph);
     RFSQ_CUDA_TRY(e, op);
     *out = new rfsq_graph{ctx, exec};
+    ++ctx->graphs;
     return RFSQ_OK;
 }
 
@@ -281,12 +281,13 @@ int cuda_graph_launch(rfsq_ctx* ctx, rfsq_graph* graph) {
     const char* op = "rfsq_graph_launch";
     if (graph->ctx != ctx) return fail(RFSQ_E_INVALID, op, "the graph was recorded on another context");
     if (int st = set_device(ctx, op)) return st;
-    RFSQ_CUDA_TRY(cudaGraphLaunch(graph->exec, stream_of(ctx)), op);
+    RFSQ_CUDA_TRY(cudaGraphLaunch(static_cast<cudaGraphExec_t>(graph->exec), stream_of(ctx)), op);
     return RFSQ_OK;
 }
 
 void cuda_graph_destroy(rfsq_graph* graph) {
-    cudaGraphExecDestroy(graph->exec);  // nothing useful to report on the way out
+    cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph->exec));  // nothing useful to report on the way out
+    --graph->ctx->graphs;
     delete graph;
 }
 

@@ -21,7 +21,7 @@
 extern "C" {
 #endif
 
-#define RFSQ_ABI_VERSION 1
+#define RFSQ_ABI_VERSION 2
 
 #define RFSQ_OK 0
 #define RFSQ_E_INVALID (-1)

@@ -132,6 +132,29 @@ int check_not_recording(const rfsq_ctx* ctx, const char* op) {
 
 }  // namespace
 
+namespace rfsq {
+int check_fixed_memory(const rfsq_ctx* ctx, const char* op, long long bytes) {
+    if (ctx->recording)
+        return fail(RFSQ_E_INVALID, op, "needs %lld bytes of scratch while a graph is recorded: run the ops once before "
+                    "rfsq_graph_begin, so that their scratch exists", bytes);
+    if (ctx->graphs > 0)
+        return fail(RFSQ_E_INVALID, op, "needs %lld bytes of scratch, more than %lld live graph(s) of this context were "
+                    "recorded with: destroy them first (they hold the scratch's address)", bytes, (long long)ctx->graphs);
+    return RFSQ_OK;
+}
+}  // namespace rfsq
+
+namespace {
+// Live graphs, so a graph destroyed twice, or used after its context was destroyed, fails cleanly.
+std::mutex g_graphs_mu;
+std::unordered_set<rfsq_graph*> g_graphs;
+
+bool live_graph(rfsq_graph* g) {
+    std::lock_guard<std::mutex> lock(g_graphs_mu);
+    return g_graphs.count(g) != 0;
+}
+}  // namespace
+
 extern "C" {
 
 int rfsq_abi_version(void) { return RFSQ_ABI_VERSION; }
@@ -174,6 +197,18 @@ int rfsq_ctx_destroy(rfsq_ctx* ctx) {
     if (!ctx) return RFSQ_OK;
     return guarded("rfsq_ctx_destroy", [&] {
         if (ctx->recording) cuda_graph_end(ctx, nullptr);  // an unfinished recording goes with its context
+        {
+            std::lock_guard<std::mutex> lock(g_graphs_mu);  // and so do its graphs
+            for (auto it = g_graphs.begin(); it != g_graphs.end();) {
+                if ((*it)->ctx != ctx) {
+                    ++it;
+                    continue;
+                }
+                cuda_graph_destroy(*it);
+                --live_objects();
+                it = g_graphs.erase(it);
+            }
+        }
         const Backend& be = backend_of(ctx);
         int st = be.sync(ctx, "rfsq_ctx_destroy");
         for (void* p : ctx->allocations) {
@@ -252,7 +287,11 @@ int rfsq_graph_end(rfsq_ctx* ctx, rfsq_graph** out) {
     if (!ctx->recording) return fail(RFSQ_E_INVALID, op, "this context is not recording a graph (rfsq_graph_begin)");
     return guarded(op, [&] {
         RFSQ_TRY(cuda_graph_end(ctx, out));
-        if (out) ++live_objects();
+        if (out) {
+            std::lock_guard<std::mutex> lock(g_graphs_mu);
+            g_graphs.insert(*out);
+            ++live_objects();
+        }
         return RFSQ_OK;
     });
 }
@@ -262,17 +301,24 @@ int rfsq_graph_launch(rfsq_ctx* ctx, rfsq_graph* graph) {
     RFSQ_TRY(check_ctx(ctx, op));
     RFSQ_TRY(check_ptr(graph, "graph", op));
     RFSQ_TRY(check_not_recording(ctx, op));
+    if (!live_graph(graph)) return fail(RFSQ_E_INVALID, op, "not a live graph (destroyed, or its context was)");
     return guarded(op, [&] { return cuda_graph_launch(ctx, graph); });
 }
 
 int rfsq_graph_destroy(rfsq_graph* graph) {
+    const char* op = "rfsq_graph_destroy";
     if (!graph) return RFSQ_OK;
-    return guarded("rfsq_graph_destroy", [&] {
+    {
+        std::lock_guard<std::mutex> lock(g_graphs_mu);
+        if (g_graphs.erase(graph) == 0) return fail(RFSQ_E_INVALID, op, "not a live graph (destroyed, or its context was)");
+    }
+    return guarded(op, [&] {
         cuda_graph_destroy(graph);
         --live_objects();
         return RFSQ_OK;
     });
 }
+
 
 int rfsq_copy_to_device(rfsq_ctx* ctx, void* dst, const void* src, int64_t bytes) {
     return copy(ctx, dst, src, bytes, 0, "rfsq_copy_to_device");

@@ -30,6 +30,12 @@ struct rfsq_ctx {
     void* staging_done[2] = {nullptr, nullptr};   // cudaEvent_t: the last copy out of that buffer has run
     int staging_next = 0;
     bool recording = false;  // between rfsq_graph_begin and rfsq_graph_end
+    int64_t graphs = 0;      // live graphs recorded here: scratch and workspaces they use must not move
+};
+
+struct rfsq_graph {
+    rfsq_ctx* ctx;
+    void* exec;  // cudaGraphExec_t
 };
 
 namespace rfsq {
@@ -82,11 +88,13 @@ int cuda_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float*
                        float* dweight, float* dbias);
 void cudnn_release(rfsq_ctx*);  // frees ctx->cudnn; called by the CUDA backend's release
 
-// Graphs (CUDA only; api.cpp refuses CPU contexts).
+// Graphs (CUDA only; api.cpp refuses CPU contexts and keeps the set of live graphs).
 int cuda_graph_begin(rfsq_ctx*);
 int cuda_graph_end(rfsq_ctx*, rfsq_graph** out);  // out NULL: discard
 int cuda_graph_launch(rfsq_ctx*, rfsq_graph*);
 void cuda_graph_destroy(rfsq_graph*);
+// Scratch and workspaces cannot be reallocated while a graph is recorded or alive: it holds their addresses.
+int check_fixed_memory(const rfsq_ctx*, const char* op, long long bytes);
 
 template <class Op>
 int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch);

@@ -197,7 +197,13 @@ void test_graph(rfsq_ctx* ctx, bool cuda) {
         check(wrong == 0, "replay computes relu of the new input", (double)wrong, 0);
         check(rel_err(loss.get(), std::vector<double>{l1}) < 1e-5, "replay computes the new loss", rel_err(loss.get(), std::vector<double>{l1}), 1e-5);
     }
+    // While the graph lives, its scratch cannot move: an op needing more fails clearly, and works once it is gone.
+    Buf<float> big(ctx, std::vector<float>(16 * n, 1.0f)), bigzero(ctx, std::vector<float>(16 * n, 0.0f));
+    check(rfsq_l1_loss(ctx, big.d, bigzero.d, 16 * n, 1.0f, loss.d, nullptr) == RFSQ_E_INVALID &&
+          strstr(rfsq_last_error(), "live graph") != nullptr, "scratch growth refused while a graph lives");
     check(rfsq_graph_destroy(graph) == RFSQ_OK, "graph_destroy");
+    check(rfsq_graph_destroy(graph) == RFSQ_E_INVALID, "a second destroy is refused, not a double free");
+    check(settle(ctx, rfsq_l1_loss(ctx, big.d, bigzero.d, 16 * n, 1.0f, loss.d, nullptr)) == RFSQ_OK, "growth works again");
 }
 
 void run_all(rfsq_ctx* ctx, const char* dev) {

@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -28,6 +29,7 @@ public final class Device implements AutoCloseable {
     private final int ordinal;
     private final Set<Scope> scopes = new LinkedHashSet<>();
     private final Set<Graph> graphs = new LinkedHashSet<>();
+    private List<Tensor> recording; // operands of the ops a graph records, while one is being recorded
     private MemorySegment ctx;
 
     private Device(Backend backend, int ordinal, MemorySegment ctx) {
@@ -101,7 +103,9 @@ public final class Device implements AutoCloseable {
      * CUDA only: records the ops that body queues on this device into a {@link Graph} instead of running them. The
      * device stays locked for the recording, so no other thread's op lands in it. Ops that cannot be replayed
      * (allocation, freeing, syncs, host copies) fail inside a recording; so does an op whose scratch memory does
-     * not exist yet: run the ops once before recording them. If body fails, the recording is discarded.
+     * not exist yet: run the ops once before recording them. If body fails, the recording is discarded. The graph
+     * remembers the tensors its ops use and refuses to launch once one of them is freed. Record on a platform
+     * thread (CUDA's capture is per OS thread).
      *
      * @throws RfsqException on a CPU device, or if an op could not be recorded
      */
@@ -110,10 +114,13 @@ public final class Device implements AutoCloseable {
         try {
             MemorySegment context = context();
             Status.check(rfsq_h.rfsq_graph_begin(context), "rfsq_graph_begin");
+            List<Tensor> operands = new ArrayList<>();
+            recording = operands;
             try (Arena arena = Arena.ofConfined()) {
                 try {
                     body.run();
                 } catch (RuntimeException | Error e) {
+                    recording = null;
                     try {
                         Status.check(rfsq_h.rfsq_graph_end(context, MemorySegment.NULL), "rfsq_graph_end");
                     } catch (RfsqException end) {
@@ -121,9 +128,10 @@ public final class Device implements AutoCloseable {
                     }
                     throw e;
                 }
+                recording = null;
                 MemorySegment out = arena.allocate(rfsq_h.C_POINTER);
                 Status.check(rfsq_h.rfsq_graph_end(context, out), "rfsq_graph_end");
-                Graph graph = new Graph(this, out.get(rfsq_h.C_POINTER, 0));
+                Graph graph = new Graph(this, out.get(rfsq_h.C_POINTER, 0), operands);
                 graphs.add(graph);
                 return graph;
             }
@@ -187,6 +195,9 @@ public final class Device implements AutoCloseable {
             for (Tensor t : operands) {
                 if (t != null) {
                     t.checkUsableOn(this);
+                    if (recording != null) {
+                        recording.add(t);
+                    }
                 }
             }
             Status.check(call.call(context), op);

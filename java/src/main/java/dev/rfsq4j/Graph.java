@@ -2,6 +2,7 @@ package dev.rfsq4j;
 
 import dev.rfsq4j.bindings.rfsq_h;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * A recorded sequence of ops on one CUDA device (a CUDA graph, see {@link Device#record}): launching it queues the
@@ -10,18 +11,30 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Graph implements AutoCloseable {
     private final Device device;
+    private final List<Tensor> operands;
     private MemorySegment handle;
 
-    Graph(Device device, MemorySegment handle) {
+    Graph(Device device, MemorySegment handle, List<Tensor> operands) {
         this.device = device;
         this.handle = handle;
+        this.operands = List.copyOf(operands);
     }
 
-    /** Queues the recorded ops (bad data they find is reported at the next sync, naming the op). */
+    /**
+     * Queues the recorded ops (bad data they find is reported at the next sync, naming the op).
+     *
+     * @throws IllegalStateException if the graph was closed, or a tensor its ops use was freed (the replay would
+     *     write into memory that is no longer the tensor's)
+     */
     public void launch() {
         device.call("rfsq_graph_launch", ctx -> {
             if (handle == null) {
                 throw new IllegalStateException("the graph was closed");
+            }
+            for (Tensor t : operands) {
+                if (!t.isLive()) {
+                    throw new IllegalStateException("tensor " + t.describe() + " that the graph uses was freed: record again");
+                }
             }
             return rfsq_h.rfsq_graph_launch(ctx, handle);
         });

@@ -115,16 +115,19 @@ public final class Scope implements AutoCloseable {
 
     void release(Tensor tensor) {
         device.locked(() -> {
-            if (open && tensors.remove(tensor)) {
+            if (open && tensors.contains(tensor)) {
                 freeNative(tensor);
+                tensors.remove(tensor);
             }
             return null;
         });
     }
 
+    /** Frees t's memory, then marks it freed: a refused free (while a graph records) leaves t usable. */
     private void freeNative(Tensor t) {
-        MemorySegment ptr = t.markFreed();
+        MemorySegment ptr = t.rawAddress();
         device.call("rfsq_free", ctx -> rfsq_h.rfsq_free(ctx, ptr));
+        t.markFreed();
     }
 
     private void checkOpen() {

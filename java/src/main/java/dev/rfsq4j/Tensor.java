@@ -64,6 +64,10 @@ public final class Tensor {
         if (src.dtype != dtype || src.numel != numel) {
             throw new IllegalArgumentException("cannot copy " + src.describe() + " into " + describe());
         }
+        long a = address.address(), b = src.address.address(), bytes0 = byteSize();
+        if (src != this && a < b + bytes0 && b < a + bytes0) {
+            throw new IllegalArgumentException("cannot copy between overlapping memory (views of one tensor)");
+        }
         long bytes = byteSize();
         scope.device().call("rfsq_copy_on_device",
                 ctx -> rfsq_h.rfsq_copy_on_device(ctx, address, src.address, bytes), this, src);
@@ -195,9 +199,13 @@ public final class Tensor {
         checkLive();
     }
 
-    MemorySegment markFreed() {
-        freed = true;
+    /** The device pointer without the liveness check, for the scope that frees it. */
+    MemorySegment rawAddress() {
         return address;
+    }
+
+    void markFreed() {
+        freed = true;
     }
 
     private void checkLive() {

@@ -33,30 +33,31 @@ public final class TrainStepBench {
             try (Device device = Device.open(backend); Scope scope = Scope.open(device)) {
                 VqVae model = new VqVae(Presets.quantizer(args[p]), scope, 1234);
                 Adam adam = new Adam(model.parameters(), Adam.Config.reference(), scope);
-                TrainingStep step = new TrainingStep(model, adam, new LrSchedule(8e-4, 5000, 500_000), 1,
-                        new ImageNormalization(scope, ImageNormalization.IMAGENET_MEAN, ImageNormalization.IMAGENET_STD), scope);
-                float[] host = new float[batch * 3 * size * size];
-                SplittableRandom random = new SplittableRandom(1);
-                for (int i = 0; i < host.length; i++) {
-                    host[i] = (float) random.nextDouble();
+                try (TrainingStep step = new TrainingStep(model, adam, new LrSchedule(8e-4, 5000, 500_000), 1,
+                        new ImageNormalization(scope, ImageNormalization.IMAGENET_MEAN, ImageNormalization.IMAGENET_STD), scope)) {
+                    float[] host = new float[batch * 3 * size * size];
+                    SplittableRandom random = new SplittableRandom(1);
+                    for (int i = 0; i < host.length; i++) {
+                        host[i] = (float) random.nextDouble();
+                    }
+                    Tensor source = scope.fromArray(host, batch, 3, size, size);
+                    Tensor images = scope.allocate(source.dtype(), source.shape());
+                    for (int i = 0; i < warmup; i++) {
+                        images.copyFrom(source);
+                        step.run(images);
+                    }
+                    step.losses();
+                    long start = System.nanoTime();
+                    for (int i = 0; i < steps; i++) {
+                        images.copyFrom(source);
+                        step.run(images);
+                    }
+                    double loss = step.losses().total(); // waits for the device
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    System.out.printf(Locale.ROOT, "%-20s %s batch %d %dpx: %.1f images/s (%.1f ms/step over %d steps), loss %.4f; %s%n",
+                            args[p], device, batch, size, steps * batch / seconds, 1e3 * seconds / steps, steps, loss,
+                            step.graphNote());
                 }
-                Tensor source = scope.fromArray(host, batch, 3, size, size);
-                Tensor images = scope.allocate(source.dtype(), source.shape());
-                for (int i = 0; i < warmup; i++) {
-                    images.copyFrom(source);
-                    step.run(images);
-                }
-                step.losses();
-                long start = System.nanoTime();
-                for (int i = 0; i < steps; i++) {
-                    images.copyFrom(source);
-                    step.run(images);
-                }
-                double loss = step.losses().total(); // waits for the device
-                double seconds = (System.nanoTime() - start) / 1e9;
-                System.out.printf(Locale.ROOT, "%-20s %s batch %d %dpx: %.1f images/s (%.1f ms/step over %d steps), loss %.4f; %s%n",
-                        args[p], device, batch, size, steps * batch / seconds, 1e3 * seconds / steps, steps, loss,
-                        step.graphNote());
             }
         }
     }

@@ -46,10 +46,10 @@ public class rfsq_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int RFSQ_ABI_VERSION = (int)1L;
+    private static final int RFSQ_ABI_VERSION = (int)2L;
     /**
      * {@snippet lang=c :
-     * #define RFSQ_ABI_VERSION 1
+     * #define RFSQ_ABI_VERSION 2
      * }
      */
     public static int RFSQ_ABI_VERSION() {

@@ -22,12 +22,12 @@ import java.util.stream.Stream;
  */
 public final class Checkpoint {
     static final int KEEP = 2;
-    private static final Pattern NAME = Pattern.compile("step-(\\d{8})");
+    private static final Pattern NAME = Pattern.compile("step-(\\d{8,})");
 
     private Checkpoint() {}
 
-    /** Saves the state after {@code step} updates. */
-    public static Path save(Path runDir, long step, VqVae model, Adam adam, TrainConfig config) throws IOException {
+    /** Saves the state after {@code step} updates; identity: the run's settings and data size (see {@link #load}). */
+    public static Path save(Path runDir, long step, VqVae model, Adam adam, String identity) throws IOException {
         Path root = runDir.resolve("checkpoints");
         Files.createDirectories(root);
         String name = String.format("step-%08d", step);
@@ -37,12 +37,12 @@ public final class Checkpoint {
         StateDict.addTo(SafeTensors.writer(), "", StateDict.of(model))
                 .metadata("format", "pt")
                 .metadata("rfsq4j.step", Long.toString(step))
-                .metadata("rfsq4j.config", config.identity())
+                .metadata("rfsq4j.config", identity)
                 .write(tmp.resolve("model.safetensors"));
         long n = model.parameters().count();
         SafeTensors.writer()
                 .metadata("rfsq4j.step", Long.toString(step))
-                .metadata("rfsq4j.config", config.identity())
+                .metadata("rfsq4j.config", identity)
                 .add("exp_avg", new long[] {n}, adam.expAvg().toFloatArray())
                 .add("exp_avg_sq", new long[] {n}, adam.expAvgSq().toFloatArray())
                 .write(tmp.resolve("optimizer.safetensors"));
@@ -62,14 +62,17 @@ public final class Checkpoint {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
-    /** Restores model, buffers and optimizer from a checkpoint folder; returns its step. */
-    public static long load(Path dir, VqVae model, Adam adam, TrainConfig config) throws IOException {
+    /**
+     * Restores model, buffers and optimizer from a checkpoint folder; returns its step. identity: what the run must
+     * share with the one that saved it (its settings and data size), checked first.
+     */
+    public static long load(Path dir, VqVae model, Adam adam, String identity) throws IOException {
         SafeTensors weights = SafeTensors.read(dir.resolve("model.safetensors"));
         SafeTensors optimizer = SafeTensors.read(dir.resolve("optimizer.safetensors"));
-        String identity = weights.metadata().get("rfsq4j.config");
-        if (!config.identity().equals(identity)) {
-            throw new IllegalArgumentException("cannot resume from " + dir + ": it was trained with [" + identity
-                    + "], this run is [" + config.identity() + "]");
+        String saved = weights.metadata().get("rfsq4j.config");
+        if (!identity.equals(saved)) {
+            throw new IllegalArgumentException("cannot resume from " + dir + ": it was trained with [" + saved
+                    + "], this run is [" + identity + "]");
         }
         long step = parseStep(weights, dir);
         if (parseStep(optimizer, dir) != step) {
@@ -104,7 +107,7 @@ public final class Checkpoint {
         }
         try (Stream<Path> s = Files.list(root)) {
             return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .sorted(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(5))))
                     .toList();
         }
     }

@@ -86,71 +86,85 @@ public final class Trainer {
         try (Scope scope = Scope.open(device)) {
             VqVae model = new VqVae(config.quantizer(), scope, config.seed());
             Adam adam = new Adam(model.parameters(), config.adam(), scope);
-            TrainingStep step = new TrainingStep(model, adam, config.schedule(), config.l1Weight(),
-                    new ImageNormalization(scope, ImageNormalization.IMAGENET_MEAN, ImageNormalization.IMAGENET_STD), scope);
-            long first = resume && latest.isPresent() ? Checkpoint.load(latest.get(), model, adam, config) : 0;
-            if (first > 0) {
-                out.printf("resuming %s from %s (step %d)%n", runDir, latest.get().getFileName(), first);
+            // Closed before the scope: a recorded step holds the addresses of the scope's tensors.
+            try (TrainingStep step = new TrainingStep(model, adam, config.schedule(), config.l1Weight(),
+                    new ImageNormalization(scope, ImageNormalization.IMAGENET_MEAN, ImageNormalization.IMAGENET_STD), scope)) {
+                return train(model, adam, step, scope, latest, order, loader);
             }
-            if (first >= config.steps()) {
-                out.printf("nothing to do: the run is at step %d of %d%n", first, config.steps());
-                return new Result(first, first, null, latest.orElse(null));
-            }
-            out.printf("training %s (%s, %.0f bits/position) on %s: %d images of %dpx, batch %d, steps %d..%d, %,d parameters%n",
-                    config.preset(), config.quantizer(), config.quantizer().bitsPerPosition(), device, data.count(), s, b,
-                    first + 1, config.steps(), model.parameters().count());
-            Tensor images = scope.allocate(DType.F32, b, 3, s, s);
-            Progress progress = new Progress(out, first, config.steps());
-            Path checkpoint = latest.orElse(null);
-            TrainingStep.Losses losses = null;
-            long last = first;
-            try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"), first)) {
-                Future<float[]> next = loader.submit(() -> load(order, first, b * 3 * s * s));
-                long intervalStart = System.nanoTime();
-                long intervalFirst = first;
-                for (long n = first; n < config.steps(); n++) {
-                    images.copyFrom(take(next));
-                    if (n + 1 < config.steps()) {
-                        long following = n + 1;
-                        next = loader.submit(() -> load(order, following, b * 3 * s * s));
-                    }
-                    double lr = step.run(images);
-                    long done = n + 1;
-                    last = done;
-                    boolean end = done == config.steps() || stopRequested;
-                    if (done % config.logEvery() == 0 || end) {
-                        losses = step.losses(); // the one host sync of the interval
-                        if (!Double.isFinite(losses.total())) {
-                            throw new IllegalStateException("the loss became " + losses.total() + " at step " + done
-                                    + " (lower --lr, or check the data)");
-                        }
-                        long now = System.nanoTime();
-                        double imagesPerS = (done - intervalFirst) * (double) b / ((now - intervalStart) / 1e9);
-                        intervalStart = now;
-                        intervalFirst = done;
-                        double[][] usage = usage(model);
-                        log.log(done, "epoch", order.epochOf(n), "loss", losses.total(), "l1", losses.l1(), "aux_loss",
-                                losses.aux(), "lr", lr, "images_per_s", imagesPerS, "residual_norms",
-                                residualNorms(model.quantizer()), "usage", usage[0], "perplexity", usage[1]);
-                        progress.update(done, losses.total(), lr, imagesPerS);
-                    }
-                    if (done % config.checkpointEvery() == 0 || end) {
-                        checkpoint = Checkpoint.save(runDir, done, model, adam, config);
-                    }
-                    if (end) {
-                        break;
-                    }
-                }
-            }
-            if (last < config.steps()) {
-                out.printf("stopped at step %d of %d; continue with --resume%n", last, config.steps());
-            }
-            out.println("steps ran " + step.graphNote());
-            progress.finish(checkpoint);
-            return new Result(first, last, losses, checkpoint);
         } finally {
             loader.shutdownNow();
         }
+    }
+
+    private Result train(VqVae model, Adam adam, TrainingStep step, Scope scope, Optional<Path> latest, DataOrder order,
+            ExecutorService loader) throws IOException, InterruptedException {
+        int b = config.batch(), s = config.imageSize();
+        long first = latest.isPresent() ? Checkpoint.load(latest.get(), model, adam, identity()) : 0;
+        if (first > 0) {
+            out.printf("resuming %s from %s (step %d)%n", runDir, latest.get().getFileName(), first);
+        }
+        if (first >= config.steps()) {
+            out.printf("nothing to do: the run is at step %d of %d%n", first, config.steps());
+            return new Result(first, first, null, latest.orElse(null));
+        }
+        out.printf("training %s (%s, %.0f bits/position) on %s: %d images of %dpx, batch %d, steps %d..%d, %,d parameters%n",
+                config.preset(), config.quantizer(), config.quantizer().bitsPerPosition(), device, data.count(), s, b,
+                first + 1, config.steps(), model.parameters().count());
+        Tensor images = scope.allocate(DType.F32, b, 3, s, s);
+        Progress progress = new Progress(out, first, config.steps());
+        Path checkpoint = latest.orElse(null);
+        TrainingStep.Losses losses = null;
+        long last = first;
+        try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"), first)) {
+            int floats = Math.multiplyExact(Math.multiplyExact(b * 3, s), s);
+            Future<float[]> next = loader.submit(() -> load(order, first, floats));
+            long intervalStart = System.nanoTime();
+            long intervalFirst = first;
+            for (long n = first; n < config.steps(); n++) {
+                images.copyFrom(take(next));
+                if (n + 1 < config.steps()) {
+                    long following = n + 1;
+                    next = loader.submit(() -> load(order, following, floats));
+                }
+                double lr = step.run(images);
+                long done = n + 1;
+                last = done;
+                boolean end = done == config.steps() || stopRequested;
+                if (done % config.logEvery() == 0 || end) {
+                    losses = step.losses(); // the one host sync of the interval
+                    if (!Double.isFinite(losses.total())) {
+                        throw new IllegalStateException("the loss became " + losses.total() + " at step " + done
+                                + " (lower --lr, or check the data)");
+                    }
+                    long now = System.nanoTime();
+                    double imagesPerS = (done - intervalFirst) * (double) b / ((now - intervalStart) / 1e9);
+                    intervalStart = now;
+                    intervalFirst = done;
+                    double[][] usage = usage(model);
+                    log.log(done, "epoch", order.epochOf(n), "loss", losses.total(), "l1", losses.l1(), "aux_loss",
+                            losses.aux(), "lr", lr, "images_per_s", imagesPerS, "residual_norms",
+                            residualNorms(model.quantizer()), "usage", usage[0], "perplexity", usage[1]);
+                    progress.update(done, losses.total(), lr, imagesPerS);
+                }
+                if (done % config.checkpointEvery() == 0 || end) {
+                    checkpoint = Checkpoint.save(runDir, done, model, adam, identity());
+                }
+                if (end) {
+                    break;
+                }
+            }
+        }
+        if (last < config.steps()) {
+            out.printf("stopped at step %d of %d; continue with --resume%n", last, config.steps());
+        }
+        out.println("steps ran " + step.graphNote());
+        progress.finish(checkpoint);
+        return new Result(first, last, losses, checkpoint);
+    }
+
+    /** What a resumed run must share with the run it continues: the configuration and the data's size (its order). */
+    private String identity() {
+        return config.identity() + " images=" + data.count();
     }
 
     private float[] load(DataOrder order, long step, int floats) throws IOException {

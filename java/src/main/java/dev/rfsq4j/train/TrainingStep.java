@@ -17,7 +17,7 @@ import dev.rfsq4j.nn.WorkBuffers;
  * is recorded once (after a first step has created every buffer, cuDNN plan and scratch) and then replayed as one
  * CUDA graph; if recording fails the step keeps running op by op, and {@link #graphNote()} says why.
  */
-public final class TrainingStep {
+public final class TrainingStep implements AutoCloseable {
     /** Host copy of a step's losses (the L1 term is weighted). */
     public record Losses(double total, double l1, double aux) {}
 
@@ -67,30 +67,44 @@ public final class TrainingStep {
      * learning rate used. On CUDA, pass the same images tensor every step (the recorded step reads it).
      */
     public double run(Tensor images) {
+        if (graph != null && images != recordedImages) {
+            throw new IllegalArgumentException("the recorded step reads another images tensor: copy each batch into the "
+                    + "same tensor");
+        }
         double lr = schedule.at(adam.step() + 1L);
         adam.prepare(lr);
         if (graph != null) {
-            if (images != recordedImages) {
-                throw new IllegalArgumentException("the recorded step reads another images tensor: copy each batch into "
-                        + "the same tensor");
-            }
             graph.launch();
             return lr;
         }
         if (useGraph && eagerSteps > 0 && graphNote.startsWith("CUDA graph")) {
+            Graph recorded = null;
             try {
-                graph = images.device().record(() -> body(images));
+                recorded = images.device().record(() -> body(images));
+                recorded.launch();
+                graph = recorded;
                 recordedImages = images;
-                graph.launch();
                 graphNote = "CUDA graph: one launch per step from step " + adam.step();
                 return lr;
             } catch (RuntimeException e) {
+                if (recorded != null) {
+                    recorded.close();
+                }
                 graphNote = "op by op: recording a CUDA graph failed (" + e.getMessage() + ")";
             }
         }
         body(images);
         eagerSteps++;
         return lr;
+    }
+
+    /** Frees the recorded step, if any (before its tensors go: it holds their addresses). Idempotent. */
+    @Override
+    public void close() {
+        if (graph != null) {
+            graph.close();
+            graph = null;
+        }
     }
 
     /** How steps run: op by op, or as a replayed CUDA graph (and if recording failed, why). */
