@@ -68,7 +68,7 @@ final class TrainCommand implements Command {
         Options o = Options.parse(name(), args, OPTIONS, Set.of("resume"));
         String preset = o.required("preset");
         QuantizerSpec quantizer = o.convert("preset", preset, name -> PresetOverrides.apply(Presets.quantizer(name), o));
-        TrainConfig config = new TrainConfig(preset, quantizer,
+        TrainConfig config = settings(o, () -> new TrainConfig(preset, quantizer,
                 o.convert("batch", o.optional("batch", "128"), Integer::parseInt),
                 o.convert("steps", o.optional("steps", "1000"), Long::parseLong),
                 o.convert("image-size", o.optional("image-size", "128"), Integer::parseInt),
@@ -82,7 +82,7 @@ final class TrainCommand implements Command {
                         o.convert("max-grad-norm", o.optional("max-grad-norm", "0"), Double::parseDouble))),
                 o.convert("l1-weight", o.optional("l1-weight", "1"), Double::parseDouble),
                 o.convert("log-every", o.optional("log-every", "10"), Integer::parseInt),
-                o.convert("checkpoint-every", o.optional("checkpoint-every", "1000"), Integer::parseInt));
+                o.convert("checkpoint-every", o.optional("checkpoint-every", "1000"), Integer::parseInt)));
         Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
         Path runDir = Path.of(o.required("out"));
         ImageFolder data = ImageFolder.open(Path.of(o.required("data")), config.imageSize());
@@ -109,6 +109,15 @@ final class TrainCommand implements Command {
                     // the hook is running: it only waited for this run
                 }
             }
+        }
+    }
+
+    /** Builds the settings; one that TrainConfig refuses (e.g. an image size not a multiple of 4) is a usage error. */
+    private static TrainConfig settings(Options o, java.util.function.Supplier<TrainConfig> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            throw o.usage(e.getMessage());
         }
     }
 

@@ -73,6 +73,9 @@ class TrainCommandTest {
         expectUsage(train("fsq-4096", "--optimizer", "sgd"), "--optimizer: expected adam or adamw, got 'sgd'");
         expectUsage(train("fsq-4096", "--resume=yes"), "--resume takes no value");
         expectUsage(train("fsq-4096", "--seed", "x"), "--seed: For input string: \"x\"");
+        List<String> odd = train("fsq-4096");
+        odd.set(odd.indexOf("--image-size") + 1, "18");
+        expectUsage(odd, "the image size a multiple of 4, got batch 2, steps 2, image size 18");
         List<String> big = train("fsq-4096");
         big.set(big.indexOf("--batch") + 1, "8");
         Result r = run(big);
