@@ -8,6 +8,7 @@ import dev.rfsq4j.Tensor;
 import dev.rfsq4j.nn.Conv2d;
 import dev.rfsq4j.nn.ConvTranspose2d;
 import dev.rfsq4j.nn.ParameterStore;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -84,7 +85,7 @@ public final class ConvLayerBench {
             device.sync();
             t[i] = (System.nanoTime() - start) / 1e9;
         }
-        java.util.Arrays.sort(t);
+        Arrays.sort(t);
         return t[repeats / 2];
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** {@code rfsq4j train}: the reference VQ-VAE with a preset's quantizer on a folder of images (spec §3–§5). */
 final class TrainCommand implements Command {
@@ -113,7 +114,7 @@ final class TrainCommand implements Command {
     }
 
     /** Builds the settings; one that TrainConfig refuses (e.g. an image size not a multiple of 4) is a usage error. */
-    private static TrainConfig settings(Options o, java.util.function.Supplier<TrainConfig> build) {
+    private static TrainConfig settings(Options o, Supplier<TrainConfig> build) {
         try {
             return build.get();
         } catch (IllegalArgumentException e) {

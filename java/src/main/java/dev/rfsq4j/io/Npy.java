@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -29,13 +28,13 @@ public final class Npy {
 
     /** Reads and checks only the header. */
     public static NpyHeader header(Path file) throws IOException {
-        try (FileChannel ch = open(file)) {
+        try (FileChannel ch = ReadChannel.open(file)) {
             return NpyHeader.read(file, ch);
         }
     }
 
     public static Floats readFloats(Path file) throws IOException {
-        try (FileChannel ch = open(file)) {
+        try (FileChannel ch = ReadChannel.open(file)) {
             NpyHeader header = expect(file, NpyHeader.read(file, ch), DType.F32);
             float[] data = new float[(int) header.numel()];
             ByteBuffer buf = buffer();
@@ -50,7 +49,7 @@ public final class Npy {
     }
 
     public static Ints readInts(Path file) throws IOException {
-        try (FileChannel ch = open(file)) {
+        try (FileChannel ch = ReadChannel.open(file)) {
             NpyHeader header = expect(file, NpyHeader.read(file, ch), DType.I32);
             int[] data = new int[(int) header.numel()];
             ByteBuffer buf = buffer();
@@ -112,16 +111,6 @@ public final class Npy {
         buf.position(0).limit(elements * 4);
         while (buf.hasRemaining()) {
             ch.write(buf);
-        }
-    }
-
-    private static FileChannel open(Path file) throws IOException {
-        try {
-            return FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new IOException(file + ": no such file");
-        } catch (IOException e) {
-            throw new IOException(file + ": cannot open: " + e.getMessage());
         }
     }
 

@@ -13,7 +13,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -80,7 +79,7 @@ public final class SafeTensors {
 
     /** Reads and validates a whole file. */
     public static SafeTensors read(Path file) throws IOException {
-        try (FileChannel ch = open(file)) {
+        try (FileChannel ch = ReadChannel.open(file)) {
             long size = ch.size();
             if (size < 8) {
                 throw new IOException(file + ": truncated: " + size + " bytes, less than the 8-byte header length");
@@ -509,16 +508,6 @@ public final class SafeTensors {
             }
         }
         return buf.flip();
-    }
-
-    private static FileChannel open(Path file) throws IOException {
-        try {
-            return FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new IOException(file + ": no such file");
-        } catch (IOException e) {
-            throw new IOException(file + ": cannot open: " + e.getMessage());
-        }
     }
 
     private static IOException corrupt(Path file, String what) {

@@ -1,6 +1,7 @@
 package dev.rfsq4j.nn;
 
 import dev.rfsq4j.Tensor;
+import java.util.SplittableRandom;
 
 /** A 2-D convolution with bias, weight (out, in, k, k) as PyTorch's nn.Conv2d. */
 public final class Conv2d {
@@ -16,7 +17,7 @@ public final class Conv2d {
     }
 
     /** PyTorch's default init (see spec §4), drawn from random: weight first, then bias. */
-    public void initialize(java.util.SplittableRandom random) {
+    public void initialize(SplittableRandom random) {
         conv.initialize(random);
     }
 

@@ -1,6 +1,7 @@
 package dev.rfsq4j.nn;
 
 import dev.rfsq4j.Tensor;
+import java.util.SplittableRandom;
 
 /** A 2-D transposed convolution with bias, weight (in, out, k, k) as PyTorch's nn.ConvTranspose2d. */
 public final class ConvTranspose2d {
@@ -16,7 +17,7 @@ public final class ConvTranspose2d {
     }
 
     /** PyTorch's default init (see spec §4), drawn from random: weight first, then bias. */
-    public void initialize(java.util.SplittableRandom random) {
+    public void initialize(SplittableRandom random) {
         conv.initialize(random);
     }
 

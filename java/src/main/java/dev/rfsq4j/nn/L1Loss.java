@@ -1,11 +1,12 @@
 package dev.rfsq4j.nn;
 
-import static dev.rfsq4j.quant.Ops.exactly;
-import static dev.rfsq4j.quant.Ops.expect;
+import static dev.rfsq4j.Checks.exactly;
+import static dev.rfsq4j.Checks.expect;
 
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.bindings.rfsq_h;
+import java.lang.foreign.MemorySegment;
 
 /** The reconstruction loss: weight * mean |a - b|, fused with its gradient (one pass, one scalar on the device). */
 public final class L1Loss {
@@ -21,6 +22,6 @@ public final class L1Loss {
         long n = a.numel();
         float w = (float) weight;
         a.device().call("rfsq_l1_loss", ctx -> rfsq_h.rfsq_l1_loss(ctx, a.address(), b.address(), n, w, loss.address(),
-                grad == null ? java.lang.foreign.MemorySegment.NULL : grad.address()), a, b, loss, grad);
+                grad == null ? MemorySegment.NULL : grad.address()), a, b, loss, grad);
     }
 }

@@ -1,10 +1,11 @@
 package dev.rfsq4j.quant;
 
-import static dev.rfsq4j.quant.Ops.expect;
+import static dev.rfsq4j.Checks.expect;
+import static dev.rfsq4j.Checks.sameDevice;
 import static dev.rfsq4j.quant.Ops.in;
 import static dev.rfsq4j.quant.Ops.run;
-import static dev.rfsq4j.quant.Ops.sameDevice;
 
+import dev.rfsq4j.Checks;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
@@ -51,7 +52,7 @@ public final class Fsq {
     /** Straight-through backward: dx = dcodes * d bound(x)/dx / floor(L/2). */
     public Tensor backward(Tensor x, Tensor dcodes) {
         expectLatent(x, "x");
-        expect(dcodes, "dcodes", DType.F32, " like x", Ops.exactly(x.shape()));
+        expect(dcodes, "dcodes", DType.F32, " like x", Checks.exactly(x.shape()));
         sameDevice(x.device(), "dcodes", dcodes);
         long b = x.dim(0), h = x.dim(2), w = x.dim(3);
         Tensor dx = x.scope().allocate(DType.F32, x.shape());

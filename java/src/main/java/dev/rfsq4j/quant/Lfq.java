@@ -1,11 +1,12 @@
 package dev.rfsq4j.quant;
 
-import static dev.rfsq4j.quant.Ops.expect;
+import static dev.rfsq4j.Checks.expect;
+import static dev.rfsq4j.Checks.sameDevice;
 import static dev.rfsq4j.quant.Ops.in;
 import static dev.rfsq4j.quant.Ops.run;
 import static dev.rfsq4j.quant.Ops.runAndWait;
-import static dev.rfsq4j.quant.Ops.sameDevice;
 
+import dev.rfsq4j.Checks;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.Scope;
@@ -166,9 +167,9 @@ public final class Lfq {
     public void forward(Tensor x, Output into) {
         expectLatent(x);
         long b = x.dim(0), h = x.dim(2), w = x.dim(3);
-        expect(into.q(), "q", DType.F32, " like x", Ops.exactly(x.shape()));
-        expect(into.indices(), "indices", DType.I32, " for x", Ops.exactly(b, h, w));
-        expect(into.loss(), "loss", DType.F32, "", Ops.exactly(1));
+        expect(into.q(), "q", DType.F32, " like x", Checks.exactly(x.shape()));
+        expect(into.indices(), "indices", DType.I32, " for x", Checks.exactly(b, h, w));
+        expect(into.loss(), "loss", DType.F32, "", Checks.exactly(1));
         run(device, "rfsq_lfq_forward",
                 ctx -> rfsq_h.rfsq_lfq_forward(ctx, cfg, x.address(), b, h, w, into.q().address(), into.indices().address(),
                         into.loss().address()),
@@ -178,8 +179,8 @@ public final class Lfq {
     /** {@link #backward(Tensor, Tensor)} into a caller-owned dx (like x). */
     public void backward(Tensor x, Tensor dq, Tensor dx) {
         expectLatent(x);
-        expect(dq, "dq", DType.F32, " like x", Ops.exactly(x.shape()));
-        expect(dx, "dx", DType.F32, " like x", Ops.exactly(x.shape()));
+        expect(dq, "dq", DType.F32, " like x", Checks.exactly(x.shape()));
+        expect(dx, "dx", DType.F32, " like x", Checks.exactly(x.shape()));
         long b = x.dim(0), h = x.dim(2), w = x.dim(3);
         run(device, "rfsq_lfq_backward",
                 ctx -> rfsq_h.rfsq_lfq_backward(ctx, cfg, x.address(), b, h, w, dq.address(), dx.address()), in(x, dq, dx));
@@ -188,7 +189,7 @@ public final class Lfq {
     /** dx = dq (straight-through) + the gradient of the auxiliary loss at x. */
     public Tensor backward(Tensor x, Tensor dq) {
         expectLatent(x);
-        expect(dq, "dq", DType.F32, " like x", Ops.exactly(x.shape()));
+        expect(dq, "dq", DType.F32, " like x", Checks.exactly(x.shape()));
         sameDevice(device, "dq", dq);
         long b = x.dim(0), h = x.dim(2), w = x.dim(3);
         Tensor dx = x.scope().allocate(DType.F32, x.shape());

@@ -1,11 +1,12 @@
 package dev.rfsq4j.quant;
 
-import static dev.rfsq4j.quant.Ops.expect;
+import static dev.rfsq4j.Checks.expect;
+import static dev.rfsq4j.Checks.sameDevice;
 import static dev.rfsq4j.quant.Ops.in;
 import static dev.rfsq4j.quant.Ops.run;
-import static dev.rfsq4j.quant.Ops.sameDevice;
 import static dev.rfsq4j.quant.Ops.runAndWait;
 
+import dev.rfsq4j.Checks;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.Scope;
@@ -249,15 +250,15 @@ public final class Rfsq {
     public void forward(Tensor z, Output into) {
         expectLatent(z);
         long b = z.dim(0), h = z.dim(2), w = z.dim(3);
-        expect(into.zhat(), "zhat", DType.F32, " like z", Ops.exactly(z.shape()));
-        expect(into.indices(), "indices", DType.I32, " for z", Ops.exactly(b, h, w, stages));
+        expect(into.zhat(), "zhat", DType.F32, " like z", Checks.exactly(z.shape()));
+        expect(into.indices(), "indices", DType.I32, " for z", Checks.exactly(b, h, w, stages));
         if (strategy == Strategy.LAYERNORM) {
-            expect(into.stats(), "stats", DType.F32, " for z", Ops.exactly(stages, b, levels.count(), 2));
+            expect(into.stats(), "stats", DType.F32, " for z", Checks.exactly(stages, b, levels.count(), 2));
         } else if (into.stats() != null) {
             throw new IllegalArgumentException("stats must be null for " + strategy.label() + ", got " + into.stats().describe());
         }
         if (into.rnorm() != null) {
-            expect(into.rnorm(), "rnorm", DType.F32, " for z", Ops.exactly(b, stages));
+            expect(into.rnorm(), "rnorm", DType.F32, " for z", Checks.exactly(b, stages));
         }
         launchForward(z, false, false, into.zhat(), into.indices(), into.stats(), into.rnorm(), false);
         updateRunning(z, into.stats());
@@ -266,10 +267,10 @@ public final class Rfsq {
     /** {@link #backward(Tensor, Tensor)} into caller-owned dz (like z) and dparams (null without parameters). */
     public void backward(Tensor z, Tensor dzhat, Gradients into) {
         expectLatent(z);
-        expect(dzhat, "dzhat", DType.F32, " like z", Ops.exactly(z.shape()));
-        expect(into.dz(), "dz", DType.F32, " like z", Ops.exactly(z.shape()));
+        expect(dzhat, "dzhat", DType.F32, " like z", Checks.exactly(z.shape()));
+        expect(into.dz(), "dz", DType.F32, " like z", Checks.exactly(z.shape()));
         if (params != null) {
-            expect(into.dparams(), "dparams", DType.F32, " like the parameters", Ops.exactly(params.shape()));
+            expect(into.dparams(), "dparams", DType.F32, " like the parameters", Checks.exactly(params.shape()));
         }
         launchBackward(z, dzhat, into.dz(), params == null ? null : into.dparams(), false);
     }
@@ -285,7 +286,7 @@ public final class Rfsq {
     /** Exact backward of {@link #forward} (residuals and statistics not detached) for the gradient dzhat of zhat. */
     public Gradients backward(Tensor z, Tensor dzhat) {
         expectLatent(z);
-        expect(dzhat, "dzhat", DType.F32, " like z", Ops.exactly(z.shape()));
+        expect(dzhat, "dzhat", DType.F32, " like z", Checks.exactly(z.shape()));
         sameDevice(device, "z", z);
         sameDevice(device, "dzhat", dzhat);
         Tensor dz = z.scope().allocate(DType.F32, z.shape());

@@ -1,11 +1,12 @@
 package dev.rfsq4j.quant;
 
-import static dev.rfsq4j.quant.Ops.expect;
+import static dev.rfsq4j.Checks.expect;
+import static dev.rfsq4j.Checks.sameDevice;
 import static dev.rfsq4j.quant.Ops.in;
 import static dev.rfsq4j.quant.Ops.run;
 import static dev.rfsq4j.quant.Ops.runAndWait;
-import static dev.rfsq4j.quant.Ops.sameDevice;
 
+import dev.rfsq4j.Checks;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.Scope;
@@ -211,9 +212,9 @@ public final class VqEma {
     public void forward(Tensor x, Output into) {
         expectLatent(x);
         long b = x.dim(0), h = x.dim(2), w = x.dim(3);
-        expect(into.zq(), "zq", DType.F32, " like x", Ops.exactly(x.shape()));
-        expect(into.indices(), "indices", DType.I32, " for x", Ops.exactly(b, h, w));
-        expect(into.loss(), "loss", DType.F32, "", Ops.exactly(1));
+        expect(into.zq(), "zq", DType.F32, " like x", Checks.exactly(x.shape()));
+        expect(into.indices(), "indices", DType.I32, " for x", Checks.exactly(b, h, w));
+        expect(into.loss(), "loss", DType.F32, "", Checks.exactly(1));
         run(device, "rfsq_vq_forward", ctx -> rfsq_h.rfsq_vq_forward(ctx, cfg, x.address(), b, h, w, codebook.address(),
                 into.zq().address(), into.indices().address(), into.loss().address()),
                 in(x, codebook, into.zq(), into.indices(), into.loss()));
@@ -223,9 +224,9 @@ public final class VqEma {
     /** {@link #backward(Tensor, Tensor, Tensor)} into a caller-owned dx (like x). */
     public void backward(Tensor x, Tensor zq, Tensor dzq, Tensor dx) {
         expectLatent(x);
-        expect(zq, "zq", DType.F32, " like x", Ops.exactly(x.shape()));
-        expect(dzq, "dzq", DType.F32, " like x", Ops.exactly(x.shape()));
-        expect(dx, "dx", DType.F32, " like x", Ops.exactly(x.shape()));
+        expect(zq, "zq", DType.F32, " like x", Checks.exactly(x.shape()));
+        expect(dzq, "dzq", DType.F32, " like x", Checks.exactly(x.shape()));
+        expect(dx, "dx", DType.F32, " like x", Checks.exactly(x.shape()));
         long b = x.dim(0), h = x.dim(2), w = x.dim(3);
         run(device, "rfsq_vq_backward",
                 ctx -> rfsq_h.rfsq_vq_backward(ctx, cfg, x.address(), zq.address(), b, h, w, dzq.address(), dx.address()),
@@ -248,8 +249,8 @@ public final class VqEma {
     /** dx = dzq (straight-through) + 2 w_c (x - zq) / (B D H W), with zq from the forward. */
     public Tensor backward(Tensor x, Tensor zq, Tensor dzq) {
         expectLatent(x);
-        expect(zq, "zq", DType.F32, " like x", Ops.exactly(x.shape()));
-        expect(dzq, "dzq", DType.F32, " like x", Ops.exactly(x.shape()));
+        expect(zq, "zq", DType.F32, " like x", Checks.exactly(x.shape()));
+        expect(dzq, "dzq", DType.F32, " like x", Checks.exactly(x.shape()));
         sameDevice(device, "zq", zq);
         sameDevice(device, "dzq", dzq);
         long b = x.dim(0), h = x.dim(2), w = x.dim(3);

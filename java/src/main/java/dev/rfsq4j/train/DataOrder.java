@@ -1,5 +1,6 @@
 package dev.rfsq4j.train;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -38,7 +39,7 @@ final class DataOrder {
             epoch = e;
         }
         int start = (int) (step % batchesPerEpoch()) * batch;
-        return java.util.Arrays.copyOfRange(permutation, start, start + batch);
+        return Arrays.copyOfRange(permutation, start, start + batch);
     }
 
     private int[] permutation(long e) {

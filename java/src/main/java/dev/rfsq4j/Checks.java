@@ -1,0 +1,45 @@
+package dev.rfsq4j;
+
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** Argument checks that every op wrapper runs before a native call, so a message can name the argument. */
+public final class Checks {
+    private Checks() {}
+
+    /**
+     * Checks dtype and shape before any native call. {@code dims} holds a Long for a required size or a String
+     * naming a free one, so the message shows the expected pattern: "z must be float32 (B,4,H,W) for levels
+     * [8,8,8,4], got float32 (2,5,8,8)".
+     */
+    public static void expect(Tensor t, String name, DType dtype, String context, Object... dims) {
+        Objects.requireNonNull(t, name);
+        boolean ok = t.dtype() == dtype && t.rank() == dims.length;
+        for (int i = 0; ok && i < dims.length; i++) {
+            ok = !(dims[i] instanceof Long size) || t.dim(i) == size;
+        }
+        if (!ok) {
+            String pattern = Stream.of(dims).map(Object::toString).collect(Collectors.joining(",", "(", ")"));
+            throw new IllegalArgumentException(
+                    name + " must be " + dtype.label() + " " + pattern + context + ", got " + t.describe());
+        }
+    }
+
+    /** Tensors of one call must share a device; checked here so the message can name the argument. */
+    public static void sameDevice(Device device, String what, Tensor t) {
+        if (t != null && t.device() != device) {
+            throw new IllegalArgumentException(what + " belongs to another device (" + t.device() + ") than this op's ("
+                    + device + "); use tensors from scopes of one Device");
+        }
+    }
+
+    /** A fixed shape as {@link #expect} dims. */
+    public static Object[] exactly(long... shape) {
+        Object[] dims = new Object[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            dims[i] = shape[i];
+        }
+        return dims;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.rfsq4j.io;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Opening a file to read, with the file named in the error (the readers' messages all start with it). */
+final class ReadChannel {
+    private ReadChannel() {}
+
+    static FileChannel open(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file");
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot open: " + e.getMessage());
+        }
+    }
+}
