@@ -154,6 +154,19 @@ public final class Tensor {
         copyToDevice(data, ValueLayout.JAVA_INT);
     }
 
+    /**
+     * Copies host memory (a native segment of exactly {@link #byteSize()} bytes, this tensor's element layout) in,
+     * without the staging copy of the array overloads: for a buffer a caller refills and uploads every step.
+     */
+    public void copyFrom(MemorySegment host) {
+        if (!host.isNative() || host.byteSize() != byteSize()) {
+            throw new IllegalArgumentException("host memory must be a native segment of " + byteSize() + " bytes for "
+                    + describe() + ", got " + (host.isNative() ? host.byteSize() + " bytes" : "a heap segment"));
+        }
+        long bytes = byteSize();
+        scope.device().call("rfsq_copy_to_device", ctx -> rfsq_h.rfsq_copy_to_device(ctx, address, host, bytes), this);
+    }
+
     /** dtype and shape as messages show them, e.g. {@code float32 (2,4,8,8)}. */
     public String describe() {
         return dtype.label() + " " + shapeString(shape);

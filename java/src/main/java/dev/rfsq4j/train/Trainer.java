@@ -12,6 +12,9 @@ import dev.rfsq4j.nn.RfsqQuantizer;
 import dev.rfsq4j.nn.VqVae;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -117,14 +120,19 @@ public final class Trainer {
         long last = first;
         try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"), first)) {
             int floats = Math.multiplyExact(Math.multiplyExact(b * 3, s), s);
-            Future<float[]> next = loader.submit(() -> load(order, first, floats));
+            // One decode buffer and one off-heap upload buffer for the whole run: the next batch is decoded while the
+            // device runs this one, and uploaded (the copy returns when the buffer may be refilled) before the
+            // next decode starts.
+            float[] decoded = new float[floats];
+            MemorySegment staging = Arena.ofAuto().allocate((long) floats * Float.BYTES, 64);
+            Future<MemorySegment> next = loader.submit(() -> load(order, first, decoded, staging));
             long intervalStart = System.nanoTime();
             long intervalFirst = first;
             for (long n = first; n < config.steps(); n++) {
                 images.copyFrom(take(next));
                 if (n + 1 < config.steps()) {
                     long following = n + 1;
-                    next = loader.submit(() -> load(order, following, floats));
+                    next = loader.submit(() -> load(order, following, decoded, staging));
                 }
                 double lr = step.run(images);
                 long done = n + 1;
@@ -167,13 +175,13 @@ public final class Trainer {
         return config.identity() + " images=" + data.count();
     }
 
-    private float[] load(DataOrder order, long step, int floats) throws IOException {
-        float[] host = new float[floats];
-        data.load(order.batch(step), host);
-        return host;
+    private MemorySegment load(DataOrder order, long step, float[] decoded, MemorySegment staging) throws IOException {
+        data.load(order.batch(step), decoded);
+        MemorySegment.copy(decoded, 0, staging, ValueLayout.JAVA_FLOAT, 0, decoded.length);
+        return staging;
     }
 
-    private static float[] take(Future<float[]> batch) throws IOException, InterruptedException {
+    private static MemorySegment take(Future<MemorySegment> batch) throws IOException, InterruptedException {
         try {
             return batch.get();
         } catch (ExecutionException e) {
