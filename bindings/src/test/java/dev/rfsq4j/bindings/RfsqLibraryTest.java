@@ -52,11 +52,33 @@ final class RfsqLibraryTest {
     }
 
     @Test
-    void oneDnnIsExtractedNextToLibrfsq() {
+    void oneDnnAndItsOpenClLoaderAreExtractedNextToLibrfsq() {
         assumeTrue(System.getProperty("rfsq.library", System.getenv("RFSQ_LIBRARY")) == null,
                 "librfsq comes from -Drfsq.library or RFSQ_LIBRARY, not from the class path");
-        Path onednn = RfsqLibrary.path().resolveSibling(RfsqLibrary.ONEDNN);
-        assertTrue(Files.isRegularFile(onednn), onednn + " next to " + RfsqLibrary.path());
+        for (String name : new String[] {RfsqLibrary.ONEDNN, RfsqLibrary.OPENCL}) {
+            Path lib = RfsqLibrary.path().resolveSibling(name);
+            assertTrue(Files.isRegularFile(lib), lib + " next to " + RfsqLibrary.path());
+        }
+    }
+
+    /** The loader shipped in the jar is the one in use, whether or not the system has one. */
+    @Test
+    void theShippedOpenClLoaderIsTheOneMapped() throws IOException {
+        assumeTrue(System.getProperty("rfsq.library", System.getenv("RFSQ_LIBRARY")) == null,
+                "librfsq comes from -Drfsq.library or RFSQ_LIBRARY, not from the class path");
+        assertEquals(rfsq_h.RFSQ_ABI_VERSION(), rfsq_h.rfsq_abi_version());
+        List<String> loaders = Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(line -> line.contains("libOpenCL"))
+                .map(line -> line.substring(line.indexOf('/'))).distinct().toList();
+        assertEquals(List.of(RfsqLibrary.path().resolveSibling(RfsqLibrary.OPENCL).toString()), loaders);
+    }
+
+    @Test
+    void aLibraryOfAnotherAbiVersionIsRefused(@TempDir Path dir) throws Exception {
+        assumeTrue(Cc.available(), Cc.MISSING);
+        Files.writeString(dir.resolve("rfsq.c"), "int rfsq_abi_version(void) { return 999; }\n");
+        Cc.run(dir, List.of("cc", "-shared", "-fPIC", "-o", "librfsq.so", "rfsq.c"));
+        String out = probe(dir, List.of("-Drfsq.library=" + dir.resolve("librfsq.so")));
+        assertTrue(out.contains("ABI version 999") && out.contains("version " + rfsq_h.RFSQ_ABI_VERSION()), out);
     }
 
     @Test
@@ -80,7 +102,7 @@ final class RfsqLibraryTest {
     @Test
     void aMissingSymbolIsNamed(@TempDir Path dir) throws Exception {
         assumeTrue(Cc.available(), Cc.MISSING);
-        Files.writeString(dir.resolve("rfsq.c"), "int rfsq_abi_version(void) { return 1; }\n");
+        Files.writeString(dir.resolve("rfsq.c"), "int rfsq_abi_version(void) { return " + rfsq_h.RFSQ_ABI_VERSION() + "; }\n");
         Cc.run(dir, List.of("cc", "-shared", "-fPIC", "-o", "librfsq.so", "rfsq.c"));
         String out = probe(dir, List.of("-Drfsq.library=" + dir.resolve("librfsq.so")));
         assertTrue(out.contains("rfsq_last_error") && out.contains(dir.resolve("librfsq.so").toString()), out);
@@ -91,7 +113,7 @@ final class RfsqLibraryTest {
     }
 
     /** Runs {@link Probe} in a fresh JVM (the library loads once per JVM) and returns what it printed. */
-    private static String probe(Path dir, List<String> jvmOptions, String... environment) throws IOException, InterruptedException {
+    static String probe(Path dir, List<String> jvmOptions, String... environment) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
         command.addAll(jvmOptions);
