@@ -4,13 +4,17 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "rfsq.h"
 
+// Host: always inlined. The CPU kernels are compiled once per instruction set (cpu_kernels.cpp); an out-of-line
+// copy of a helper would be one function in the library whichever variant the linker kept, so an AVX-512 copy
+// could run on a CPU without AVX-512. Inlined everywhere, each variant keeps its own code.
 #if defined(__CUDACC__)
 #define RFSQ_HD __host__ __device__ __forceinline__
 #else
-#define RFSQ_HD inline
+#define RFSQ_HD inline __attribute__((always_inline))
 #endif
 
 // A loop over positions that the host compiler should vectorize (OpenMP SIMD; ignored on the device).
@@ -42,6 +46,7 @@ struct FsqConsts {
     float h[kMaxLevels];
     float o[kMaxLevels];
     float shift[kMaxLevels];
+    float slope[kMaxLevels];          // h / floor(L/2): the straight-through derivative's scale
 };
 
 // Host only: levels must already be validated (count 1..16, L >= 2, product < 2^31).
@@ -59,6 +64,7 @@ inline FsqConsts make_fsq_consts(const rfsq_levels& lv) {
         k.h[j] = (float)h;
         k.o[j] = (float)o;
         k.shift[j] = (float)tan(o / h);
+        k.slope[j] = (float)(h / (L / 2));
         basis *= L;
     }
     k.codebook = (int32_t)basis;
@@ -99,9 +105,33 @@ RFSQ_HD float round_even(float f) {
 #endif
 }
 
+// exp: the GPU's expf on the device; on the host Cephes' expf (Cody-Waite reduction, degree-6 polynomial, within
+// 2 ulp) written with plain arithmetic and a bit cast, so that loops over it vectorize (glibc's expf is a call) and
+// give the same bits at every vector width. Arguments are clamped to [-87, 88] (a normal result).
+RFSQ_HD float fast_exp(float x) {
+#ifdef __CUDA_ARCH__
+    return expf(x);
+#else
+    const float c = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+    const float n = round_even(c * 1.44269504088896341f);
+    const float r = (c - n * 0.693359375f) - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    const float e = (p * (r * r) + r) + 1.0f;
+    const int32_t bits = ((int32_t)n + 127) << 23;  // 2^n, n in [-126, 127]
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return e * scale;
+#endif
+}
+
 // 1 - tanh^2(x) = sech^2(x) = 4 e / (1 + e)^2 with e = exp(-2|x|): accurate also where tanh saturates.
 RFSQ_HD float sech2(float x) {
-    const float e = expf(-2.0f * fabsf(x));
+    const float e = fast_exp(-2.0f * fabsf(x));
     return 4.0f * e / ((1.0f + e) * (1.0f + e));
 }
 
@@ -125,7 +155,7 @@ RFSQ_HD float fsq_code_of_digit(const FsqConsts& k, int j, int32_t digit) {
 }
 
 // Straight-through derivative d code / d x = h (1 - tanh^2(x + shift)) / half.
-RFSQ_HD float fsq_deriv(const FsqConsts& k, int j, float x) { return k.h[j] * sech2(x + k.shift[j]) / k.half[j]; }
+RFSQ_HD float fsq_deriv(const FsqConsts& k, int j, float x) { return k.slope[j] * sech2(x + k.shift[j]); }
 
 RFSQ_HD float softplus(float t) { return t > 20.0f ? t : log1pf(expf(t)); }
 RFSQ_HD float sigmoid(float t) { return 1.0f / (1.0f + expf(-t)); }

@@ -115,16 +115,21 @@ struct LfqAvgProb {
             t.sync();
             if (lane < lanes)
                 for (int jj = jfirst; jj < jn; jj += jstep) {
-                    double sa = 0.0, se = 0.0;
-                    RFSQ_SIMD(reduction(+ : sa, se))
-                    for (int pos = lane; pos < len; pos += lanes) {
-                        float p, lnp;
-                        lfq_prob(tab, c, chunk, j0 + jj, pos, p, lnp);
-                        sa += p;
-                        se += lfq_e(p, lnp);
+                    double sa[kLanes], se[kLanes];  // lanes of a fixed order (team.h)
+                    for (int l = 0; l < kLanes; ++l) sa[l] = se[l] = 0.0;
+                    for (int pos0 = lane; pos0 < len; pos0 += lanes * kLanes) {
+                        RFSQ_SIMD()
+                        for (int l = 0; l < kLanes; ++l) {
+                            const int pos = pos0 + l * lanes;
+                            const bool in = pos < len;
+                            float p, lnp;
+                            lfq_prob(tab, c, chunk, j0 + jj, in ? pos : pos0, p, lnp);
+                            sa[l] += in ? (double)p : 0.0;
+                            se[l] += in ? (double)lfq_e(p, lnp) : 0.0;
+                        }
                     }
-                    acc[lane * jn + jj] += sa;
-                    ent += se;
+                    acc[lane * jn + jj] += lane_total(sa);
+                    ent += lane_total(se);
                 }
         }
         t.sync();

@@ -21,6 +21,28 @@ struct Launch {
 
 RFSQ_HD int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// Sums over positions that the host compiler vectorizes keep kLanes partial sums (lane l takes every kLanes-th
+// term) and add them up in a fixed order (lane_total), so they come out the same at every vector width: the CPU
+// kernel variants (SSE2, AVX2, AVX-512) give identical bits. On the device each thread is a lane of its own.
+#ifdef __CUDA_ARCH__
+constexpr int kLanes = 1;
+#else
+constexpr int kLanes = 16;
+#endif
+
+template <class T>
+RFSQ_HD T lane_total(const T* v) {
+#ifdef __CUDA_ARCH__
+    return v[0];
+#else
+    T a[kLanes / 2];
+    for (int i = 0; i < kLanes / 2; ++i) a[i] = v[i] + v[i + kLanes / 2];
+    for (int w = kLanes / 4; w >= 1; w /= 2)
+        for (int i = 0; i < w; ++i) a[i] += a[i + w];
+    return a[0];
+#endif
+}
+
 // The flat (elementwise and reducing) ops: one team per chunk of kChunk floats.
 constexpr int64_t kChunk = 1 << 14;
 

@@ -21,7 +21,7 @@
 extern "C" {
 #endif
 
-#define RFSQ_ABI_VERSION 2
+#define RFSQ_ABI_VERSION 3
 
 #define RFSQ_OK 0
 #define RFSQ_E_INVALID (-1)
@@ -32,6 +32,13 @@ extern "C" {
 #define RFSQ_E_RANGE (-6)
 
 #define RFSQ_DEVICE_CPU (-1)
+
+/* The instruction sets the CPU kernels are compiled for; a CPU context runs the best this CPU has, or the one
+ * RFSQ_CPU_ISA (baseline, avx2, avx512, auto) names in the environment when the context is created. Every variant
+ * gives the same bits. */
+#define RFSQ_CPU_ISA_BASELINE 0
+#define RFSQ_CPU_ISA_AVX2 1
+#define RFSQ_CPU_ISA_AVX512 2
 
 #define RFSQ_MAX_LEVELS 16
 #define RFSQ_MAX_STAGES 16
@@ -120,6 +127,8 @@ int rfsq_ctx_create(int32_t device, rfsq_ctx **out);
 int rfsq_ctx_destroy(rfsq_ctx *ctx);
 /* Waits for all queued work and reports any bad data an earlier op found (RFSQ_E_NONFINITE, RFSQ_E_RANGE). */
 int rfsq_ctx_sync(rfsq_ctx *ctx);
+/* Writes the instruction set (RFSQ_CPU_ISA_*) a CPU context's kernels run; -1 for a CUDA context. */
+int rfsq_ctx_cpu_isa(rfsq_ctx *ctx, int32_t *isa);
 
 /* Allocates bytes (> 0) of the context's device memory, 256-byte aligned. */
 int rfsq_alloc(rfsq_ctx *ctx, int64_t bytes, void **out);

@@ -53,6 +53,14 @@ int rfsq_ctx_create(int32_t device, rfsq_ctx** out) {
     });
 }
 
+int rfsq_ctx_cpu_isa(rfsq_ctx* ctx, int32_t* isa) {
+    const char* op = "rfsq_ctx_cpu_isa";
+    RFSQ_TRY(check_ctx(ctx, op));
+    RFSQ_TRY(check_ptr(isa, "isa", op));
+    *isa = ctx->cpu_isa;
+    return RFSQ_OK;
+}
+
 int rfsq_ctx_destroy(rfsq_ctx* ctx) {
     if (!ctx) return RFSQ_OK;
     return guarded("rfsq_ctx_destroy", [&] {

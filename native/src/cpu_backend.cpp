@@ -1,4 +1,5 @@
-// CPU backend: host memory, and ops run as teams of one thread each, spread over OpenMP threads.
+// CPU backend: host memory, scratch, and the dispatch of every op to the kernels of the context's instruction set
+// (cpu_kernels.cpp, compiled once per variant).
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,26 +7,13 @@
 #include <algorithm>
 
 #include "../common/ops.h"
-#include "internal.h"
+#include "cpu_kernels.h"
 
 namespace rfsq {
 
 namespace {
 
-// A team of one: the op's loops over rank..size cover everything, reductions are no-ops.
-struct CpuTeam {
-    float* scratch;
-    unsigned bad = 0;
-
-    int rank() const { return 0; }
-    int size() const { return 1; }
-    void sync() const {}
-    void sum(float*, int) const {}
-    void flag(unsigned bits) { bad |= bits; }
-    float* work() const { return scratch; }
-};
-
-int cpu_init(rfsq_ctx*) { return RFSQ_OK; }
+int cpu_init(rfsq_ctx* ctx) { return cpu_isa_choose(&ctx->cpu_isa, "rfsq_ctx_create"); }
 
 void cpu_release(rfsq_ctx* ctx) {
     cpu_conv_release(ctx);
@@ -53,6 +41,17 @@ int cpu_copy(rfsq_ctx*, void* dst, const void* src, int64_t bytes, int, const ch
 
 int cpu_sync(rfsq_ctx*, const char*) { return RFSQ_OK; }  // CPU ops report bad data in their own status
 
+// VQ's x.e as a GEMM (oneDNN picks the CPU's vector ISA), in chunks of positions of ~16 MiB of dot products.
+int cpu_vq_nearest(rfsq_ctx* ctx, const VqSearch& op) {
+    const int64_t b = op.npos / op.hw;
+    const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(op.hw, (4 << 20) / op.m));
+    void* dots = nullptr;
+    if (int st = cpu_scratch(ctx, 1, rows * op.m * (int64_t)sizeof(float), &dots, VqSearch::kName)) return st;
+    return cpu_vq_search(ctx, op.x, b, op.d, op.hw, op.codebook, op.m, op.norms, op.idx, static_cast<float*>(dots), rows);
+}
+
+}  // namespace
+
 int cpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* op) {
     if (ctx->scratch_bytes[slot] < bytes) {
         free(ctx->scratch[slot]);
@@ -65,17 +64,6 @@ int cpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* 
     return RFSQ_OK;
 }
 
-// VQ's x.e as a GEMM (oneDNN picks the CPU's vector ISA), in chunks of positions of ~16 MiB of dot products.
-int cpu_vq_nearest(rfsq_ctx* ctx, const VqSearch& op) {
-    const int64_t b = op.npos / op.hw;
-    const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(op.hw, (4 << 20) / op.m));
-    void* dots = nullptr;
-    if (int st = cpu_scratch(ctx, 1, rows * op.m * (int64_t)sizeof(float), &dots, VqSearch::kName)) return st;
-    return cpu_vq_search(ctx, op.x, b, op.d, op.hw, op.codebook, op.m, op.norms, op.idx, static_cast<float*>(dots), rows);
-}
-
-}  // namespace
-
 const Backend& cpu_backend() {
     // A team of one thread: LFQ's entropy sums and VQ-EMA's per-code sums take more codes per team (the sums stay
     // under ~8 MiB) and LFQ's backward fewer positions, so that each thread has enough work.
@@ -84,30 +72,17 @@ const Backend& cpu_backend() {
     return be;
 }
 
+// The context's variant of the kernels (cpu_kernels.h).
 template <class Op>
 int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch) {
-    const int threads = (int)(launch.teams < omp_get_max_threads() ? launch.teams : omp_get_max_threads());
-    float* work = nullptr;
-    if (launch.work_floats > 0) {
-        void* p = nullptr;
-        if (int st = cpu_scratch(ctx, 1, threads * launch.work_floats * (int64_t)sizeof(float), &p, Op::kName)) return st;
-        work = static_cast<float*>(p);
+    switch (ctx->cpu_isa) {
+        case RFSQ_CPU_ISA_AVX512:
+            return avx512::cpu_run(ctx, op, launch);
+        case RFSQ_CPU_ISA_AVX2:
+            return avx2::cpu_run(ctx, op, launch);
+        default:
+            return baseline::cpu_run(ctx, op, launch);
     }
-    unsigned bad = 0;
-    if (threads == 1) {  // no parallel region for one team: opening one costs ~0.7 us, more than a small op
-        CpuTeam team{work};
-        for (int64_t i = 0; i < launch.teams; ++i) op(team, i);
-        bad = team.bad;
-    } else {
-#pragma omp parallel num_threads(threads) reduction(| : bad)
-        {
-            CpuTeam team{work ? work + omp_get_thread_num() * launch.work_floats : nullptr};
-#pragma omp for schedule(static)
-            for (int64_t i = 0; i < launch.teams; ++i) op(team, i);
-            bad |= team.bad;
-        }
-    }
-    return bad ? fail(status_of_bad(bad), Op::kName, "%s", message_of_bad(bad)) : RFSQ_OK;
 }
 
 #define RFSQ_CPU_INSTANTIATE(Op) template int cpu_run<Op>(rfsq_ctx*, const Op&, Launch);

@@ -16,6 +16,7 @@ struct VqSearch;      // ops_vq.h
 
 struct rfsq_ctx {
     int32_t device = RFSQ_DEVICE_CPU;
+    int32_t cpu_isa = -1;                   // CPU only: RFSQ_CPU_ISA_* of the kernels this context runs
     std::mutex mu;                          // guards allocations (rfsq_free may race with rfsq_alloc)
     std::unordered_set<void*> allocations;  // live rfsq_alloc buffers, so a bad rfsq_free fails cleanly
     void* scratch[2] = {nullptr, nullptr};  // 0: op temporaries (backward partial sums), 1: team work
@@ -91,6 +92,8 @@ const Backend& cuda_backend();  // returns stubs reporting RFSQ_E_NO_DEVICE when
 int cuda_device_count();
 
 // The backends' convolutions and VQ search.
+// Scratch slot of a CPU context, grown to at least bytes (the CPU kernels' team work).
+int cpu_scratch(rfsq_ctx*, int slot, int64_t bytes, void** out, const char* op);
 int cpu_conv_forward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* bias, float* y);
 int cpu_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
                       float* dweight, float* dbias);

@@ -104,23 +104,51 @@ std::vector<double> to_double(const std::vector<T>& v) {
     return std::vector<double>(v.begin(), v.end());
 }
 
-// Runs cases on a CPU context and, when a GPU is usable, a CUDA context; checks that nothing leaked and
-// prints the closing line. Returns the process exit code.
+// The CPU kernel variants to test: every one this CPU supports (RFSQ_CPU_ISA picks the variant of a new context),
+// or only the one RFSQ_CPU_ISA names when it is set.
+inline std::vector<std::string> cpu_variants() {
+    const char* env = getenv("RFSQ_CPU_ISA");
+    if (env && *env && strcmp(env, "auto") != 0) return {env};
+    rfsq_ctx* ctx = nullptr;
+    int32_t best = RFSQ_CPU_ISA_BASELINE;
+    if (rfsq_ctx_create(RFSQ_DEVICE_CPU, &ctx) == RFSQ_OK) rfsq_ctx_cpu_isa(ctx, &best);
+    rfsq_ctx_destroy(ctx);
+    const char* names[] = {"baseline", "avx2", "avx512"};
+    std::vector<std::string> out;
+    for (int v = RFSQ_CPU_ISA_BASELINE; v <= best; ++v) out.push_back(names[v]);
+    return out;
+}
+
+// Creates a CPU context running variant (RFSQ_CPU_ISA is set for the call and restored after).
+inline int cpu_context(const std::string& variant, rfsq_ctx** ctx) {
+    const char* env = getenv("RFSQ_CPU_ISA");
+    const std::string saved = env ? env : "";
+    setenv("RFSQ_CPU_ISA", variant.c_str(), 1);
+    const int st = rfsq_ctx_create(RFSQ_DEVICE_CPU, ctx);
+    if (env) setenv("RFSQ_CPU_ISA", saved.c_str(), 1);
+    else unsetenv("RFSQ_CPU_ISA");
+    return st;
+}
+
+// Runs cases on a CPU context per kernel variant (cpu_variants) and, when a GPU is usable, a CUDA context; checks
+// that nothing leaked and prints the closing line. Returns the process exit code.
 inline int run_on_every_device(const std::function<void(rfsq_ctx*, const char*)>& cases) {
     int64_t live0 = 0;
     rfsq_live_objects(&live0);
     int32_t gpus = 0;
     rfsq_cuda_device_count(&gpus);
-    std::vector<int32_t> devices = {RFSQ_DEVICE_CPU};
-    if (gpus > 0) devices.push_back(0);
+    std::vector<std::string> devices;
+    for (const std::string& v : cpu_variants()) devices.push_back("cpu-" + v);
+    if (gpus > 0) devices.push_back("cuda");
     else printf("CUDA: no usable GPU, CUDA cases SKIPPED (CPU cases run)\n");
-    for (int32_t d : devices) {
+    for (const std::string& d : devices) {
         rfsq_ctx* ctx = nullptr;
-        if (rfsq_ctx_create(d, &ctx) != RFSQ_OK) {
-            fprintf(stderr, "cannot create context on device %d: %s\n", d, rfsq_last_error());
+        const int st = d == "cuda" ? rfsq_ctx_create(0, &ctx) : cpu_context(d.substr(4), &ctx);
+        if (st != RFSQ_OK) {
+            fprintf(stderr, "cannot create a context on %s: %s\n", d.c_str(), rfsq_last_error());
             return 1;
         }
-        cases(ctx, d == RFSQ_DEVICE_CPU ? "cpu" : "cuda");
+        cases(ctx, d.c_str());
         g_case = "lifecycle";
         check(rfsq_ctx_destroy(ctx) == RFSQ_OK, "ctx_destroy");
     }
@@ -137,7 +165,7 @@ inline void named_case(const char* dev, const std::string& name, const std::func
     g_case = std::string(dev) + " " + name;
     const int before = g_failed;
     f();
-    printf("%-4s %-60s %s\n", dev, name.c_str(), g_failed == before ? "ok" : "FAILED");
+    printf("%-12s %-60s %s\n", dev, name.c_str(), g_failed == before ? "ok" : "FAILED");
 }
 
 }  // namespace

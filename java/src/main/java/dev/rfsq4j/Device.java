@@ -78,6 +78,23 @@ public final class Device implements AutoCloseable {
         return backend == Backend.CUDA;
     }
 
+    /**
+     * The instruction set this CPU device's kernels run: "avx512", "avx2" or "baseline" (x86-64), the best this CPU
+     * has unless the environment variable RFSQ_CPU_ISA chose one when the device was opened; every one gives the
+     * same bits. Null on CUDA.
+     */
+    public String cpuIsa() {
+        if (isCuda()) {
+            return null;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(rfsq_h.C_INT);
+            call("rfsq_ctx_cpu_isa", c -> rfsq_h.rfsq_ctx_cpu_isa(c, out));
+            int isa = out.get(rfsq_h.C_INT, 0);
+            return isa == rfsq_h.RFSQ_CPU_ISA_AVX512() ? "avx512" : isa == rfsq_h.RFSQ_CPU_ISA_AVX2() ? "avx2" : "baseline";
+        }
+    }
+
     /** Waits for queued work; reports bad data an earlier op found on CUDA (NaN input, out-of-range index). */
     public void sync() {
         call("rfsq_ctx_sync", rfsq_h::rfsq_ctx_sync);

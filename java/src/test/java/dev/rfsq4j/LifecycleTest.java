@@ -11,7 +11,11 @@ import dev.rfsq4j.bindings.rfsq_h;
 import dev.rfsq4j.quant.Levels;
 import dev.rfsq4j.quant.Rfsq;
 import dev.rfsq4j.quant.Strategy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,6 +45,26 @@ class LifecycleTest {
             assertThrows(IllegalStateException.class, () -> scope.allocate(DType.F32, 4));
             scope.close(); // idempotent
         }
+    }
+
+    @Test
+    void cpuDeviceRunsTheWidestKernelsThisCpuHas() throws IOException {
+        String env = System.getenv("RFSQ_CPU_ISA");
+        String expected = env != null && !env.isEmpty() && !env.equals("auto") ? env : widestIsaOfThisCpu();
+        try (Device device = Device.open(Backend.CPU)) {
+            assertEquals(expected, device.cpuIsa());
+        }
+    }
+
+    /** What /proc/cpuinfo says, as rfsq.h defines the variants: x86-64-v4 (AVX-512), x86-64-v3 (AVX2), else baseline. */
+    private static String widestIsaOfThisCpu() throws IOException {
+        String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags"))
+                .findFirst().orElseThrow();
+        List<String> have = Arrays.asList(flags.substring(flags.indexOf(':') + 1).trim().split(" "));
+        if (have.containsAll(List.of("avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl", "avx2", "fma"))) {
+            return "avx512";
+        }
+        return have.containsAll(List.of("avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm")) ? "avx2" : "baseline";
     }
 
     @ParameterizedTest

@@ -46,10 +46,10 @@ public class rfsq_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int RFSQ_ABI_VERSION = (int)2L;
+    private static final int RFSQ_ABI_VERSION = (int)3L;
     /**
      * {@snippet lang=c :
-     * #define RFSQ_ABI_VERSION 2
+     * #define RFSQ_ABI_VERSION 3
      * }
      */
     public static int RFSQ_ABI_VERSION() {
@@ -126,6 +126,33 @@ public class rfsq_h {
      */
     public static int RFSQ_DEVICE_CPU() {
         return RFSQ_DEVICE_CPU;
+    }
+    private static final int RFSQ_CPU_ISA_BASELINE = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_CPU_ISA_BASELINE 0
+     * }
+     */
+    public static int RFSQ_CPU_ISA_BASELINE() {
+        return RFSQ_CPU_ISA_BASELINE;
+    }
+    private static final int RFSQ_CPU_ISA_AVX2 = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_CPU_ISA_AVX2 1
+     * }
+     */
+    public static int RFSQ_CPU_ISA_AVX2() {
+        return RFSQ_CPU_ISA_AVX2;
+    }
+    private static final int RFSQ_CPU_ISA_AVX512 = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_CPU_ISA_AVX512 2
+     * }
+     */
+    public static int RFSQ_CPU_ISA_AVX512() {
+        return RFSQ_CPU_ISA_AVX512;
     }
     private static final int RFSQ_MAX_LEVELS = (int)16L;
     /**
@@ -573,6 +600,65 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_sync", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_ctx_cpu_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_ctx_cpu_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_cpu_isa(rfsq_ctx *ctx, int32_t *isa)
+     * }
+     */
+    public static FunctionDescriptor rfsq_ctx_cpu_isa$descriptor() {
+        return rfsq_ctx_cpu_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_cpu_isa(rfsq_ctx *ctx, int32_t *isa)
+     * }
+     */
+    public static MethodHandle rfsq_ctx_cpu_isa$handle() {
+        return rfsq_ctx_cpu_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_ctx_cpu_isa(rfsq_ctx *ctx, int32_t *isa)
+     * }
+     */
+    public static MemorySegment rfsq_ctx_cpu_isa$address() {
+        return rfsq_ctx_cpu_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_ctx_cpu_isa(rfsq_ctx *ctx, int32_t *isa)
+     * }
+     */
+    public static int rfsq_ctx_cpu_isa(MemorySegment ctx, MemorySegment isa) {
+        var mh$ = rfsq_ctx_cpu_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_ctx_cpu_isa", ctx, isa);
+            }
+            return (int)mh$.invokeExact(ctx, isa);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
