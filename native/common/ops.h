@@ -2,6 +2,7 @@
 // and its list RFSQ_<FAMILY>_OPS to RFSQ_FOR_EACH_OP (the order gives the op ids the CUDA backend reports).
 #pragma once
 
+#include "ops_conv.h"
 #include "ops_fsq.h"
 #include "ops_lfq.h"
 #include "ops_rfsq.h"
@@ -9,4 +10,4 @@
 #include "ops_vq.h"
 
 // Every op, for the backends' explicit instantiations and the table of op names.
-#define RFSQ_FOR_EACH_OP(X) RFSQ_FSQ_OPS(X) RFSQ_RFSQ_OPS(X) RFSQ_TRAIN_OPS(X) RFSQ_LFQ_OPS(X) RFSQ_VQ_OPS(X)
+#define RFSQ_FOR_EACH_OP(X) RFSQ_FSQ_OPS(X) RFSQ_RFSQ_OPS(X) RFSQ_TRAIN_OPS(X) RFSQ_LFQ_OPS(X) RFSQ_VQ_OPS(X) RFSQ_CONV_OPS(X)

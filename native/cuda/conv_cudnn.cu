@@ -34,6 +34,10 @@
 // (the last because <dy, M^T x> = <M dy, x>, so dL/dw is M's filter gradient with input dy and output grad x).
 // The bias (out) is added to y by cudnnAddTensor from a (1,out,1,1) tensor; db = cudnnConvolutionBackwardBias(dy).
 //
+// rfsq_conv_*_ex: the blocked layout is plain NCHW here (rfsq_conv_block is 1 on CUDA), so the layout flags change
+// nothing; a fused ReLU (RFSQ_CONV_RELU) is the ReluForward kernel on y after the bias, the folded ReLU backward
+// (RFSQ_CONV_RELU_X) the ReluBackward kernel on dx, both queued on the context's stream.
+//
 // cuDNN's legacy descriptors use 32-bit sizes and strides, so a batch whose tensors exceed 2^31 - 1 elements is
 // run in chunks of images (weight and bias gradients accumulate over chunks with beta = 1).
 #include <cuda_runtime.h>
@@ -46,6 +50,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "../common/ops.h"
 #include "../src/internal.h"
 #include "cudnn_subset.h"
 
@@ -438,6 +443,7 @@ int cuda_conv_forward(rfsq_ctx* ctx, const ConvShape& sh, const float* x, const 
         }
         RFSQ_CUDNN_TRY(op, cudnnAddTensor, (s->handle, &kOne, p->bd, bias, &kOne, p->yd, yi));
     }
+    if (sh.flags & RFSQ_CONV_RELU) return cuda_run(ctx, ReluForward{y, sh.b * per_y, y}, chunk_launch(sh.b * per_y));
     return RFSQ_OK;
 }
 
@@ -485,6 +491,7 @@ int cuda_conv_backward(rfsq_ctx* ctx, const ConvShape& sh, const float* x, const
         }
         if (dbias) RFSQ_CUDNN_TRY(op, cudnnConvolutionBackwardBias, (s->handle, &kOne, p->yd, dyi, accumulate, p->bd, dbias));
     }
+    if (dx && (sh.flags & RFSQ_CONV_RELU_X)) return cuda_run(ctx, ReluBackward{x, dx, sh.b * per_x, dx}, chunk_launch(sh.b * per_x));
     return RFSQ_OK;
 }
 

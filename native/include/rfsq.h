@@ -89,6 +89,14 @@ typedef struct rfsq_conv_cfg {
     int32_t transposed;
 } rfsq_conv_cfg;
 
+/* Flags of rfsq_conv_forward_ex and rfsq_conv_backward_ex. Activations may stay in the context's blocked layout
+ * between layers (rfsq_conv_block), with no conversion per call; a ReLU after a convolution is fused into its
+ * forward, and its backward into the next convolution's backward. */
+#define RFSQ_CONV_X_BLOCKED 1 /* x and dx in the blocked layout (else NCHW) */
+#define RFSQ_CONV_Y_BLOCKED 2 /* y and dy in the blocked layout (else NCHW) */
+#define RFSQ_CONV_RELU 4      /* forward: y = max(conv(x) + bias, 0) */
+#define RFSQ_CONV_RELU_X 8    /* backward: x is the output of a ReLU, whose backward dx *= (x > 0) is folded in */
+
 /* LFQ (docs/BASELINES.md): channels C in 1..24 (codebook 2^C); loss weights (>= 0), diversity gamma, inverse temperature tau (> 0). */
 typedef struct rfsq_lfq_cfg {
     int32_t channels;
@@ -202,6 +210,15 @@ int rfsq_conv_output_size(const rfsq_conv_cfg *cfg, int64_t h, int64_t w, int64_
 int rfsq_conv_forward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, float *y);
 /* Convolution backward from dy: dx (may be NULL), dweight and dbias (overwritten, each may be NULL). */
 int rfsq_conv_backward(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, float *dx, float *dweight, float *dbias);
+
+/* Writes the channel block k of the context's blocked layout: (B, ceil(C/k), H, W, k) floats, channels c >= C zero (oneDNN's nChw16c on a CPU with AVX-512, nChw8c with AVX2); 1 (plain NCHW) elsewhere and on CUDA. */
+int rfsq_conv_block(rfsq_ctx *ctx, int32_t *block);
+/* Converts x (B,C,H,W) between NCHW and the blocked layout into y: to_blocked 1 from NCHW to blocked, 0 back. */
+int rfsq_blocked_convert(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, int32_t to_blocked, float *y);
+/* rfsq_conv_forward with flags: RFSQ_CONV_X_BLOCKED, RFSQ_CONV_Y_BLOCKED (layouts of x and y), RFSQ_CONV_RELU (ReLU fused after the bias). */
+int rfsq_conv_forward_ex(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, int32_t flags, float *y);
+/* rfsq_conv_backward with flags: RFSQ_CONV_X_BLOCKED (x, dx), RFSQ_CONV_Y_BLOCKED (dy), RFSQ_CONV_RELU_X (dx *= (x > 0)). */
+int rfsq_conv_backward_ex(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, int32_t flags, float *dx, float *dweight, float *dbias);
 
 /* LFQ forward on x (B,C,H,W): q = sign (x = 0 gives -1), idx (B,H,W) (may be NULL), loss[0] = L_c + L_e (may be NULL). */
 int rfsq_lfq_forward(rfsq_ctx *ctx, const rfsq_lfq_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, float *q, int32_t *idx, float *loss);

@@ -53,10 +53,18 @@ const char* message_of_bad(unsigned bits);
 
 // Convolutions, validated by api_conv.cpp (shapes: x (b, in, h, w), y (b, out, oh, ow)); one implementation per
 // backend: oneDNN on the CPU, cuDNN on CUDA.
+// flags: RFSQ_CONV_* (layouts of x/dx and y/dy, fused ReLUs); block: the context's channel block (rfsq_conv_block)
+// when a layout is blocked.
 struct ConvShape {
     rfsq_conv_cfg cfg;
     int64_t b, h, w, oh, ow;
+    int32_t flags = 0;
+    int32_t block = 1;
 };
+
+// The channel block of a context's blocked layout: oneDNN's preferred nChw{k}c on the CPU (probed once), 1 on CUDA.
+int conv_block(const rfsq_ctx*);
+int cpu_conv_block();
 
 // A backend's choices of how to split work into teams: they change speed, never what an op computes.
 struct Tuning {

@@ -1,7 +1,10 @@
 // oneDNN 3.x on the CPU. Convolutions: convolution_* primitives (deconvolution_* for the transposed ones), f32,
-// direct algorithm (exact, no Winograd). And the matmul of VQ's nearest-code search. Each context keeps one engine, one stream and the primitives of every
-// shape it has seen, so a repeated shape creates nothing. The caller's NCHW buffers are used in place when a
-// primitive takes the plain layout; otherwise they go through a buffer of the primitive's own (blocked) layout.
+// direct algorithm (exact, no Winograd). And the matmul of VQ's nearest-code search. Each context keeps one engine,
+// one stream and the primitives of every shape it has seen, so a repeated shape creates nothing. The caller's
+// buffers (NCHW, or the blocked layout nChw{k}c that oneDNN prefers, per RFSQ_CONV_X/Y_BLOCKED) are used in place
+// when a primitive takes their layout; otherwise they go through a buffer of the primitive's own layout. A fused
+// ReLU is a post-op of the forward; the folded ReLU backward (RFSQ_CONV_RELU_X) is the CPU kernel ReluBackward on
+// dx right after oneDNN wrote it (oneDNN's backward primitives take no post-ops).
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
@@ -10,6 +13,7 @@
 #include <map>
 #include <memory>
 
+#include "../common/ops.h"
 #include "internal.h"
 
 namespace rfsq {
@@ -89,15 +93,21 @@ struct PlanOf final : Plan {
         const rfsq_conv_cfg& c = sh.cfg;
         const memory::dims xd{sh.b, c.in_channels, sh.h, sh.w}, yd{sh.b, c.out_channels, sh.oh, sh.ow},
             wd{c.out_channels, c.in_channels, c.kernel, c.kernel};
-        x_md = memory::desc(xd, kF32, Tag::nchw);
-        y_md = memory::desc(yd, kF32, Tag::nchw);
+        x_md = memory::desc(xd, kF32, layout(sh.flags & RFSQ_CONV_X_BLOCKED, sh.block));
+        y_md = memory::desc(yd, kF32, layout(sh.flags & RFSQ_CONV_Y_BLOCKED, sh.block));
         w_md = memory::desc(wd, kF32, Family::kWeights);
         b_md = memory::desc({c.out_channels}, kF32, Tag::a);
         strides = {c.stride, c.stride};
         pad = {c.padding, c.padding};
         // Layouts left to oneDNN (`any`): it picks its fastest; Arg reorders only where that is not plain.
+        dnnl::primitive_attr attr;
+        if (sh.flags & RFSQ_CONV_RELU) {
+            dnnl::post_ops ops;
+            ops.append_eltwise(dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+            attr.set_post_ops(ops);
+        }
         fwd_pd = typename Family::Fwd::primitive_desc(eng, dnnl::prop_kind::forward_training, Family::kAlgo, any(xd), any(wd),
-                                                      b_md, any(yd), strides, pad, pad);
+                                                      b_md, any(yd), strides, pad, pad, attr);
         fwd = typename Family::Fwd(fwd_pd);
         x = Arg(x_md, fwd_pd.src_desc(), eng, true);
         w = Arg(w_md, fwd_pd.weights_desc(), eng, true);
@@ -106,6 +116,9 @@ struct PlanOf final : Plan {
     }
 
     static memory::desc any(const memory::dims& d) { return memory::desc(d, kF32, Tag::any); }
+    static Tag layout(bool blocked, int block) {
+        return !blocked || block == 1 ? Tag::nchw : block == 16 ? Tag::nChw16c : Tag::nChw8c;
+    }
 
     void forward(dnnl::stream& s, const float* px, const float* pw, const float* pb, float* py) override {
         fwd.execute(s, {{DNNL_ARG_SRC, x.in(px, s)}, {DNNL_ARG_WEIGHTS, w.in(pw, s)}, {DNNL_ARG_BIAS, b.in(pb, s)},
@@ -148,13 +161,15 @@ struct PlanOf final : Plan {
     }
 };
 
-// (in, out, kernel, stride, padding, transposed, b, h, w): everything a plan depends on.
-using Key = std::array<int64_t, 9>;
+// (in, out, kernel, stride, padding, transposed, b, h, w, flags): everything a plan depends on.
+using Key = std::array<int64_t, 10>;
 constexpr size_t kMaxPlans = 64;  // a caller cycling through many sizes rebuilds, it does not grow without bound
 
 Key key_of(const ConvShape& sh) {
     const rfsq_conv_cfg& c = sh.cfg;
-    return {c.in_channels, c.out_channels, c.kernel, c.stride, c.padding, c.transposed, sh.b, sh.h, sh.w};
+    const int32_t layout_flags = RFSQ_CONV_X_BLOCKED | RFSQ_CONV_Y_BLOCKED | RFSQ_CONV_RELU;  // RELU_X: not oneDNN's
+    return {c.in_channels, c.out_channels, c.kernel, c.stride, c.padding, c.transposed, sh.b, sh.h, sh.w,
+            sh.flags & layout_flags};
 }
 
 }  // namespace
@@ -201,16 +216,17 @@ int with_plan(rfsq_ctx* ctx, const ConvShape& sh, const char* op, Body body) {
     }
 }
 
-// dbias alone, without dweight: the sum of dy over the batch and the positions, per channel.
+// dbias alone, without dweight: the sum of dy over the batch and the positions, per channel (dy NCHW or blocked).
 void bias_gradient(const ConvShape& sh, const float* dy, float* db) {
     const int64_t n = sh.oh * sh.ow, C = sh.cfg.out_channels;
+    const int64_t k = (sh.flags & RFSQ_CONV_Y_BLOCKED) ? sh.block : 1, cb = (C + k - 1) / k;
 #pragma omp parallel for schedule(static)
     for (int64_t c = 0; c < C; ++c) {
         double sum = 0;
         for (int64_t b = 0; b < sh.b; ++b) {
-            const float* p = dy + (b * C + c) * n;
+            const float* p = dy + ((b * cb + c / k) * n) * k + c % k;
             float part = 0;
-            for (int64_t i = 0; i < n; ++i) part += p[i];
+            for (int64_t i = 0; i < n; ++i) part += p[i * k];
             sum += part;
         }
         db[c] = (float)sum;
@@ -228,9 +244,35 @@ int cpu_conv_backward(rfsq_ctx* ctx, const ConvShape& sh, const float* x, const 
                       float* dweight, float* dbias) {
     if (dbias && !dweight) bias_gradient(sh, dy, dbias);  // oneDNN gives dbias only along with dweight
     if (!dx && !dweight) return RFSQ_OK;
-    return with_plan(ctx, sh, "rfsq_conv_backward", [&](dnnl::stream& s, Plan& plan) {
+    const int st = with_plan(ctx, sh, "rfsq_conv_backward", [&](dnnl::stream& s, Plan& plan) {
         plan.backward(s, x, weight, dy, dx, dweight, dweight ? dbias : nullptr);
     });
+    if (st != RFSQ_OK) return st;
+    if (dx && (sh.flags & RFSQ_CONV_RELU_X)) {  // the ReLU that made x: dx where x > 0, else 0 (padding stays 0)
+        const int64_t k = (sh.flags & RFSQ_CONV_X_BLOCKED) ? sh.block : 1;
+        const int64_t n = blocked_floats(sh.b, sh.cfg.in_channels, sh.h * sh.w, (int32_t)k);
+        return cpu_run(ctx, ReluBackward{x, dx, n, dx}, chunk_launch(n));
+    }
+    return RFSQ_OK;
+}
+
+// The channel block of nChw{k}c that oneDNN's f32 convolutions want on this CPU, from a probe convolution (once).
+int cpu_conv_block() {
+    static const int block = [] {
+        try {
+            const dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+            const memory::dims src{2, 64, 16, 16}, wei{64, 64, 3, 3}, dst{2, 64, 16, 16};
+            auto any = [](const memory::dims& d) { return memory::desc(d, kF32, Tag::any); };
+            const dnnl::convolution_forward::primitive_desc pd(eng, dnnl::prop_kind::forward_training,
+                                                               dnnl::algorithm::convolution_direct, any(src), any(wei),
+                                                               any(dst), {1, 1}, {1, 1}, {1, 1});
+            if (pd.src_desc() == memory::desc(src, kF32, Tag::nChw16c)) return 16;
+            if (pd.src_desc() == memory::desc(src, kF32, Tag::nChw8c)) return 8;
+        } catch (const dnnl::error&) {  // no blocked layout then: NCHW everywhere works
+        }
+        return 1;
+    }();
+    return block;
 }
 
 // x.e for rows positions of one image: x is (d, hw) row-major, so the positions are rows of a {rows, d} matrix

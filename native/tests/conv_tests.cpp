@@ -219,6 +219,113 @@ void test_argument_errors(rfsq_ctx* ctx) {
           "backward with no gradient asked for is a no-op");
 }
 
+// ---- the blocked layout, fused ReLUs (rfsq_conv_*_ex) -----------------------------------------------------
+
+// Host conversions of the blocked layout as rfsq.h defines it: (B, ceil(C/k), H, W, k), channels >= C zero.
+template <class T>
+std::vector<T> to_blocked(const std::vector<T>& x, int64_t b, int64_t c, int64_t hw, int k) {
+    const int64_t cb = (c + k - 1) / k;
+    std::vector<T> y(b * cb * k * hw, T(0));
+    for (int64_t i = 0; i < b; ++i)
+        for (int64_t ch = 0; ch < c; ++ch)
+            for (int64_t p = 0; p < hw; ++p) y[((i * cb + ch / k) * hw + p) * k + ch % k] = x[(i * c + ch) * hw + p];
+    return y;
+}
+
+template <class T>
+std::vector<T> from_blocked(const std::vector<T>& y, int64_t b, int64_t c, int64_t hw, int k) {
+    const int64_t cb = (c + k - 1) / k;
+    std::vector<T> x(b * c * hw);
+    for (int64_t i = 0; i < b; ++i)
+        for (int64_t ch = 0; ch < c; ++ch)
+            for (int64_t p = 0; p < hw; ++p) x[(i * c + ch) * hw + p] = y[((i * cb + ch / k) * hw + p) * k + ch % k];
+    return x;
+}
+
+// Every float of y that is channel padding (ch >= c) is 0.
+bool padding_is_zero(const std::vector<float>& y, int64_t b, int64_t c, int64_t hw, int k) {
+    const int64_t cb = (c + k - 1) / k;
+    for (int64_t i = 0; i < b; ++i)
+        for (int64_t ch = c; ch < cb * k; ++ch)
+            for (int64_t p = 0; p < hw; ++p)
+                if (y[((i * cb + ch / k) * hw + p) * k + ch % k] != 0.0f) return false;
+    return true;
+}
+
+void test_block_and_convert(rfsq_ctx* ctx, bool cuda) {
+    int32_t k = -1;
+    check(rfsq_conv_block(ctx, &k) == RFSQ_OK && (k == 1 || k == 8 || k == 16), "channel block is 1, 8 or 16", k);
+    if (cuda) check(k == 1, "CUDA's blocked layout is NCHW", k, 1);
+    printf("     channel block of the blocked layout: %d\n", k);
+    for (int64_t c : {3, 16, 20, 64}) {
+        Rng g = fresh();
+        const int64_t b = 2, h = 5, w = 3, hw = h * w;
+        const auto x = randn(g, b * c * hw, 1.0);
+        const auto want = to_blocked(x, b, c, hw, k);
+        Buf<float> dx(ctx, x), blocked(ctx, want.size()), back(ctx, x.size());
+        check(settle(ctx, rfsq_blocked_convert(ctx, dx.d, b, c, h, w, 1, blocked.d)) == RFSQ_OK, "to blocked");
+        check(blocked.get() == want, "to blocked: every float in its place, padding 0");
+        check(settle(ctx, rfsq_blocked_convert(ctx, blocked.d, b, c, h, w, 0, back.d)) == RFSQ_OK, "from blocked");
+        check(back.get() == x, "from blocked: the round trip is exact");
+    }
+    Buf<float> a(ctx, 8), bb(ctx, 8);
+    check(rfsq_blocked_convert(ctx, a.d, 1, 2, 2, 2, 2, bb.d) == RFSQ_E_INVALID, "to_blocked 2 rejected");
+    check(rfsq_blocked_convert(ctx, a.d, 1, 0, 2, 2, 1, bb.d) == RFSQ_E_INVALID, "zero channels rejected");
+    check(rfsq_blocked_convert(ctx, nullptr, 1, 2, 2, 2, 1, bb.d) == RFSQ_E_INVALID, "NULL x rejected");
+    check(rfsq_conv_block(ctx, nullptr) == RFSQ_E_INVALID, "NULL block rejected");
+}
+
+// rfsq_conv_forward_ex / _backward_ex with every combination of flags against the float64 reference: the layouts of
+// x/dx and y/dy, the fused ReLU (y = max(conv + bias, 0)) and the folded ReLU backward (x a ReLU output, dx *= x > 0).
+void test_conv_ex(rfsq_ctx* ctx, const ConvCase& c, int flags) {
+    int32_t k = 1;
+    rfsq_conv_block(ctx, &k);
+    const bool xb = flags & RFSQ_CONV_X_BLOCKED, yb = flags & RFSQ_CONV_Y_BLOCKED, relu = flags & RFSQ_CONV_RELU;
+    const int64_t hw = c.h * c.w, ohw = c.oh() * c.ow(), I = c.cfg.in_channels, O = c.cfg.out_channels;
+    Inputs in = random_inputs(c);
+    for (auto& v : in.x) v = v > 0 ? v : 0.0f;  // x as a ReLU's output: its backward masks where x = 0
+    const auto xd = to_double(in.x), wd = to_double(in.w);
+    auto y = ref_forward(c, xd, wd, to_double(in.bias));
+    if (relu)
+        for (auto& v : y) v = v > 0 ? v : 0;
+    RefGrads g = ref_backward(c, xd, wd, to_double(in.dy));
+    for (size_t i = 0; i < g.dx.size(); ++i) g.dx[i] = in.x[i] > 0 ? g.dx[i] : 0;  // RFSQ_CONV_RELU_X
+    const auto xin = xb ? to_blocked(in.x, c.b, I, hw, k) : in.x;
+    const auto dyin = yb ? to_blocked(in.dy, c.b, O, ohw, k) : in.dy;
+    Buf<float> x(ctx, xin), w(ctx, in.w), bias(ctx, in.bias), dy(ctx, dyin);
+    Buf<float> out(ctx, yb ? to_blocked(std::vector<float>(c.y_size()), c.b, O, ohw, k).size() : c.y_size());
+    const int fwd_flags = flags & (RFSQ_CONV_X_BLOCKED | RFSQ_CONV_Y_BLOCKED | RFSQ_CONV_RELU);
+    check(settle(ctx, rfsq_conv_forward_ex(ctx, &c.cfg, x.d, c.b, c.h, c.w, w.d, bias.d, fwd_flags, out.d)) == RFSQ_OK, "forward_ex");
+    const auto yo = out.get();
+    check_close(yb ? from_blocked(yo, c.b, O, ohw, k) : yo, y, "y = reference");
+    if (yb) check(padding_is_zero(yo, c.b, O, ohw, k), "y's channel padding is 0");
+    const int bwd_flags = (flags & (RFSQ_CONV_X_BLOCKED | RFSQ_CONV_Y_BLOCKED)) | RFSQ_CONV_RELU_X;
+    Buf<float> dx(ctx, xin.size()), dw(ctx, c.w_size()), db(ctx, O);
+    check(settle(ctx, rfsq_conv_backward_ex(ctx, &c.cfg, x.d, c.b, c.h, c.w, w.d, dy.d, bwd_flags, dx.d, dw.d, db.d)) == RFSQ_OK,
+          "backward_ex");
+    const auto dxo = dx.get();
+    check_close(xb ? from_blocked(dxo, c.b, I, hw, k) : dxo, g.dx, "dx = reference, masked by x > 0");
+    if (xb) check(padding_is_zero(dxo, c.b, I, hw, k), "dx's channel padding is 0");
+    check_close(dw.get(), g.dw, "dweight = reference");
+    check_close(db.get(), g.db, "dbias = reference");
+    Buf<float> db2(ctx, O);  // dbias alone (its own path on the CPU) from a blocked dy
+    check(settle(ctx, rfsq_conv_backward_ex(ctx, &c.cfg, x.d, c.b, c.h, c.w, w.d, dy.d, bwd_flags, nullptr, nullptr, db2.d)) == RFSQ_OK,
+          "backward_ex, dbias only");
+    check_close(db2.get(), g.db, "dbias alone = reference");
+}
+
+void test_conv_ex_errors(rfsq_ctx* ctx) {
+    const rfsq_conv_cfg ok{3, 4, 4, 2, 1, 0};
+    Buf<float> x(ctx, 2 * 16 * 8 * 8), w(ctx, 4 * 3 * 4 * 4), bias(ctx, 4), y(ctx, 2 * 16 * 4 * 4);
+    check(rfsq_conv_forward_ex(ctx, &ok, x.d, 2, 8, 8, w.d, bias.d, RFSQ_CONV_RELU_X, y.d) == RFSQ_E_INVALID, "forward refuses RELU_X");
+    check(strstr(rfsq_last_error(), "rfsq_conv_forward_ex") != nullptr, "the message names the op");
+    check(rfsq_conv_forward_ex(ctx, &ok, x.d, 2, 8, 8, w.d, bias.d, 16, y.d) == RFSQ_E_INVALID, "unknown flag refused");
+    check(rfsq_conv_backward_ex(ctx, &ok, x.d, 2, 8, 8, w.d, y.d, RFSQ_CONV_RELU, x.d, w.d, bias.d) == RFSQ_E_INVALID,
+          "backward refuses RELU");
+    check(strstr(rfsq_last_error(), "rfsq_conv_backward_ex") != nullptr, "the message names the op");
+    check(rfsq_conv_forward_ex(ctx, &ok, nullptr, 2, 8, 8, w.d, bias.d, 0, y.d) == RFSQ_E_INVALID, "NULL x refused");
+}
+
 void run_all(rfsq_ctx* ctx, const char* dev) {
     auto named = [&](const std::string& name, const std::function<void()>& f) { named_case(dev, name, f); };
     named("conv argument errors", [&] { test_argument_errors(ctx); });
@@ -232,6 +339,21 @@ void run_all(rfsq_ctx* ctx, const char* dev) {
     for (const auto& c : cases) named(c.name() + ": y, dx, dw, db", [&] { test_conv(ctx, c); });
     const ConvCase tiny[] = {{{2, 3, 3, 2, 1, 0}, 2, 5, 4}, {{3, 2, 4, 2, 1, 1}, 1, 3, 2}};
     for (const auto& c : tiny) named(c.name() + ": finite differences", [&] { test_finite_differences(ctx, c); });
+    named("blocked layout: block, conversions", [&] { test_block_and_convert(ctx, strcmp(dev, "cuda") == 0); });
+    named("conv_ex argument errors", [&] { test_conv_ex_errors(ctx); });
+    // The model's layers as the model runs them, and channel counts that leave padding in a block of 8 or 16.
+    const ConvCase ex_cases[] = {
+        {{3, 128, 4, 2, 1, 0}, 2, 16, 16}, {{128, 256, 4, 2, 1, 0}, 1, 8, 8}, {{256, 4, 1, 1, 0, 0}, 2, 4, 4},
+        {{4, 256, 1, 1, 0, 0}, 2, 4, 4},   {{256, 128, 4, 2, 1, 1}, 1, 4, 4}, {{128, 3, 4, 2, 1, 1}, 2, 8, 8},
+        {{20, 12, 3, 1, 1, 0}, 2, 5, 6},   {{12, 20, 4, 2, 1, 1}, 2, 3, 4},
+    };
+    for (const auto& c : ex_cases)
+        for (int flags = 0; flags < 8; ++flags) {
+            char name[64];
+            snprintf(name, sizeof name, ": x %s, y %s%s", flags & 1 ? "blocked" : "NCHW", flags & 2 ? "blocked" : "NCHW",
+                     flags & 4 ? ", ReLU" : "");
+            named(c.name() + name + ", ReLU backward folded", [&] { test_conv_ex(ctx, c, flags); });
+        }
 }
 
 }  // namespace

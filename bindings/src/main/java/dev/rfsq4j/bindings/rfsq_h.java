@@ -199,6 +199,42 @@ public class rfsq_h {
     public static int RFSQ_STRATEGY_LAYERNORM() {
         return RFSQ_STRATEGY_LAYERNORM;
     }
+    private static final int RFSQ_CONV_X_BLOCKED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_CONV_X_BLOCKED 1
+     * }
+     */
+    public static int RFSQ_CONV_X_BLOCKED() {
+        return RFSQ_CONV_X_BLOCKED;
+    }
+    private static final int RFSQ_CONV_Y_BLOCKED = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_CONV_Y_BLOCKED 2
+     * }
+     */
+    public static int RFSQ_CONV_Y_BLOCKED() {
+        return RFSQ_CONV_Y_BLOCKED;
+    }
+    private static final int RFSQ_CONV_RELU = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_CONV_RELU 4
+     * }
+     */
+    public static int RFSQ_CONV_RELU() {
+        return RFSQ_CONV_RELU;
+    }
+    private static final int RFSQ_CONV_RELU_X = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define RFSQ_CONV_RELU_X 8
+     * }
+     */
+    public static int RFSQ_CONV_RELU_X() {
+        return RFSQ_CONV_RELU_X;
+    }
 
     private static class rfsq_abi_version {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -2739,6 +2775,266 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_backward", ctx, cfg, x, b, h, w, weight, dy, dx, dweight, dbias);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, dy, dx, dweight, dbias);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_conv_block {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_conv_block");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_conv_block(rfsq_ctx *ctx, int32_t *block)
+     * }
+     */
+    public static FunctionDescriptor rfsq_conv_block$descriptor() {
+        return rfsq_conv_block.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_conv_block(rfsq_ctx *ctx, int32_t *block)
+     * }
+     */
+    public static MethodHandle rfsq_conv_block$handle() {
+        return rfsq_conv_block.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_conv_block(rfsq_ctx *ctx, int32_t *block)
+     * }
+     */
+    public static MemorySegment rfsq_conv_block$address() {
+        return rfsq_conv_block.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_conv_block(rfsq_ctx *ctx, int32_t *block)
+     * }
+     */
+    public static int rfsq_conv_block(MemorySegment ctx, MemorySegment block) {
+        var mh$ = rfsq_conv_block.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_conv_block", ctx, block);
+            }
+            return (int)mh$.invokeExact(ctx, block);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_blocked_convert {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_blocked_convert");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_blocked_convert(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, int32_t to_blocked, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_blocked_convert$descriptor() {
+        return rfsq_blocked_convert.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_blocked_convert(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, int32_t to_blocked, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_blocked_convert$handle() {
+        return rfsq_blocked_convert.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_blocked_convert(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, int32_t to_blocked, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_blocked_convert$address() {
+        return rfsq_blocked_convert.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_blocked_convert(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, int32_t to_blocked, float *y)
+     * }
+     */
+    public static int rfsq_blocked_convert(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, int to_blocked, MemorySegment y) {
+        var mh$ = rfsq_blocked_convert.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_blocked_convert", ctx, x, b, c, h, w, to_blocked, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, to_blocked, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_conv_forward_ex {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_conv_forward_ex");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_conv_forward_ex(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, int32_t flags, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_conv_forward_ex$descriptor() {
+        return rfsq_conv_forward_ex.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_conv_forward_ex(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, int32_t flags, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_conv_forward_ex$handle() {
+        return rfsq_conv_forward_ex.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_conv_forward_ex(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, int32_t flags, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_conv_forward_ex$address() {
+        return rfsq_conv_forward_ex.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_conv_forward_ex(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *bias, int32_t flags, float *y)
+     * }
+     */
+    public static int rfsq_conv_forward_ex(MemorySegment ctx, MemorySegment cfg, MemorySegment x, long b, long h, long w, MemorySegment weight, MemorySegment bias, int flags, MemorySegment y) {
+        var mh$ = rfsq_conv_forward_ex.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_conv_forward_ex", ctx, cfg, x, b, h, w, weight, bias, flags, y);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, bias, flags, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_conv_backward_ex {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_conv_backward_ex");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_conv_backward_ex(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, int32_t flags, float *dx, float *dweight, float *dbias)
+     * }
+     */
+    public static FunctionDescriptor rfsq_conv_backward_ex$descriptor() {
+        return rfsq_conv_backward_ex.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_conv_backward_ex(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, int32_t flags, float *dx, float *dweight, float *dbias)
+     * }
+     */
+    public static MethodHandle rfsq_conv_backward_ex$handle() {
+        return rfsq_conv_backward_ex.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_conv_backward_ex(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, int32_t flags, float *dx, float *dweight, float *dbias)
+     * }
+     */
+    public static MemorySegment rfsq_conv_backward_ex$address() {
+        return rfsq_conv_backward_ex.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_conv_backward_ex(rfsq_ctx *ctx, const rfsq_conv_cfg *cfg, const float *x, int64_t b, int64_t h, int64_t w, const float *weight, const float *dy, int32_t flags, float *dx, float *dweight, float *dbias)
+     * }
+     */
+    public static int rfsq_conv_backward_ex(MemorySegment ctx, MemorySegment cfg, MemorySegment x, long b, long h, long w, MemorySegment weight, MemorySegment dy, int flags, MemorySegment dx, MemorySegment dweight, MemorySegment dbias) {
+        var mh$ = rfsq_conv_backward_ex.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_conv_backward_ex", ctx, cfg, x, b, h, w, weight, dy, flags, dx, dweight, dbias);
+            }
+            return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, dy, flags, dx, dweight, dbias);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

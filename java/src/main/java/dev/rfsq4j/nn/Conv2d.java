@@ -25,12 +25,23 @@ public final class Conv2d {
         return conv.outputShape(inputShape);
     }
 
+    /** y = conv(x) + bias, NCHW in and out. */
     public void forward(Tensor x, Tensor y) {
-        conv.forward(x, y);
+        conv.forward(x, y, ConvIo.PLAIN);
     }
 
-    /** Writes the parameter gradients, and dx unless it is null. */
+    /** Writes the parameter gradients, and dx unless it is null (NCHW). */
     public void backward(Tensor x, Tensor dy, Tensor dx) {
-        conv.backward(x, dy, dx);
+        conv.backward(x, dy, dx, ConvIo.PLAIN);
+    }
+
+    /** The forward with x and y in io's layouts and io's fused ReLU. */
+    public void forward(Tensor x, Tensor y, ConvIo io) {
+        conv.forward(x, y, io);
+    }
+
+    /** The backward with x, dx and dy in io's layouts, folding the backward of a ReLU that made x (io.reluInput()). */
+    public void backward(Tensor x, Tensor dy, Tensor dx, ConvIo io) {
+        conv.backward(x, dy, dx, io);
     }
 }

@@ -13,8 +13,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 /**
- * The native convolution both {@link Conv2d} and {@link ConvTranspose2d} run (rfsq_conv_forward / _backward):
- * weights and gradients are views into a {@link ParameterStore}; activations belong to the caller.
+ * The native convolution both {@link Conv2d} and {@link ConvTranspose2d} run (rfsq_conv_forward_ex / _backward_ex):
+ * weights and gradients are views into a {@link ParameterStore}; activations belong to the caller, in the layouts
+ * a {@link ConvIo} names.
  */
 final class Convolution {
     private final String name;
@@ -85,30 +86,49 @@ final class Convolution {
         }
     }
 
-    void forward(Tensor x, Tensor y) {
-        expect(x, name + " input", DType.F32, "", "B", (long) in, "H", "W");
-        expect(y, name + " output", DType.F32, " for input " + x.describe(), exactly(outputShape(x.shape())));
+    /** y = conv(x) + bias (then ReLU if io says so), x and y in io's layouts (shapes: {@link ConvLayout#shape}). */
+    void forward(Tensor x, Tensor y, ConvIo io) {
         Device device = weight.device();
-        long b = x.dim(0), h = x.dim(2), w = x.dim(3);
-        device.call("rfsq_conv_forward (" + name + ")",
-                ctx -> rfsq_h.rfsq_conv_forward(ctx, cfg, x.address(), b, h, w, weight.address(), bias.address(), y.address()),
+        long[] xs = logical(x, io.input(), "input");
+        expect(y, name + " output", DType.F32, " for input " + x.describe() + " in " + io.output(),
+                exactly(io.output().shape(device, outputShape(xs))));
+        long b = xs[0], h = xs[2], w = xs[3];
+        int flags = io.forwardFlags();
+        device.call("rfsq_conv_forward_ex (" + name + ")",
+                ctx -> rfsq_h.rfsq_conv_forward_ex(ctx, cfg, x.address(), b, h, w, weight.address(), bias.address(), flags,
+                        y.address()),
                 x, y, weight, bias);
     }
 
-    /** Writes this layer's weight and bias gradients, and dx unless it is null (the first layer needs none). */
-    void backward(Tensor x, Tensor dy, Tensor dx) {
-        expect(x, name + " input", DType.F32, "", "B", (long) in, "H", "W");
-        expect(dy, name + " output gradient", DType.F32, " for input " + x.describe(), exactly(outputShape(x.shape())));
+    /**
+     * Writes this layer's weight and bias gradients, and dx unless it is null (the first layer needs none), each in
+     * io's layout; with io.reluInput() dx is zero where x is (the backward of the ReLU that made x).
+     */
+    void backward(Tensor x, Tensor dy, Tensor dx, ConvIo io) {
+        Device device = weight.device();
+        long[] xs = logical(x, io.input(), "input");
+        expect(dy, name + " output gradient", DType.F32, " for input " + x.describe() + " in " + io.output(),
+                exactly(io.output().shape(device, outputShape(xs))));
         if (dx != null) {
             expect(dx, name + " input gradient", DType.F32, " like the input", exactly(x.shape()));
         }
-        Device device = weight.device();
-        long b = x.dim(0), h = x.dim(2), w = x.dim(3);
+        long b = xs[0], h = xs[2], w = xs[3];
+        int flags = io.backwardFlags();
         MemorySegment dxp = dx == null ? MemorySegment.NULL : dx.address();
-        device.call("rfsq_conv_backward (" + name + ")",
-                ctx -> rfsq_h.rfsq_conv_backward(ctx, cfg, x.address(), b, h, w, weight.address(), dy.address(), dxp,
-                        dweight.address(), dbias.address()),
+        device.call("rfsq_conv_backward_ex (" + name + ")",
+                ctx -> rfsq_h.rfsq_conv_backward_ex(ctx, cfg, x.address(), b, h, w, weight.address(), dy.address(), flags,
+                        dxp, dweight.address(), dbias.address()),
                 x, dy, dx, weight, dweight, dbias);
     }
 
+    /** The (B, in, H, W) that x holds in layout, checking that its shape is that layout's. */
+    private long[] logical(Tensor x, ConvLayout layout, String what) {
+        if (layout == ConvLayout.NCHW) {
+            expect(x, name + " " + what, DType.F32, "", "B", (long) in, "H", "W");
+            return x.shape();
+        }
+        long padded = layout.shape(weight.device(), new long[] {1, in, 1, 1})[1];
+        expect(x, name + " " + what, DType.F32, " (" + in + " channels in the blocked layout)", "B", padded, "H", "W");
+        return new long[] {x.dim(0), in, x.dim(2), x.dim(3)};
+    }
 }

@@ -5,10 +5,15 @@ import java.util.SplittableRandom;
 
 /**
  * The reference encoder (spec §4): Conv(3→128, k4 s2 p1) → ReLU → Conv(128→256, k4 s2 p1) → ReLU → Conv(256→C, k1),
- * parameters {@code encoder.0/2/4} as PyTorch's nn.Sequential names them. ReLUs run in place on the conv outputs:
- * their backward needs only that output.
+ * parameters {@code encoder.0/2/4} as PyTorch's nn.Sequential names them. The activations between the convolutions
+ * stay in the device's blocked layout ({@link ConvLayout}); each ReLU is fused into the convolution before it, and its
+ * backward into the backward of the convolution after it (which needs only the ReLU's output).
  */
 public final class Encoder {
+    private static final ConvIo IN = new ConvIo(ConvLayout.NCHW, ConvLayout.BLOCKED, true, false);
+    private static final ConvIo MID = new ConvIo(ConvLayout.BLOCKED, ConvLayout.BLOCKED, true, true);
+    private static final ConvIo OUT = new ConvIo(ConvLayout.BLOCKED, ConvLayout.NCHW, false, true);
+
     private final Conv2d conv0;
     private final Conv2d conv2;
     private final Conv2d conv4;
@@ -35,27 +40,33 @@ public final class Encoder {
 
     /** z (B,C,H/4,W/4) of normalized images x (B,3,H,W); a work buffer. */
     public Tensor forward(Tensor x) {
-        Tensor a1 = work.floats("enc.a1", conv0.outputShape(x.shape()));
-        conv0.forward(x, a1);
-        Relu.forward(a1, a1);
-        Tensor a2 = work.floats("enc.a2", conv2.outputShape(a1.shape()));
-        conv2.forward(a1, a2);
-        Relu.forward(a2, a2);
-        Tensor z = work.floats("enc.z", conv4.outputShape(a2.shape()));
-        conv4.forward(a2, z);
+        Shapes s = shapes(x);
+        Tensor a1 = work.floats("enc.a1", s.a1);
+        conv0.forward(x, a1, IN);
+        Tensor a2 = work.floats("enc.a2", s.a2);
+        conv2.forward(a1, a2, MID);
+        Tensor z = work.floats("enc.z", s.z);
+        conv4.forward(a2, z, OUT);
         return z;
     }
 
     /** Parameter gradients for dz, after {@link #forward} of x (the images need no gradient). */
     public void backward(Tensor x, Tensor dz) {
-        Tensor a1 = work.floats("enc.a1", conv0.outputShape(x.shape()));
-        Tensor a2 = work.floats("enc.a2", conv2.outputShape(a1.shape()));
-        Tensor da2 = work.floats("enc.da2", a2.shape());
-        conv4.backward(a2, dz, da2);
-        Relu.backward(a2, da2, da2);
-        Tensor da1 = work.floats("enc.da1", a1.shape());
-        conv2.backward(a1, da2, da1);
-        Relu.backward(a1, da1, da1);
-        conv0.backward(x, da1, null);
+        Shapes s = shapes(x);
+        Tensor a1 = work.floats("enc.a1", s.a1);
+        Tensor a2 = work.floats("enc.a2", s.a2);
+        Tensor da2 = work.floats("enc.da2", s.a2);
+        conv4.backward(a2, dz, da2, OUT);
+        Tensor da1 = work.floats("enc.da1", s.a1);
+        conv2.backward(a1, da2, da1, MID);
+        conv0.backward(x, da1, null, IN);
+    }
+
+    /** The activations' buffer shapes: a1, a2 blocked, z NCHW. */
+    private record Shapes(long[] a1, long[] a2, long[] z) {}
+
+    private Shapes shapes(Tensor x) {
+        long[] a1 = conv0.outputShape(x.shape()), a2 = conv2.outputShape(a1), z = conv4.outputShape(a2);
+        return new Shapes(ConvLayout.BLOCKED.shape(x.device(), a1), ConvLayout.BLOCKED.shape(x.device(), a2), z);
     }
 }
