@@ -7,7 +7,8 @@ Correctness: forward zhat, indices, stats, rnorm and backward dz, dparams of the
 PyTorch autograd in float64 on random inputs; exits 1 beyond tolerance. Indices may differ only where the
 float64 value lies within 1e-3 of a rounding boundary; an image with such a flip leaves the value comparisons.
 Bench: per-call time of PyTorch eager, torch.compile (where present) and librfsq, forward and forward+backward,
-batch 128 at 32x32; prints a Markdown table (and writes it to --out).
+batch 128 at 32x32, the three measured alternately burst by burst; prints a Markdown table with the ratios and
+whether issue 12's goals are met (and writes it to --out).
 """
 import argparse
 import ctypes
@@ -34,6 +35,16 @@ class Cfg(ctypes.Structure):
     _fields_ = [("levels", Levels), ("stages", ctypes.c_int32), ("strategy", ctypes.c_int32)]
 
 
+def header_abi_version():
+    """RFSQ_ABI_VERSION of the rfsq.h next to this script: the declarations used here are that header's."""
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "native", "include", "rfsq.h")
+    with open(header) as f:
+        for line in f:
+            if line.startswith("#define RFSQ_ABI_VERSION "):
+                return int(line.split()[2])
+    sys.exit(f"{header}: no RFSQ_ABI_VERSION")
+
+
 def make_cfg(levels, stages, strategy):
     lv = Levels(len(levels), (ctypes.c_int32 * 16)(*levels))
     return Cfg(lv, stages, STRATEGIES.index(strategy))
@@ -51,6 +62,7 @@ class Lib:
             "rfsq_ctx_create": [I32, ctypes.POINTER(P)],
             "rfsq_ctx_destroy": [P],
             "rfsq_ctx_sync": [P],
+            "rfsq_ctx_cpu_isa": [P, ctypes.POINTER(I32)],
             "rfsq_rfsq_forward": [P, ctypes.POINTER(Cfg), P, I64, I64, I64, P, P, P, P, P, P],
             "rfsq_rfsq_backward": [P, ctypes.POINTER(Cfg), P, I64, I64, I64, P, P, P, P],
         }
@@ -69,6 +81,11 @@ class Lib:
             return rc
 
         return checked
+
+    def cpu_isa(self, ctx):
+        isa = ctypes.c_int32(-1)
+        self.ctx_cpu_isa(ctx, ctypes.byref(isa))
+        return {0: "baseline", 1: "avx2", 2: "avx512"}.get(isa.value, str(isa.value))
 
     def cuda_devices(self):
         n = ctypes.c_int32(0)
@@ -195,10 +212,12 @@ def check(lib, ctx, dev):
     return failures
 
 
-def timer(dev, lib, ctx):
-    """Median per-call time (us) of fn(set) over bursts of back-to-back calls; a burst lasts >= 1 ms and a
-    measurement about 0.5 s (5 to 25 bursts). CUDA: events on PyTorch's stream, and our bursts end with
-    rfsq_ctx_sync (the library runs on its own stream). CPU: the host clock."""
+def timer(dev, lib, ctx, rounds):
+    """Per-call times (us) of several implementations of one row, measured alternately: each is warmed up and
+    calibrated to bursts of back-to-back calls lasting >= 20 ms, then `rounds` rounds run one burst of each, in a
+    rotating order, and each gets the median of its bursts. So a change of machine load hits all of them alike.
+    CUDA: events on PyTorch's stream, and our bursts end with rfsq_ctx_sync (the library runs on its own stream).
+    CPU: the host clock."""
 
     def burst(fn, ours, first, calls, sets):
         if dev.type == "cuda":
@@ -218,19 +237,30 @@ def timer(dev, lib, ctx):
             fn((first + i) % sets)
         return (time.perf_counter() - t0) * 1e6 / calls
 
-    def measure(fn, ours, sets):
-        burst(fn, ours, 0, 3, sets)  # warm-up
-        one = burst(fn, ours, 0, 1, sets)
-        calls = max(1, min(100, int(1000 / one) + 1))
-        bursts = max(5, min(25, int(5e5 / (one * calls))))
-        return statistics.median(burst(fn, ours, r * calls, calls, sets) for r in range(bursts))
+    def alternate(entries, sets):
+        """entries: (fn, ours) pairs, None for a missing column; returns the median us per call of each."""
+        calls = []
+        for e in entries:
+            if e is None:
+                calls.append(0)
+                continue
+            burst(*e, 0, 3, sets)  # warm-up
+            one = min(burst(*e, 0, 1, sets) for _ in range(3))
+            calls.append(max(1, min(500, int(20000 / one) + 1)))
+        times = [[] for _ in entries]
+        live = [i for i, e in enumerate(entries) if e is not None]
+        for r in range(rounds):
+            for k in range(len(live)):
+                i = live[(r + k) % len(live)]
+                times[i].append(burst(*entries[i], r * calls[i], calls[i], sets))
+        return [statistics.median(t) if t else None for t in times]
 
-    return measure
+    return alternate
 
 
-def bench(lib, ctx, dev, compile_budget):
+def bench(lib, ctx, dev, compile_budget, rounds):
     b, h, w = 128, 32, 32
-    measure = timer(dev, lib, ctx)
+    alternate = timer(dev, lib, ctx, rounds)
     l2 = getattr(torch.cuda.get_device_properties(dev), "L2_cache_size", 50 << 20) if dev.type == "cuda" else 0
     has_compile = hasattr(torch, "compile")
     if not has_compile:
@@ -278,19 +308,17 @@ def bench(lib, ctx, dev, compile_budget):
                 torch._dynamo.reset()
                 compiled = torch.compile(fwd, mode="default", dynamic=False)
             for pass_name, make_torch, ours in (("fwd", torch_fwd, ours_fwd), ("fwd+bwd", torch_fwd_bwd, ours_fwd_bwd)):
-                eager = measure(make_torch(fwd), False, sets)
-                comp = None
+                comp_entry = None
                 if compiled is not None and compile_spent < compile_budget:
                     t0 = time.perf_counter()
                     try:
                         make_torch(compiled)(0)  # compiles; the timer's own warm-up then runs it
+                        comp_entry = (make_torch(compiled), False)
                     except Exception as e:  # a compiler failure costs the column, not the table
                         print(f"torch.compile failed for {name} {strategy} {pass_name}: {type(e).__name__}: {e}")
                         compiled = None
                     compile_spent += time.perf_counter() - t0
-                    if compiled is not None:
-                        comp = measure(make_torch(compiled), False, sets)
-                mine = measure(ours, True, sets)
+                eager, comp, mine = alternate([(make_torch(fwd), False), comp_entry, (ours, True)], sets)
                 rows.append((name, strategy, pass_name, eager, comp, mine))
                 print(f"  {name} {strategy} {pass_name}: eager {eager:.1f} us, compile "
                       f"{'-' if comp is None else f'{comp:.1f} us'}, rfsq4j {mine:.1f} us", flush=True)
@@ -299,22 +327,40 @@ def bench(lib, ctx, dev, compile_budget):
     return rows
 
 
-def table(rows, dev):
-    where = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"CPU ({os.cpu_count()} cores)"
+GOALS = {"fwd": 2.0, "fwd+bwd": 1.5}  # issue 12: rfsq4j at least this many times faster than torch.compile
+
+
+def table(rows, dev, rounds, isa, load):
+    where = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"{cpu_name()} ({os.cpu_count()} cores)"
     md = [f"### compare.py --bench: {where}, torch {torch.__version__}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
           "",
-          "Batch 128 at 32x32, float32, random inputs rotating over at least 2x L2. Per-call time: median of 5-25 "
-          "bursts of back-to-back calls, each >= 1 ms (CUDA events; our bursts end with rfsq_ctx_sync; on a CPU the "
-          "host clock). PyTorch computes "
-          "zhat, indices and (layernorm) stats like ours; fwd+bwd = forward + autograd.grad wrt z and params.",
+          f"Batch 128 at 32x32, float32, random inputs rotating over at least 2x L2; librfsq's CPU kernels: {isa}; "
+          f"load average {load[0]:.2f} before, {load[1]:.2f} after. Per-call time: median of {rounds} bursts of "
+          "back-to-back calls, each >= 20 ms, PyTorch eager, torch.compile and rfsq4j alternating burst by burst "
+          "(CUDA events; our bursts end with rfsq_ctx_sync; on a CPU the host clock). PyTorch computes zhat, indices "
+          "and (layernorm) stats like ours; fwd+bwd = forward + autograd.grad wrt z and params. Goal (issue 12): "
+          "compile / rfsq4j >= 2 for fwd, >= 1.5 for fwd+bwd.",
           "",
-          "| config | strategy | pass | eager (us) | compile (us) | rfsq4j (us) | eager / rfsq4j | compile / rfsq4j |",
-          "|---|---|---|---:|---:|---:|---:|---:|"]
+          "| config | strategy | pass | eager (us) | compile (us) | rfsq4j (us) | eager / rfsq4j | compile / rfsq4j | goal |",
+          "|---|---|---|---:|---:|---:|---:|---:|---|"]
     for name, strategy, pass_name, eager, comp, mine in rows:
         c_us = "-" if comp is None else f"{comp:.1f}"
-        c_ratio = "-" if comp is None else f"{comp / mine:.1f}x"
-        md.append(f"| {name} | {strategy} | {pass_name} | {eager:.1f} | {c_us} | {mine:.1f} | {eager / mine:.1f}x | {c_ratio} |")
+        c_ratio = "-" if comp is None else f"{comp / mine:.2f}x"
+        goal = "-" if comp is None else ("met" if comp / mine >= GOALS[pass_name] else "NOT met")
+        md.append(f"| {name} | {strategy} | {pass_name} | {eager:.1f} | {c_us} | {mine:.1f} | {eager / mine:.2f}x | "
+                  f"{c_ratio} | {goal} |")
     return "\n".join(md) + "\n"
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "CPU"
 
 
 def main():
@@ -323,13 +369,16 @@ def main():
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     ap.add_argument("--bench", action="store_true", help="also time PyTorch eager, torch.compile and librfsq")
     ap.add_argument("--compile-budget", type=float, default=240, help="seconds of torch.compile compilation at most")
+    ap.add_argument("--rounds", type=int, default=9, help="alternating bursts per implementation and row")
     ap.add_argument("--out", help="write the bench table here too")
     args = ap.parse_args()
 
     torch.manual_seed(1234)
     lib = Lib(args.lib)
-    if lib.so.rfsq_abi_version() != 1:
-        sys.exit(f"{args.lib}: ABI version {lib.so.rfsq_abi_version()}, expected 1")
+    want = header_abi_version()
+    if lib.so.rfsq_abi_version() != want:
+        sys.exit(f"{args.lib}: ABI version {lib.so.rfsq_abi_version()}, but this checkout's rfsq.h is version {want}: "
+                 "build the library of this checkout (mvn -DskipTests package)")
     gpu = lib.cuda_devices() > 0 and torch.cuda.is_available()
     if args.device == "cuda" and not gpu:
         sys.exit("--device cuda: no CUDA device usable by both librfsq and torch")
@@ -343,7 +392,9 @@ def main():
             print("FAIL", f)
         print("correctness:", "FAILED" if failures else "ok")
         if args.bench and not failures:
-            md = table(bench(lib, ctx, dev, args.compile_budget), dev)
+            load = os.getloadavg()[0]
+            rows = bench(lib, ctx, dev, args.compile_budget, args.rounds)
+            md = table(rows, dev, args.rounds, lib.cpu_isa(ctx) if not use_gpu else "-", (load, os.getloadavg()[0]))
             print("\n" + md)
             if args.out:
                 with open(args.out, "w") as f:
