@@ -54,9 +54,9 @@ public final class TrainStepBench {
                     }
                     double loss = step.losses().total(); // waits for the device
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    System.out.printf(Locale.ROOT, "%-20s %s batch %d %dpx: %.1f images/s (%.1f ms/step over %d steps), loss %.4f; %s%n",
+                    System.out.printf(Locale.ROOT, "%-20s %s batch %d %dpx: %.1f images/s (%.1f ms/step over %d steps), loss %.4f; %s%s%n",
                             args[p], device, batch, size, steps * batch / seconds, 1e3 * seconds / steps, steps, loss,
-                            step.graphNote());
+                            step.graphNote(), device.isCuda() ? "" : ", kernels " + device.cpuIsa());
                 }
             }
         }
