@@ -15,6 +15,7 @@ import dev.rfsq4j.Scope;
 import dev.rfsq4j.Seeds;
 import dev.rfsq4j.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -84,6 +85,55 @@ class RfsqForwardTest {
             for (int img = 0; img < b; img++) {
                 assertEquals(Math.sqrt(residual[img]), rnorm[img * stages + stages - 1],
                         1e-4 * (1 + Math.sqrt(residual[img])), name + ": ||z - zhat|| of image " + img + " vs rnorm");
+            }
+        }
+    }
+
+    static Stream<Arguments> servingCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Backend backend : new Backend[] {Backend.CPU, Backend.CUDA}) {
+            for (Strategy strategy : Strategy.values()) {
+                for (int[] bhw : new int[][] {{1, 32, 32}, {3, 17, 9}, {37, 1, 1}, {6, 2, 2}}) {
+                    out.add(Arguments.of(backend, strategy, bhw[0], bhw[1], bhw[2]));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * Serving shapes, which the CPU schedules by position (one image: every thread on it), or in tiles of several
+     * images ((N,C,1,1) vectors, 2x2 latents): the reference's indices and zhat, and every image's bits the same
+     * as when it is encoded alone.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}x{3}x{4}")
+    @MethodSource("servingCases")
+    void servingShapesMatchTheReferenceAndAnImageAlone(Backend backend, Strategy strategy, int b, int h, int w) {
+        String name = "serving " + backend + " " + strategy + " " + b + "x" + h + "x" + w;
+        SplittableRandom random = Seeds.random(name);
+        Levels levels = Levels.of(4, 4, 4, 4, 4);
+        int stages = 4, c = levels.count(), hw = h * w;
+        float[] z = Seeds.gaussian(random, b * c * hw, 1.5);
+        float[] params = Cases.randomParams(random, strategy, stages, c);
+        Reference.Result ref = new Reference(levels, stages, strategy)
+                .forward(Seeds.toDouble(z), b, h, w, Cases.toDouble(params), null, null, MARGIN);
+        try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
+            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope);
+            if (params != null) {
+                rfsq.parameters().copyFrom(params);
+            }
+            Rfsq.Output out = rfsq.forward(scope.fromArray(z, b, c, h, w));
+            float[] zhat = out.zhat().toFloatArray();
+            int[] indices = out.indices().toIntArray();
+            Approx.assertClose(name + ": zhat", ref.zhat, zhat, ref.tainted[stages - 1], ATOL, RTOL);
+            Approx.assertEqual(name + ": indices", ref.indices, indices, Cases.indexMask(ref, b, c, hw, stages));
+            for (int img = 0; img < b; img += Math.max(1, b / 4)) {
+                float[] one = Arrays.copyOfRange(z, img * c * hw, (img + 1) * c * hw);
+                Rfsq.Output alone = rfsq.forward(scope.fromArray(one, 1, c, h, w));
+                assertArrayEquals(Arrays.copyOfRange(zhat, img * c * hw, (img + 1) * c * hw), alone.zhat().toFloatArray(),
+                        name + ": zhat of image " + img + " alone");
+                assertArrayEquals(Arrays.copyOfRange(indices, img * hw * stages, (img + 1) * hw * stages),
+                        alone.indices().toIntArray(), name + ": indices of image " + img + " alone");
             }
         }
     }
