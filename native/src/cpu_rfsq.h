@@ -125,6 +125,42 @@ __attribute__((noinline)) void block_sums(const float* x, int C, int64_t n, int6
     }
 }
 
+// fsq_code_of_digit's (digit - half) / half: a multiplication by 1 / half where half is a power of two (the same
+// bits, and a division less per element: all the presets' levels), else the division.
+template <bool kPow2>
+RFSQ_INLINE float code_of_digit(const FsqConsts& k, int c, int32_t d, float inv_half) {
+    return kPow2 ? ((float)d - k.half[c]) * inv_half : fsq_code_of_digit(k, c, d);
+}
+
+RFSQ_INLINE bool half_is_pow2(const FsqConsts& k, int c) {
+    const int32_t h = (int32_t)k.half[c];
+    return (h & (h - 1)) == 0;
+}
+
+// One channel of stage_block over positions [p0, p1).
+template <int kZhat, bool kRes, bool kMean, bool kPow2>
+RFSQ_INLINE void stage_row(const FsqConsts& k, int c, const Affine A, const float* x, float* r, float* zh, float* cd,
+                           int32_t* index, int64_t p0, int64_t p1, float* sql, unsigned* badl, float* mean) {
+    const int32_t basis = k.basis[c];
+    const float inv_half = 1.0f / k.half[c];
+    over_lanes(p0, p1, [&](int64_t p, int l) __attribute__((always_inline)) {
+        const float xv = x[p];
+        unsigned bad = 0;
+        const int32_t d = fsq_digit(k, c, fsq_round(k, c, stage_u(A, xv), bad));
+        badl[l] |= bad;
+        const float code = code_of_digit<kPow2>(k, c, d, inv_half);
+        const float q = stage_q(A, code);
+        const float rn = xv - q;
+        if (kZhat == 0) cd[p] = code;
+        if (kZhat == 1) zh[p] = 0.0f + q;
+        if (kZhat == 2) zh[p] += q;
+        if (kRes) r[p] = rn;
+        sql[l] += rn * rn;
+        if (kMean) mean[l] += rn;
+        index[p - p0] += d * basis;
+    });
+}
+
 // One stage over positions [p0, p1) of one image: quantize every channel of src, add q into zhat, write the new
 // residual, the stage's index digits; sq = the block's sum of squared new residuals, and, when next_mean is given,
 // the block's per-channel sums of the new residual (the next stage's mean). Returns bad-data bits. What is written
@@ -141,30 +177,15 @@ __attribute__((noinline)) unsigned stage_block(const FsqConsts& consts, int C, i
     for (int l = 0; l < kLanes; ++l) badl[l] = 0;
     for (int64_t p = 0; p < p1 - p0; ++p) index[p] = 0;
     for (int c = 0; c < C; ++c) {
-        const Affine A = aff[c];
-        const int32_t basis = k.basis[c];
-        const float* x = src + c * N;
-        float* r = dst + c * N;
+        float* r = kRes ? dst + c * N : nullptr;
         float* zh = kZhat > 0 ? zhat + c * N : nullptr;
         float* cd = kZhat == 0 ? codes + c * N : nullptr;
         float mean[kLanes];
         zero_lanes(mean);
-        over_lanes(p0, p1, [&](int64_t p, int l) __attribute__((always_inline)) {
-            const float xv = x[p];
-            unsigned bad = 0;
-            const int32_t d = fsq_digit(k, c, fsq_round(k, c, stage_u(A, xv), bad));
-            badl[l] |= bad;
-            const float code = fsq_code_of_digit(k, c, d);
-            const float q = stage_q(A, code);
-            const float rn = xv - q;
-            if (kZhat == 0) cd[p] = code;
-            if (kZhat == 1) zh[p] = 0.0f + q;
-            if (kZhat == 2) zh[p] += q;
-            if (kRes) r[p] = rn;
-            sql[l] += rn * rn;
-            if (kMean) mean[l] += rn;
-            index[p - p0] += d * basis;
-        });
+        if (half_is_pow2(k, c))
+            stage_row<kZhat, kRes, kMean, true>(k, c, aff[c], src + c * N, r, zh, cd, index, p0, p1, sql, badl, mean);
+        else
+            stage_row<kZhat, kRes, kMean, false>(k, c, aff[c], src + c * N, r, zh, cd, index, p0, p1, sql, badl, mean);
         if (kMean) next_mean[c] = lane_total(mean);
     }
     *sq = lane_total(sql);

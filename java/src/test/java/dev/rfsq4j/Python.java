@@ -9,7 +9,7 @@ import java.util.List;
 
 /** Runs the system Python (for cross-checks against PyTorch and PIL; tests skip when it or a module is missing). */
 public final class Python {
-    public static final Path EXECUTABLE = Path.of("/usr/bin/python3");
+    public static final Path EXECUTABLE = Path.of(System.getenv().getOrDefault("RFSQ_PYTHON", "/usr/bin/python3"));
 
     private Python() {}
 
