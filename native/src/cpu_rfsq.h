@@ -105,9 +105,9 @@ struct Conditioning {
     }
 };
 
-// Per-channel sums of one block: out[c * stride] = sum over positions of x[c * n + p] (or of (x - mu[c])^2).
-__attribute__((noinline)) void block_sums(const float* x, int C, int64_t n, int64_t p0, int64_t p1, const float* mu, float* out,
-                            int64_t stride) {
+// Per-channel sums of one block: out[c] = sum over positions of x[c * n + p] (or of (x - mu[c])^2).
+__attribute__((noinline)) void block_sums(const float* x, int C, int64_t n, int64_t p0, int64_t p1, const float* mu,
+                                          float* out) {
     for (int c = 0; c < C; ++c) {
         const float* xc = x + c * n;
         float acc[kLanes];
@@ -121,7 +121,7 @@ __attribute__((noinline)) void block_sums(const float* x, int C, int64_t n, int6
         } else {
             over_lanes(p0, p1, [&](int64_t p, int l) __attribute__((always_inline)) { acc[l] += xc[p]; });
         }
-        out[c * stride] = lane_total(acc);
+        out[c] = lane_total(acc);
     }
 }
 
@@ -206,7 +206,7 @@ unsigned forward_image(const RfsqShape& sh, const float* params, const Condition
     unsigned bad = 0;
     if (ln)
         for (int64_t blk = crew.first; blk < crew.last; ++blk)
-            block_sums(io.z, C, N, blk * kBlock, std::min(N, (blk + 1) * kBlock), nullptr, pmean + blk * C, 1);
+            block_sums(io.z, C, N, blk * kBlock, std::min(N, (blk + 1) * kBlock), nullptr, pmean + blk * C);
     for (int s = 0; s < K; ++s) {
         const float* src = s == 0 ? io.z : io.res + (s - 1) * io.res_stride;
         float* dst = s + 1 < K ? io.res + s * io.res_stride : nullptr;
@@ -218,7 +218,7 @@ unsigned forward_image(const RfsqShape& sh, const float* params, const Condition
             crew.sync();  // every block's mean partials are in
             for (int c = 0; c < C; ++c) mu[c] = sum_blocks(pmean + c, blocks, C) / (float)N;
             for (int64_t blk = crew.first; blk < crew.last; ++blk)
-                block_sums(src, C, N, blk * kBlock, std::min(N, (blk + 1) * kBlock), mu, pvar + blk * C, 1);
+                block_sums(src, C, N, blk * kBlock, std::min(N, (blk + 1) * kBlock), mu, pvar + blk * C);
             crew.sync();  // and the variance partials
             for (int c = 0; c < C; ++c) {
                 sig[c] = sqrtf(sum_blocks(pvar + c, blocks, C) / (float)N + kLnEps);
