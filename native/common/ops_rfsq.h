@@ -45,7 +45,10 @@ struct ResidualSub {
     template <class Team>
     RFSQ_HD void operator()(Team& t, int64_t chunk) const {
         const int64_t end = (chunk + 1) * kChunk < n ? (chunk + 1) * kChunk : n;
-        for (int64_t i = chunk * kChunk + t.rank(); i < end; i += t.size()) out[i] = r[i] - q[i];
+        const float *a = r, *b = q;  // locals: not reloaded after each store
+        float* d = out;
+        RFSQ_SIMD()  // out may be r
+        for (int64_t i = chunk * kChunk + t.rank(); i < end; i += t.size()) d[i] = a[i] - b[i];
     }
 };
 

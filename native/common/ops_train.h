@@ -15,7 +15,11 @@ struct ReluForward {
 
     template <class Team>
     RFSQ_HD void operator()(Team& t, int64_t chunk) const {
-        for (int64_t i = chunk * kChunk + t.rank(); i < chunk_end(chunk, n); i += t.size()) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        const float* in = x;  // locals: the compiler need not reload the members after each store
+        float* out = y;
+        const int64_t end = chunk_end(chunk, n);
+        RFSQ_SIMD()  // in place too: each element is read before it is written
+        for (int64_t i = chunk * kChunk + t.rank(); i < end; i += t.size()) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
     }
 };
 
@@ -28,7 +32,11 @@ struct ReluBackward {
 
     template <class Team>
     RFSQ_HD void operator()(Team& t, int64_t chunk) const {
-        for (int64_t i = chunk * kChunk + t.rank(); i < chunk_end(chunk, n); i += t.size()) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+        const float *out = y, *g = dy;  // locals: the compiler need not reload the members after each store
+        float* gx = dx;
+        const int64_t end = chunk_end(chunk, n);
+        RFSQ_SIMD()  // in place too (dx = dy): without it the compiler's overlap check would fall back to scalar code
+        for (int64_t i = chunk * kChunk + t.rank(); i < end; i += t.size()) gx[i] = out[i] > 0.0f ? g[i] : 0.0f;
     }
 };
 
@@ -44,7 +52,11 @@ struct ChannelAffine {
     template <class Team>
     RFSQ_HD void operator()(Team& t, int64_t plane) const {  // one (image, channel) plane per team
         const float a = scale[plane % c], s = shift[plane % c];
-        for (int64_t p = t.rank(); p < n; p += t.size()) y[plane * n + p] = x[plane * n + p] * a + s;
+        const float* in = x + plane * n;  // locals: not reloaded after each store
+        float* out = y + plane * n;
+        const int64_t len = n;
+        RFSQ_SIMD()  // in place too
+        for (int64_t p = t.rank(); p < len; p += t.size()) out[p] = in[p] * a + s;
     }
 };
 
@@ -133,6 +145,7 @@ struct AdamStep {
         const float dec = constants ? constants[0] : decay;
         const float size = constants ? constants[1] : step_size;
         const float b2 = constants ? constants[2] : bias2_sqrt;
+        RFSQ_SIMD()  // param, m and v in place
         for (int64_t i = chunk * kChunk + t.rank(); i < chunk_end(chunk, n); i += t.size()) {
             float p = param[i], g = grad[i] * clip;
             if (decoupled) p *= dec;
