@@ -212,10 +212,17 @@ def check(lib, ctx, dev):
     return failures
 
 
+# Before each burst: PyTorch and librfsq each bring an OpenMP runtime, whose idle threads spin for up to ~20 ms
+# after a parallel region (libgomp's default spin count, ~140 cycles per pause on recent x86) before they sleep; on
+# 2 cores a burst started right after the other library's would share the cores with those spinning threads.
+PAUSE = 0.1
+
+
 def timer(dev, lib, ctx, rounds):
     """Per-call times (us) of several implementations of one row, measured alternately: each is warmed up and
     calibrated to bursts of back-to-back calls lasting >= 20 ms, then `rounds` rounds run one burst of each, in a
-    rotating order, and each gets the median of its bursts. So a change of machine load hits all of them alike.
+    rotating order, each after a pause of PAUSE s, and each gets the median of its bursts. So a change of machine
+    load hits all of them alike.
     CUDA: events on PyTorch's stream, and our bursts end with rfsq_ctx_sync (the library runs on its own stream).
     CPU: the host clock."""
 
@@ -244,6 +251,7 @@ def timer(dev, lib, ctx, rounds):
             if e is None:
                 calls.append(0)
                 continue
+            time.sleep(PAUSE)
             burst(*e, 0, 3, sets)  # warm-up
             one = min(burst(*e, 0, 1, sets) for _ in range(3))
             calls.append(max(1, min(500, int(20000 / one) + 1)))
@@ -252,6 +260,7 @@ def timer(dev, lib, ctx, rounds):
         for r in range(rounds):
             for k in range(len(live)):
                 i = live[(r + k) % len(live)]
+                time.sleep(PAUSE)
                 times[i].append(burst(*entries[i], r * calls[i], calls[i], sets))
         return [statistics.median(t) if t else None for t in times]
 
@@ -336,7 +345,8 @@ def table(rows, dev, rounds, isa, load):
           "",
           f"Batch 128 at 32x32, float32, random inputs rotating over at least 2x L2; librfsq's CPU kernels: {isa}; "
           f"load average {load[0]:.2f} before, {load[1]:.2f} after. Per-call time: median of {rounds} bursts of "
-          "back-to-back calls, each >= 20 ms, PyTorch eager, torch.compile and rfsq4j alternating burst by burst "
+          "back-to-back calls, each >= 20 ms, PyTorch eager, torch.compile and rfsq4j alternating burst by burst, a "
+          f"{PAUSE:.1f} s pause before each (the other library's idle OpenMP threads stop spinning) "
           "(CUDA events; our bursts end with rfsq_ctx_sync; on a CPU the host clock). PyTorch computes zhat, indices "
           "and (layernorm) stats like ours; fwd+bwd = forward + autograd.grad wrt z and params. Goal (issue 12): "
           "compile / rfsq4j >= 2 for fwd, >= 1.5 for fwd+bwd.",

@@ -133,6 +133,7 @@ def main():
     for r in range(args.rounds):
         for k in range(len(names)):
             n = names[(r + k) % len(names)]
+            time.sleep(0.5)  # the previous contender's idle OpenMP threads stop spinning
             times[n].append(contenders[n]())
             print(f"round {r + 1}: {n}: {times[n][-1] * 1e3:.1f} ms/step (load {os.getloadavg()[0]:.2f})", flush=True)
     load1 = os.getloadavg()[0]
