@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs the system Python (for cross-checks against PyTorch and PIL; tests skip when it or a module is missing). */
+/**
+ * Runs Python for cross-checks against PyTorch and Pillow ($RFSQ_PYTHON when set, else the system's
+ * /usr/bin/python3); tests skip, saying so, when it or a module is missing.
+ */
 public final class Python {
-    public static final Path EXECUTABLE = Path.of("/usr/bin/python3");
+    public static final Path EXECUTABLE = Path.of(System.getenv().getOrDefault("RFSQ_PYTHON", "/usr/bin/python3"));
 
     private Python() {}
 

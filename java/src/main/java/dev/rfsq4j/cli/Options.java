@@ -81,6 +81,15 @@ final class Options {
         }
     }
 
+    /** Parses a positive int (for {@link #convert}). */
+    static int positive(String text) {
+        int v = Integer.parseInt(text);
+        if (v < 1) {
+            throw new IllegalArgumentException("must be >= 1, got " + v);
+        }
+        return v;
+    }
+
     UsageException usage(String message) {
         return new UsageException(command + ": " + message + " (see rfsq4j " + command + " --help)");
     }
