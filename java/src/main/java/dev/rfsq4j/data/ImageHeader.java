@@ -22,19 +22,23 @@ import java.util.zip.CRC32;
  * @param channels samples per pixel as stored (PNG: 1 gray or palette index, 2 gray + alpha, 3 RGB, 4 RGBA; JPEG:
  *     components)
  * @param bitsPerSample PNG bit depth (1..16); JPEG sample precision (8, 12, 16)
+ * @param paletted a PNG palette image (channels 1: the index)
  * @param adobeTransform JPEG: the Adobe APP14 marker's color transform, -1 without one; PNG: -1
  */
-record ImageHeader(Format format, int width, int height, int channels, int bitsPerSample, boolean progressive,
-        int adobeTransform) {
+record ImageHeader(Format format, int width, int height, int channels, int bitsPerSample, boolean paletted,
+        boolean progressive, int adobeTransform) {
     enum Format { PNG, JPEG }
 
     static final int DEFLATE_RATIO = 1032;
     static final int JPEG_PIXELS_PER_BYTE = 1024;
     private static final long PNG_SIGNATURE = 0x89504E470D0A1A0AL;
 
-    /** Bytes the decoded image occupies as stored: width x height x channels x bytes per sample. */
+    /**
+     * Bytes the decoded image occupies: width x height x channels x bytes per sample (a sample of 8 bits or fewer
+     * takes a byte, of 16 bits two), a palette image counted as RGB, what it decodes to.
+     */
     long decodedBytes() {
-        return (long) width * height * channels * (bitsPerSample > 8 ? 2 : 1);
+        return (long) width * height * (paletted ? 3 : channels) * (bitsPerSample > 8 ? 2 : 1);
     }
 
     /** Reads the header of the file held in file[0, size); the message of a refusal does not name the file. */
@@ -110,7 +114,7 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
             throw new BadImageException("corrupt or crafted: declares " + width + " x " + height + " pixels (" + raw
                     + " bytes) but holds only " + idat + " bytes of compressed data");
         }
-        return new ImageHeader(Format.PNG, width, height, channels, depth, false, -1);
+        return new ImageHeader(Format.PNG, width, height, channels, depth, color == 3, false, -1);
     }
 
     private static boolean validPngDepth(int color, int depth) {
@@ -169,7 +173,7 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
             throw new BadImageException("corrupt or crafted: declares " + width + " x " + height + " pixels but holds only "
                     + size + " bytes");
         }
-        return new ImageHeader(Format.JPEG, width, height, components, precision, progressive, adobe);
+        return new ImageHeader(Format.JPEG, width, height, components, precision, false, progressive, adobe);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,7 +28,14 @@ public sealed interface ImageSource extends AutoCloseable permits ImageFolder, S
      * an image folder (searched recursively); fails clearly when it is neither, or when shards hold another size.
      */
     static ImageSource open(Path data, int size, DataOptions options) throws IOException {
-        return Shards.isShards(data) ? Shards.open(data, size, options) : ImageFolder.open(data, size, options);
+        if (Shards.isShards(data)) {
+            return Shards.open(data, size, options);
+        }
+        if (Files.isDirectory(data) && Files.isRegularFile(data.resolve("shard-00000.rfsq"))) {
+            throw new IOException(data + " holds shards of an unfinished rfsq4j prepare (no " + Shards.MANIFEST
+                    + "): run the same rfsq4j prepare again to finish it");
+        }
+        return ImageFolder.open(data, size, options);
     }
 
     int count();
