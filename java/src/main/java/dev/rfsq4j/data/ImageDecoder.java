@@ -7,14 +7,17 @@ import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -28,9 +31,9 @@ import javax.imageio.stream.ImageInputStream;
  * integer IDCT with fancy chroma upsampling, as Pillow's libjpeg-turbo does, so a JPEG decodes to the same pixels as
  * in Pillow (TurboJPEG: bit for bit; ImageIO's older libjpeg: within a level or two on a few pixels). With DCT
  * scaling on (opt-in), TurboJPEG decodes a JPEG whose shorter side is at least 2 x {@value #DCT_GAP} x S at 1/2,
- * 1/4 or 1/8 size ({@link #dctDenominator}) and resizes from there to the size computed from the full image: a
- * different filter than Pillow's full resize, measured on the ImageNet originals at mean 0.5-0.9 and worst 20-40
- * levels of 255 (sharp edges) from Pillow's output; see bench/RESULTS.md.
+ * 1/4 or 1/8 size ({@link #dctDenominator}) and resizes from there to the size computed from the full image: what
+ * Pillow's {@code draft()} + resize give, bit for bit, but not its full decode + resize: on the 400 ImageNet
+ * originals at 32 px, mean 1.25 and worst 62 levels of 255 apart (sharp edges).
  *
  * <p>Samples are used as stored, as Pillow's {@code convert("RGB")} uses them: color profiles are ignored, gray is
  * replicated, palettes are looked up, alpha is dropped; 16-bit samples keep their high byte (Pillow does so for
@@ -97,23 +100,25 @@ final class ImageDecoder {
                             + (DecodeBudget.PER_IMAGE_BYTES >> 20) + " MiB limit of one image");
                 }
                 held = DecodeBudget.reserve(bytes);
-                MemorySegment data = s.file(bytes, large);
-                ByteBuffer buffer = data.asByteBuffer();
+                byte[] data = s.file((int) bytes);
+                ByteBuffer buffer = ByteBuffer.wrap(data, 0, (int) bytes);
                 while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
                     // read until full or end of file
                 }
                 if (buffer.hasRemaining()) {
                     throw new BadImageException(file + ": the file shrank while it was read");
                 }
-                ImageHeader header = header(file, data, bytes);
+                ImageHeader header = header(file, data, (int) bytes);
                 long need = bytes + estimate(header, size);
                 DecodeBudget.release(held);
                 held = 0;
                 held = DecodeBudget.reserve(need);
                 if (header.format() == ImageHeader.Format.JPEG && turbo != null) {
-                    turbo(file, header, data, size, s, large, dst, offset);
+                    MemorySegment jpeg = s.jpeg(bytes, large);
+                    MemorySegment.copy(data, 0, jpeg, JAVA_BYTE, 0, (int) bytes);
+                    turbo(file, header, jpeg, size, s, large, dst, offset);
                 } else {
-                    imageIo(file, header, data, size, s, dst, offset);
+                    imageIo(file, header, data, (int) bytes, size, s, dst, offset);
                 }
             }
         } catch (InterruptedException e) {
@@ -132,7 +137,7 @@ final class ImageDecoder {
         }
     }
 
-    private static ImageHeader header(Path file, MemorySegment data, long bytes) throws BadImageException {
+    private static ImageHeader header(Path file, byte[] data, int bytes) throws BadImageException {
         ImageHeader h;
         try {
             h = ImageHeader.read(data, bytes);
@@ -238,12 +243,11 @@ final class ImageDecoder {
         return ((t >> 8) + t) >> 8;
     }
 
-    private static void imageIo(Path file, ImageHeader h, MemorySegment data, int size, Scratch s, MemorySegment dst,
+    private static void imageIo(Path file, ImageHeader h, byte[] data, int length, int size, Scratch s, MemorySegment dst,
             long offset) throws IOException {
-        byte[] bytes = data.toArray(JAVA_BYTE);
-        if (h.format() == ImageHeader.Format.JPEG) {
-            bytes = withoutIccProfile(bytes); // else ImageIO converts the colors to sRGB, which Pillow does not
-        }
+        byte[] bytes = h.format() == ImageHeader.Format.JPEG
+                ? withoutIccProfile(data, length) // else ImageIO converts the colors to sRGB, which Pillow does not
+                : Arrays.copyOf(data, length);
         List<String> warnings = new ArrayList<>();
         ResizeCrop.Pixels pixels;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -282,36 +286,36 @@ final class ImageDecoder {
      * The JPEG without its ICC profile (APP2 "ICC_PROFILE" segments before the first scan). The header check has
      * walked these segments already, so they are well formed.
      */
-    static byte[] withoutIccProfile(byte[] jpeg) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(jpeg.length);
+    static byte[] withoutIccProfile(byte[] jpeg, int length) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(length);
         out.write(jpeg, 0, 2);
         int at = 2;
-        while (at + 4 <= jpeg.length) {
+        while (at + 4 <= length) {
             int start = at;
-            while (at < jpeg.length && (jpeg[at] & 0xFF) != 0xFF) { // extraneous bytes, kept as they are
+            while (at < length && (jpeg[at] & 0xFF) != 0xFF) { // extraneous bytes, kept as they are
                 at++;
             }
-            while (at < jpeg.length && (jpeg[at] & 0xFF) == 0xFF) {
+            while (at < length && (jpeg[at] & 0xFF) == 0xFF) {
                 at++;
             }
-            if (at + 2 >= jpeg.length) {
+            if (at + 2 >= length) {
                 break;
             }
             int marker = jpeg[at] & 0xFF;
-            int length = (jpeg[at + 1] & 0xFF) << 8 | (jpeg[at + 2] & 0xFF);
-            int end = Math.min(jpeg.length, at + 1 + length);
-            if (marker == 0xDA || length < 2) {
+            int segment = (jpeg[at + 1] & 0xFF) << 8 | (jpeg[at + 2] & 0xFF);
+            int end = Math.min(length, at + 1 + segment);
+            if (marker == 0xDA || segment < 2) {
                 at = start;
                 break;
             }
-            boolean icc = marker == 0xE2 && length >= 14
-                    && new String(jpeg, at + 3, 12, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ICC_PROFILE\0");
+            boolean icc = marker == 0xE2 && segment >= 14
+                    && new String(jpeg, at + 3, 12, StandardCharsets.ISO_8859_1).equals("ICC_PROFILE\0");
             if (!icc) {
                 out.write(jpeg, start, end - start);
             }
             at = end;
         }
-        out.write(jpeg, at, jpeg.length - at);
+        out.write(jpeg, at, length - at);
         return out.toByteArray();
     }
 
@@ -406,15 +410,28 @@ final class ImageDecoder {
     private static final class Scratch {
         final ResizeCrop resize = new ResizeCrop();
         final MemorySegment ints = Arena.ofAuto().allocate(16, 4);
-        private MemorySegment file = MemorySegment.NULL;
+        private byte[] file = new byte[0];
+        private MemorySegment jpeg = MemorySegment.NULL;
         private MemorySegment pixels = MemorySegment.NULL;
 
-        MemorySegment file(long bytes, Arena large) {
+        /** A buffer of at least bytes (only this image's are meaningful). */
+        byte[] file(int bytes) {
+            if (bytes > KEEP_BYTES) {
+                return new byte[bytes];
+            }
+            if (file.length < bytes) {
+                file = new byte[Math.max(bytes, (int) Math.min(KEEP_BYTES, file.length * 3L / 2))];
+            }
+            return file;
+        }
+
+        /** The file again, in native memory for TurboJPEG. */
+        MemorySegment jpeg(long bytes, Arena large) {
             if (bytes > KEEP_BYTES) {
                 return large.allocate(bytes, 64);
             }
-            file = fit(file, bytes);
-            return file.asSlice(0, bytes);
+            jpeg = fit(jpeg, bytes);
+            return jpeg.asSlice(0, bytes);
         }
 
         MemorySegment pixels(long bytes, Arena large) {

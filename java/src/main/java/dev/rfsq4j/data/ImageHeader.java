@@ -1,9 +1,5 @@
 package dev.rfsq4j.data;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-
-import java.lang.foreign.MemorySegment;
 import java.util.zip.CRC32;
 
 /**
@@ -31,7 +27,6 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
 
     static final int DEFLATE_RATIO = 1032;
     static final int JPEG_PIXELS_PER_BYTE = 1024;
-    private static final long PNG_SIGNATURE = 0x89504E470D0A1A0AL;
 
     /**
      * Bytes the decoded image occupies: width x height x channels x bytes per sample (a sample of 8 bits or fewer
@@ -41,9 +36,9 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
         return (long) width * height * (paletted ? 3 : channels) * (bitsPerSample > 8 ? 2 : 1);
     }
 
-    /** Reads the header of the file held in file[0, size); the message of a refusal does not name the file. */
-    static ImageHeader read(MemorySegment file, long size) throws BadImageException {
-        if (size >= 8 && Long.reverseBytes(file.get(JAVA_LONG_UNALIGNED, 0)) == PNG_SIGNATURE) {
+    /** Reads the header of the file held in file[0, size) (size <= 2^31 - 1); a refusal's message does not name the file. */
+    static ImageHeader read(byte[] file, long size) throws BadImageException {
+        if (size >= 8 && u32(file, 0) == 0x89504E47L && u32(file, 4) == 0x0D0A1A0AL) { // \x89PNG\r\n\x1a\n
             return png(file, size);
         }
         if (size >= 3 && u8(file, 0) == 0xFF && u8(file, 1) == 0xD8 && u8(file, 2) == 0xFF) {
@@ -52,7 +47,7 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
         throw new BadImageException(size == 0 ? "empty file" : "not a PNG or JPEG image (unknown signature)");
     }
 
-    private static ImageHeader png(MemorySegment f, long size) throws BadImageException {
+    private static ImageHeader png(byte[] f, long size) throws BadImageException {
         long at = 8;
         int width = 0, height = 0, depth = 0, color = -1;
         long idat = 0;
@@ -69,7 +64,7 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
                 throw new BadImageException("truncated: chunk " + printable(type) + " runs past the end of the file");
             }
             crc.reset();
-            crc.update(f.asSlice(at + 4, 4 + length).asByteBuffer());
+            crc.update(f, (int) at + 4, (int) (4 + length));
             if ((int) crc.getValue() != (int) u32(f, at + 8 + length)) {
                 throw new BadImageException("corrupt: chunk " + printable(type) + " at byte " + at + " fails its CRC");
             }
@@ -126,7 +121,7 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
         };
     }
 
-    private static ImageHeader jpeg(MemorySegment f, long size) throws BadImageException {
+    private static ImageHeader jpeg(byte[] f, long size) throws BadImageException {
         long at = 2;
         int width = 0, height = 0, components = 0, precision = 0, adobe = -1;
         boolean progressive = false, huffman = true, frame = false;
@@ -181,7 +176,7 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
      * 0x00 (a stuffed byte), a restart marker or fill; any other marker (tables, further scans) is a length-prefixed
      * segment to skip.
      */
-    private static void checkEoi(MemorySegment f, long at, long size) throws BadImageException {
+    private static void checkEoi(byte[] f, long at, long size) throws BadImageException {
         while (at < size) {
             if (u8(f, at) != 0xFF) {
                 at++;
@@ -208,12 +203,12 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
     }
 
     /** The marker at or after at: extraneous bytes before it are skipped, as libjpeg skips them (with a warning). */
-    private static int nextMarker(MemorySegment f, long at, long size) throws BadImageException {
+    private static int nextMarker(byte[] f, long at, long size) throws BadImageException {
         return u8(f, markerEnd(f, at, size) - 1);
     }
 
     /** The position after the next marker's code byte (past extraneous and fill bytes). */
-    private static long markerEnd(MemorySegment f, long at, long size) throws BadImageException {
+    private static long markerEnd(byte[] f, long at, long size) throws BadImageException {
         while (at < size && u8(f, at) != 0xFF) {
             at++;
         }
@@ -226,7 +221,7 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
         return at + 1;
     }
 
-    private static long segmentLength(MemorySegment f, long at, long size, int marker) throws BadImageException {
+    private static long segmentLength(byte[] f, long at, long size, int marker) throws BadImageException {
         if (at + 2 > size) {
             throw new BadImageException("truncated: the file ends inside a marker segment");
         }
@@ -242,15 +237,15 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
         return type.chars().allMatch(c -> c >= 'A' && c <= 'z') ? type : "(unnamed)";
     }
 
-    private static int u8(MemorySegment f, long at) {
-        return f.get(JAVA_BYTE, at) & 0xFF;
+    private static int u8(byte[] f, long at) {
+        return f[(int) at] & 0xFF;
     }
 
-    private static int u16(MemorySegment f, long at) {
+    private static int u16(byte[] f, long at) {
         return u8(f, at) << 8 | u8(f, at + 1);
     }
 
-    private static long u32(MemorySegment f, long at) {
+    private static long u32(byte[] f, long at) {
         return (long) u16(f, at) << 16 | u16(f, at + 2);
     }
 }
