@@ -4,7 +4,9 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -370,6 +372,22 @@ final class ImageDecoder {
         }
         int bits = raster.getSampleModel().getSampleSize(0);
         byte[] out = new byte[w * ht * colors];
+        if (raster.getDataBuffer() instanceof DataBufferByte bytes && bytes.getNumBanks() == 1
+                && raster.getSampleModel() instanceof PixelInterleavedSampleModel model && bits == 8
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+            // The common case (JPEGs, 8-bit PNGs): read the bytes where they are, in the band order of the colors.
+            byte[] data = bytes.getData();
+            int[] offsets = model.getBandOffsets();
+            int step = model.getPixelStride(), line = model.getScanlineStride();
+            for (int y = 0, at = 0; y < ht; y++) {
+                for (int x = 0, p = y * line; x < w; x++, p += step) {
+                    for (int c = 0; c < colors; c++) {
+                        out[at++] = data[p + offsets[c]];
+                    }
+                }
+            }
+            return new ResizeCrop.Pixels(MemorySegment.ofArray(out), w, ht, colors, w, ht);
+        }
         for (int y = 0, at = 0; y < ht; y++) {
             raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, samples);
             for (int x = 0; x < w; x++) {
