@@ -93,6 +93,10 @@ step train_bench 300 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-
   fsq-4096 lfq-4096 vq-ema-4096 | tee $W/train_bench.txt"
 step conv_bench 90 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED -cp $G/benchmarks.jar \
   dev.rfsq4j.bench.ConvLayerBench cuda 128 128 10 | tee $W/conv_bench.txt"
+# The data loader alone from shards, batch 128 at 128x128, to set beside train_bench (issue 14): synthetic images,
+# as this machine has no image data.
+step loader_bench 90 "$RT/bin/java --enable-native-access=ALL-UNNAMED -cp $G/benchmarks.jar \
+  dev.rfsq4j.bench.LoaderBench synthetic:2048 128 128 20 200 | tee $W/loader_bench.txt"
 
 # --- GPU benchmarks and PyTorch comparison --------------------------------------------------------------
 BENCH=$(find "$BUILD" -name rfsq_cuda_bench -type f -perm -u+x 2>/dev/null | head -1)
@@ -144,6 +148,12 @@ step jmh 120 "RFSQ_LIBRARY=$LIB $RT/bin/java --enable-native-access=ALL-UNNAMED 
     echo
     echo '```'
     cat "$W/train_bench.txt" 2>/dev/null || echo "(none: see the train_bench step)"
+    echo '```'
+    echo
+    echo "## The data loader from shards (LoaderBench, batch 128, 128x128, this machine's CPU cores)"
+    echo
+    echo '```'
+    cat "$W/loader_bench.txt" 2>/dev/null || echo "(none: see the loader_bench step)"
     echo '```'
     echo
     echo "## The six convolutions (ConvLayerBench, cuDNN, batch 128, 128x128)"

@@ -3,19 +3,28 @@ package dev.rfsq4j.bench;
 import dev.rfsq4j.data.Augment;
 import dev.rfsq4j.data.DataOptions;
 import dev.rfsq4j.data.ImageSource;
+import dev.rfsq4j.data.Prepare;
+import java.awt.image.BufferedImage;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
 
 /**
  * The data loader alone: batches of B random images (a fresh permutation per epoch, as training draws them)
  * assembled by {@link ImageSource#load} into one native buffer of float32 (B, 3, S, S), on the shared loader
  * pool (one thread per processor). Reports images/s of wall time and the process's CPU seconds. Usage:
- * {@code LoaderBench DATA SIZE BATCH WARMUP BATCHES [none|crop,flip]} where DATA is shards or an image folder.
+ * {@code LoaderBench DATA SIZE BATCH WARMUP BATCHES [none|crop,flip]} where DATA is shards, an image folder, or
+ * {@code synthetic:N}: N random 4:3 PNGs written to a temporary folder and prepared into shards first (for
+ * machines without the shared data, such as the GPU round's).
  */
 public final class LoaderBench {
     private LoaderBench() {}
@@ -29,7 +38,9 @@ public final class LoaderBench {
         int warmup = Integer.parseInt(args[3]), batches = Integer.parseInt(args[4]);
         Augment augment = Augment.parse(args.length > 5 ? args[5] : "none", 1234);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        try (ImageSource data = ImageSource.open(Path.of(args[0]), size, DataOptions.DEFAULT);
+        Path path = args[0].startsWith("synthetic:") ? synthetic(Integer.parseInt(args[0].substring(10)), size)
+                : Path.of(args[0]);
+        try (ImageSource data = ImageSource.open(path, size, DataOptions.DEFAULT);
                 Arena arena = Arena.ofShared()) {
             MemorySegment out = arena.allocate((long) batch * 3 * size * size * Float.BYTES, 64);
             SplittableRandom random = new SplittableRandom(1234);
@@ -56,6 +67,32 @@ public final class LoaderBench {
                     + " %.2f CPU s for %.2f s wall on %d processors%n", data.describe(), batch, size, augment, batches,
                     batches * batch / wall, 1e3 * wall / batches, cpuS, wall, Runtime.getRuntime().availableProcessors());
         }
+    }
+
+    /** Shards of n random (size * 5/4) x size PNGs, in a temporary folder removed at exit. */
+    private static Path synthetic(int n, int size) throws Exception {
+        Path dir = Files.createTempDirectory("rfsq4j-loader-bench");
+        Path images = Files.createDirectories(dir.resolve("images")), shards = dir.resolve("shards");
+        SplittableRandom random = new SplittableRandom(1);
+        BufferedImage image = new BufferedImage(size * 5 / 4, size, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < n; i++) {
+            for (int y = 0; y < image.getHeight(); y++) {
+                for (int x = 0; x < image.getWidth(); x++) {
+                    image.setRGB(x, y, random.nextInt(1 << 24));
+                }
+            }
+            ImageIO.write(image, "png", images.resolve(String.format(Locale.ROOT, "%06d.png", i)).toFile());
+        }
+        Prepare.run(images, shards, size, Runtime.getRuntime().availableProcessors(), Prepare.defaultImagesPerShard(size),
+                DataOptions.DEFAULT, new PrintStream(OutputStream.nullOutputStream()));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (Exception e) {
+                // best effort: a temporary folder
+            }
+        }));
+        return shards;
     }
 
     private static int[] permutation(int n, SplittableRandom random) {

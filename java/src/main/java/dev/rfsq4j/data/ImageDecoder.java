@@ -90,8 +90,11 @@ final class ImageDecoder {
         return notice;
     }
 
-    /** Decodes file and writes its S x S x 3 uint8 crop to dst[offset ..]; a bad image throws naming the file. */
-    void decode(Path file, int size, MemorySegment dst, long offset) throws BadImageException, InterruptedIOException {
+    /**
+     * Decodes file and writes its S x S x 3 uint8 crop to dst[offset ..]. A bad image throws
+     * {@link BadImageException} naming the file; running out of memory is a plain IOException (not the image's fault).
+     */
+    void decode(Path file, int size, MemorySegment dst, long offset) throws IOException {
         Scratch s = SCRATCH.get();
         long held = 0;
         try (Arena large = Arena.ofConfined()) { // buffers too large to keep, freed when the decode ends
@@ -130,8 +133,9 @@ final class ImageDecoder {
             throw e;
         } catch (IOException e) {
             throw new BadImageException(file + ": cannot read: " + reason(e), e);
-        } catch (OutOfMemoryError e) {
-            throw new BadImageException(file + ": out of memory while decoding (" + e.getMessage() + ")", e);
+        } catch (OutOfMemoryError e) { // not the image's fault, and not reproducible: never a skip
+            throw new IOException(file + ": out of memory while decoding (" + e.getMessage() + "): give the JVM more heap"
+                    + " (-Xmx) or decode with fewer threads", e);
         } finally {
             if (held > 0) {
                 DecodeBudget.release(held);
