@@ -409,8 +409,9 @@ void test_rfsq_forward(rfsq_ctx* ctx, RfsqCase tc, bool running_mode) {
     check(dec.get() == zh, "decode(encode(z)) reproduces zhat exactly");
 }
 
-// Exact backward against central finite differences of the float64 straight-through surrogate.
-void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc) {
+// Exact backward against central finite differences of the float64 straight-through surrogate: every element of
+// dz, or `sample` random ones of it (large shapes), and every parameter.
+void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc, int64_t sample = 0) {
     Rng g = fresh();
     const int C = tc.C();
     std::vector<float> z(tc.size());
@@ -433,13 +434,20 @@ void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc) {
         return l;
     };
     const double eps = 1e-6;
-    std::vector<double> fd_z(tc.size()), fd_p(P);
-    for (int64_t i = 0; i < tc.size(); ++i) {
+    std::vector<int64_t> at;
+    for (int64_t i = 0; i < tc.size(); ++i) at.push_back(i);
+    if (sample > 0) {
+        at.clear();
+        for (int64_t j = 0; j < sample; ++j) at.push_back((int64_t)(g.uniform() * tc.size()));
+    }
+    std::vector<double> fd_z(at.size()), fd_p(P);
+    for (size_t a = 0; a < at.size(); ++a) {
+        const int64_t i = at[a];
         const double keep = zd[i];
         zd[i] = keep + eps;
         const double up = loss(zd, pd);
         zd[i] = keep - eps;
-        fd_z[i] = (up - loss(zd, pd)) / (2 * eps);
+        fd_z[a] = (up - loss(zd, pd)) / (2 * eps);
         zd[i] = keep;
     }
     for (int64_t j = 0; j < P; ++j) {
@@ -450,7 +458,13 @@ void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc) {
         fd_p[j] = (up - loss(zd, pd)) / (2 * eps);
         pd[j] = keep;
     }
-    check(rel_err(gz.get(), fd_z) < 1e-3, "dz = finite differences of the surrogate", rel_err(gz.get(), fd_z), 1e-3);
+    const auto all = gz.get();
+    std::vector<float> got(at.size());
+    for (size_t a = 0; a < at.size(); ++a) got[a] = all[at[a]];
+    check(rel_err(got, fd_z) < 1e-3, "dz = finite differences of the surrogate", rel_err(got, fd_z), 1e-3);
+    int64_t unwritten = 0;
+    for (float v : all) unwritten += !std::isfinite(v);
+    check(unwritten == 0, "every dz element written (outputs were poisoned)", (double)unwritten, 0);
     if (P > 0) check(rel_err(gp.get(), fd_p) < 1e-3, "dparams = finite differences of the surrogate", rel_err(gp.get(), fd_p), 1e-3);
 }
 
@@ -510,6 +524,31 @@ void run_all(rfsq_ctx* ctx, const char* dev) {
             char name[128];
             snprintf(name, sizeof name, "rfsq backward vs finite differences [%d..] K=%d %s", sh.L[0], sh.K, strat[st]);
             named(name, [&] { test_rfsq_backward(ctx, tc); });
+        }
+    // The CUDA backend's launch boundaries: team scratch in dynamic shared memory beside the kernel's static shared
+    // memory (team.sum's 2,304 bytes), 48 KB in all without opt-in, the opt-in maximum (227 KB on H100/H200) with
+    // it, global memory beyond. Forward scratch 64 + 11 N floats (C = 5), backward 2,048 + 20 N (K = 4, C = 5):
+    //   33x33 forward 48,172 B and 22x22 backward 46,912 B: under 48 KB alone, over it with the static part (these
+    //   failed to launch before the static part was counted); 8x653 forward 230,112 B and 38x73 backward 230,112 B:
+    //   the largest that fit beside 2,304 static bytes; 55x95 forward and 37x75 backward: just over, global memory.
+    // The CPU runs them all exactly as well.
+    const Shape edge_fwd[] = {{{4, 4, 4, 4, 4}, 4, 2, 33, 33}, {{4, 4, 4, 4, 4}, 4, 1, 8, 653}, {{4, 4, 4, 4, 4}, 4, 1, 55, 95}};
+    for (const auto& sh : edge_fwd)
+        for (int st = 0; st < 3; ++st) {
+            RfsqCase tc{{levels_of(sh.L), sh.K, st}, sh.b, sh.h, sh.w};
+            char name[128];
+            snprintf(name, sizeof name, "launch edge: rfsq forward K=4 C=5 %s (%lldx%lldx%lld)", strat[st], (long long)sh.b,
+                     (long long)sh.h, (long long)sh.w);
+            named(name, [&] { test_rfsq_forward(ctx, tc, false); });
+        }
+    const Shape edge_bwd[] = {{{4, 4, 4, 4, 4}, 4, 1, 22, 22}, {{4, 4, 4, 4, 4}, 4, 1, 38, 73}, {{4, 4, 4, 4, 4}, 4, 1, 37, 75}};
+    for (const auto& sh : edge_bwd)
+        for (int st = 0; st < 3; ++st) {
+            RfsqCase tc{{levels_of(sh.L), sh.K, st}, sh.b, sh.h, sh.w};
+            char name[128];
+            snprintf(name, sizeof name, "launch edge: rfsq backward K=4 C=5 %s (%lldx%lldx%lld)", strat[st], (long long)sh.b,
+                     (long long)sh.h, (long long)sh.w);
+            named(name, [&] { test_rfsq_backward(ctx, tc, 48); });
         }
 }
 
