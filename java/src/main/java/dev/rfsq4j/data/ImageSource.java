@@ -77,7 +77,10 @@ public sealed interface ImageSource extends AutoCloseable permits ImageFolder, S
         }
     }
 
-    /** The images skipped so far (a shard also lists those {@code prepare} skipped): "name: reason", by index. */
+    /**
+     * Why each image skipped so far by a load was skipped (a message that names the file), in index order; for
+     * shards, the images {@code prepare} could not decode, once a load has met them.
+     */
     List<String> skipped();
 
     /** One line for logs: what the data is, its size, and how it is decoded. */

@@ -165,11 +165,6 @@ public final class Shards implements ImageSource {
         return batches.skipped();
     }
 
-    /** The JPEG decoder prepare used ("TurboJPEG" or "ImageIO"): a folder decoded the same way gives the same pixels. */
-    public String jpegDecoder() {
-        return manifest.jpegDecoder();
-    }
-
     @Override
     public String describe() {
         return String.format(Locale.ROOT, "shards %s: %d images%s in %d shards, %d px (JPEG: %s, at prepare)", dir, count(),

@@ -145,13 +145,13 @@ public final class Trainer {
                 MemorySegment batch = take(next);
                 waited += System.nanoTime() - t;
                 images.copyFrom(batch);
+                List<String> skipped = data.skipped(); // before the next load starts: those of batches up to this one
+                for (; reported < skipped.size(); reported++) {
+                    out.println("skipped " + skipped.get(reported));
+                }
                 if (n + 1 < config.steps()) {
                     long following = n + 1;
                     next = loader.submit(() -> load(order, following, staging));
-                }
-                List<String> skipped = data.skipped();
-                for (; reported < skipped.size(); reported++) {
-                    out.println("skipped " + skipped.get(reported));
                 }
                 double lr = step.run(images);
                 long done = n + 1;
