@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * Fitting a {@link VectorCodec} on a sample: the standardizer, then (scale, layernorm) a few hundred Adam steps on
  * the reconstruction MSE through RFSQ's fused backward, then (layernorm) statistics frozen on the sample.
  *
- * <p>Each training batch is one image (1, C, 1, batch * P): for layernorm its per-image statistics are then the
+ * <p>For layernorm each training batch is one image (1, C, 1, batch * P), so its per-image statistics are the
  * batch's (as batch normalization trains), and the frozen statistics come from one image of up to statsSample
  * vectors, computed stage after stage by the same forward, so encoding with them reproduces that forward exactly.
  */
@@ -58,16 +58,20 @@ final class CodecFit {
     private static double[] train(VectorCodecConfig config, Rows rows, Standardizer std, Rfsq rfsq, ParameterStore store,
             Scope scope) {
         int batch = config.fitBatch();
-        VectorLayout layout = VectorLayout.of(rows.dimension(), config.levels().count(), batch);
+        // Layernorm: the batch is one image (batch statistics); scale: one image per vector, which the backends
+        // spread over threads (no statistics, so the layout changes nothing else).
+        boolean layernorm = config.strategy() == Strategy.LAYERNORM;
+        VectorLayout layout = VectorLayout.of(rows.dimension(), config.levels().count(), layernorm ? batch : 1);
         int c = layout.channels(), width = (int) layout.imageWidth(), k = config.stages();
+        long images = layout.images(batch);
         int floats = (int) layout.latentFloats(batch);
         float[] mask = paddingMask(layout, batch);
         double real = (double) batch * rows.dimension();
-        Tensor z = scope.allocate(DType.F32, 1, c, 1, width);
-        Rfsq.Output out = new Rfsq.Output(scope.allocate(DType.F32, 1, c, 1, width), scope.allocate(DType.I32, 1, 1, width, k),
-                config.strategy() == Strategy.LAYERNORM ? scope.allocate(DType.F32, k, 1, c, 2) : null, null);
-        Tensor dzhat = scope.allocate(DType.F32, 1, c, 1, width);
-        Rfsq.Gradients grads = new Rfsq.Gradients(scope.allocate(DType.F32, 1, c, 1, width), store.grads());
+        Tensor z = scope.allocate(DType.F32, images, c, 1, width);
+        Rfsq.Output out = new Rfsq.Output(scope.allocate(DType.F32, images, c, 1, width),
+                scope.allocate(DType.I32, images, 1, width, k), layernorm ? scope.allocate(DType.F32, k, images, c, 2) : null, null);
+        Tensor dzhat = scope.allocate(DType.F32, images, c, 1, width);
+        Rfsq.Gradients grads = new Rfsq.Gradients(scope.allocate(DType.F32, images, c, 1, width), store.grads());
         Adam adam = new Adam(store, new Adam.Config(0.9, 0.999, 1e-8, 0, false, 0), scope);
         SplittableRandom random = new SplittableRandom(config.seed());
         float[] latent = new float[floats], grad = new float[floats];
