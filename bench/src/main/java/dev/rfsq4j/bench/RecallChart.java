@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ final class RecallChart {
         series.values().forEach(data::addSeries);
         LogAxis x = new LogAxis("bytes per vector (log scale)");
         x.setBase(2);
-        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        x.setNumberFormatOverride(new DecimalFormat("0"));
         NumberAxis y = new NumberAxis("recall@10 (exact search over decoded vectors)");
         y.setRange(0, 1.0);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(false, true);

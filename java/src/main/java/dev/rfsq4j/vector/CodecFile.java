@@ -149,19 +149,23 @@ final class CodecFile {
     }
 
     private static byte[] readAll(Path file) throws IOException {
+        long size;
+        ByteBuffer buf;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
+            size = ch.size();
             if (size > MAX_BYTES) {
-                throw new IOException(file + ": " + size + " bytes is larger than any vector codec file (at most " + MAX_BYTES + ")");
+                throw new IOException(size + " bytes is larger than any vector codec file (at most " + MAX_BYTES + ")");
             }
-            ByteBuffer buf = ByteBuffer.allocate((int) size);
+            buf = ByteBuffer.allocate((int) size);
             while (buf.hasRemaining() && ch.read(buf) >= 0) {
                 // read until full or end of file
             }
-            return buf.array();
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": no such file");
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot read: " + e.getMessage());
         }
+        return buf.array();
     }
 
     private static Strategy strategy(int code) {

@@ -13,15 +13,24 @@ import dev.rfsq4j.NoLeaks;
 import dev.rfsq4j.Seeds;
 import dev.rfsq4j.quant.Levels;
 import dev.rfsq4j.quant.Strategy;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -239,6 +248,42 @@ class VectorCodecTest {
 
     @ParameterizedTest
     @EnumSource(names = {"CPU", "CUDA"})
+    void oneCodecServesManyThreads(Backend backend) throws Exception {
+        float[][] sample = vectors("threads " + backend, 300, D);
+        try (Device device = Backends.open(backend);
+                VectorCodec codec = VectorCodec.fit(device, config(LEVELS, 2, Strategy.LAYERNORM), sample)) {
+            byte[] codes = codec.encode(sample);
+            float[][] decoded = codec.decode(codes);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int from = t * 50;
+                    futures.add(pool.submit(() -> {
+                        for (int round = 0; round < 3; round++) {
+                            float[][] part = Arrays.copyOfRange(sample, from, from + 100);
+                            byte[] c = codec.encode(part);
+                            int size = codec.codeSizeBytes();
+                            assertArrayEquals(Arrays.copyOfRange(codes, from * size, (from + 100) * size), c);
+                            float[][] d = codec.decode(c);
+                            for (int i = 0; i < d.length; i++) {
+                                assertArrayEquals(decoded[from + i], d[i]);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"CPU", "CUDA"})
     void segmentsEncodeLikeArrays(Backend backend) {
         float[][] sample = vectors("segment " + backend, 100, D);
         try (Device device = Backends.open(backend); Arena arena = Arena.ofConfined();
@@ -308,22 +353,23 @@ class VectorCodecTest {
             expectBadFile(device, withChecksum(longer), "unexpected bytes");
             byte[] sigma = bytes.clone(); // first frozen sigma: after the header (8+4*5), levels (16), params (4+4*16), count (4)
             int at = 8 + 20 + 16 + 4 + 64 + 4 + 4;
-            java.nio.ByteBuffer.wrap(sigma, at, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(-1f);
+            ByteBuffer.wrap(sigma, at, 4).order(ByteOrder.LITTLE_ENDIAN).putFloat(-1f);
             expectBadFile(device, withChecksum(sigma), "sigma");
+            oneLine(assertThrows(IOException.class, () -> VectorCodec.load(dir, device)), dir.toString(), "cannot read");
             Path missing = dir.resolve("missing.rfsqvec");
-            oneLine(assertThrows(java.io.IOException.class, () -> VectorCodec.load(missing, device)), missing.toString(), "no such file");
+            oneLine(assertThrows(IOException.class, () -> VectorCodec.load(missing, device)), missing.toString(), "no such file");
         }
     }
 
     private void expectBadFile(Device device, byte[] bytes, String expected) throws Exception {
         Path file = Files.write(dir.resolve("bad.rfsqvec"), bytes);
-        oneLine(assertThrows(java.io.IOException.class, () -> VectorCodec.load(file, device)), file.toString(), expected);
+        oneLine(assertThrows(IOException.class, () -> VectorCodec.load(file, device)), file.toString(), expected);
     }
 
     private static byte[] withChecksum(byte[] bytes) {
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 4);
-        java.nio.ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
+        ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
         return bytes;
     }
 
