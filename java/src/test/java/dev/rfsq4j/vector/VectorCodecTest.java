@@ -131,7 +131,7 @@ class VectorCodecTest {
         float[][] others = vectors("batch others " + backend, 700, D);
         try (Device device = Backends.open(backend)) {
             for (Strategy strategy : Strategy.values()) {
-                VectorCodecConfig cfg = config(LEVELS, 2, strategy);
+                VectorCodecConfig cfg = config(LEVELS, 2, strategy).withFitSteps(10);
                 // One image per vector, the default grouping, and everything in one image: codes must not change.
                 try (VectorCodec perVector = VectorCodec.fit(device, cfg.withImagePositions(1), sample);
                         VectorCodec grouped = VectorCodec.fit(device, cfg, sample);
@@ -287,13 +287,13 @@ class VectorCodecTest {
     void segmentsEncodeLikeArrays(Backend backend) {
         float[][] sample = vectors("segment " + backend, 100, D);
         try (Device device = Backends.open(backend); Arena arena = Arena.ofConfined();
-                VectorCodec codec = VectorCodec.fit(device, config(LEVELS, 2, Strategy.SCALE), sample)) {
+                VectorCodec codec = VectorCodec.fit(device, config(LEVELS, 2, Strategy.SCALE).withFitSteps(10), sample)) {
             MemorySegment seg = arena.allocate(ValueLayout.JAVA_FLOAT, (long) sample.length * D);
             for (int i = 0; i < sample.length; i++) {
                 MemorySegment.copy(sample[i], 0, seg, ValueLayout.JAVA_FLOAT, (long) i * D * 4, D);
             }
             assertArrayEquals(codec.encode(sample), codec.encode(seg));
-            try (VectorCodec fromSegment = VectorCodec.fit(device, config(LEVELS, 2, Strategy.SCALE), seg, D)) {
+            try (VectorCodec fromSegment = VectorCodec.fit(device, config(LEVELS, 2, Strategy.SCALE).withFitSteps(10), seg, D)) {
                 assertArrayEquals(codec.encode(sample), fromSegment.encode(sample));
             }
         }
