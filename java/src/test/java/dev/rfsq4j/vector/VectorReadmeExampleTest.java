@@ -29,7 +29,8 @@ class VectorReadmeExampleTest {
         // --- README example begins ---
         try (Device device = Device.open(Backend.AUTO);
              VectorCodec codec = VectorCodec.fit(device,                   // 784 = 196 positions x 4 channels
-                     VectorCodecConfig.of(Levels.of(4, 4, 4, 4), 4, Strategy.LAYERNORM), sample)) {
+                     VectorCodecConfig.of(Levels.of(4, 4, 4, 4), 4, Strategy.LAYERNORM)
+                             .withFitSteps(100), sample)) {                // default: 300 Adam steps
             byte[] codes = codec.encode(vectors);                         // codeSizeBytes() = 784 per vector
             float[][] approx = codec.decode(codes);                       // all 4 stages
             float[][] coarse = codec.decode(codes, 1);                    // stage 1: the first 196 bytes of a code
