@@ -85,6 +85,6 @@ public final class Fsq {
     }
 
     private void expectLatent(Tensor t, String name) {
-        expect(t, name, DType.F32, " for levels " + levels, "B", (long) levels.count(), "H", "W");
+        expect(t, name, DType.F32, " for levels " + levels, "B", levels.count(), "H", "W");
     }
 }

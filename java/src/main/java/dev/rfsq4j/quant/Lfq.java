@@ -234,7 +234,7 @@ public final class Lfq {
     }
 
     private void expectLatent(Tensor x) {
-        expect(x, "x", DType.F32, " for LFQ with " + channels + " channels", "B", (long) channels, "H", "W");
+        expect(x, "x", DType.F32, " for LFQ with " + channels + " channels", "B", channels, "H", "W");
         sameDevice(device, "x", x);
     }
 }

@@ -314,7 +314,7 @@ public final class VqEma {
     }
 
     private void expectLatent(Tensor x) {
-        expect(x, "x", DType.F32, " for VQ of dim " + dim, "B", (long) dim, "H", "W");
+        expect(x, "x", DType.F32, " for VQ of dim " + dim, "B", dim, "H", "W");
         sameDevice(device, "x", x);
     }
 }
