@@ -16,6 +16,8 @@ import dev.rfsq4j.bindings.rfsq_rfsq_cfg;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -48,6 +50,8 @@ public final class Rfsq {
     private final float momentum;
     private final Device device;
     private final MemorySegment cfg;
+    /** Configs of the first k < K stages, made on first use by a progressive decode. */
+    private final Map<Integer, MemorySegment> prefixes = new HashMap<>();
     private final Tensor params;
     private final Tensor running;
 
@@ -323,7 +327,21 @@ public final class Rfsq {
      * encode returned; every other configuration takes null.
      */
     public Tensor decode(Tensor indices, Tensor stats) {
-        expect(indices, "indices", DType.I32, " for " + stages + " stage(s)", "B", "H", "W", stages);
+        return decode(indices, stats, stages);
+    }
+
+    /**
+     * Progressive decode: zhat (B,C,H,W) = q_1 + ... + q_k from the first k of the K stages only. Each stage refines
+     * the residual the ones before it left, so any prefix decodes to a coarser zhat (k = K is the full decode, and its
+     * floats are the same as {@link #decode(Tensor, Tensor)}'s). indices (B,H,W,k): those stages' indices, stage s at
+     * [..., s]; stats for layernorm in parity mode: (K,B,C,2) as encode returned them, or their first k stages
+     * (k,B,C,2); null for every other configuration.
+     */
+    public Tensor decode(Tensor indices, Tensor stats, int k) {
+        if (k < 1 || k > stages) {
+            throw new IllegalArgumentException("stages to decode must be 1.." + stages + ", got " + k);
+        }
+        expect(indices, "indices", DType.I32, " for " + k + " stage(s)", "B", "H", "W", k);
         sameDevice(device, "indices", indices);
         long b = indices.dim(0), h = indices.dim(1), w = indices.dim(2);
         if (perImageStats()) {
@@ -331,19 +349,39 @@ public final class Rfsq {
                 throw new IllegalArgumentException(
                         "decode needs the per-image stats (K,B,C,2) from encode (layernorm, parity mode), got null");
             }
-            expect(stats, "stats", DType.F32, " for these indices", stages, b, levels.count(), 2);
+            long statStages = stats.rank() == 4 && stats.dim(0) == k ? k : stages;
+            expect(stats, "stats", DType.F32, " for these indices", statStages, b, levels.count(), 2);
             sameDevice(device, "stats", stats);
         } else if (stats != null) {
             throw new IllegalArgumentException("stats must be null for " + strategy.label() + " in " + statsMode.label()
                     + " mode (indices alone decode), got " + stats.describe());
         }
         Tensor statsIn = perImageStats() ? stats : running;
+        MemorySegment prefix = prefixConfig(k);
         Tensor zhat = indices.scope().allocate(DType.F32, b, levels.count(), h, w);
         runAndWait(device, "rfsq_rfsq_decode",
-                ctx -> rfsq_h.rfsq_rfsq_decode(ctx, cfg, indices.address(), b, h, w, pointer(params), pointer(statsIn),
+                ctx -> rfsq_h.rfsq_rfsq_decode(ctx, prefix, indices.address(), b, h, w, pointer(params), pointer(statsIn),
                         perImageStats() ? 1 : 0, zhat.address()),
                 in(indices, params, statsIn), zhat);
         return zhat;
+    }
+
+    /**
+     * The native config of the first k stages: its parameters, per-image and running statistics are prefixes of the
+     * full ones (rfsq.h's layouts are stage-major), so the same tensors serve.
+     */
+    private MemorySegment prefixConfig(int k) {
+        if (k == stages) {
+            return cfg;
+        }
+        synchronized (prefixes) {
+            return prefixes.computeIfAbsent(k, n -> {
+                MemorySegment c = rfsq_rfsq_cfg.allocate(Arena.ofAuto());
+                c.copyFrom(cfg);
+                rfsq_rfsq_cfg.stages(c, n);
+                return c;
+            });
+        }
     }
 
     @Override

@@ -16,9 +16,10 @@ import java.util.stream.Stream;
 
 /**
  * Checkpoints of a run: {@code RUN/checkpoints/step-NNNNNNNN/} with {@code model.safetensors} (the state_dict that
- * PyTorch's load_state_dict takes, see {@link StateDict}) and {@code optimizer.safetensors} (Adam's moments, flat,
- * and the step). A checkpoint folder is written under a temporary name and renamed when complete, so a crash never
- * leaves a half-written one; the newest {@value #KEEP} are kept.
+ * PyTorch's load_state_dict takes, see {@link StateDict}), {@code optimizer.safetensors} (Adam's moments, flat,
+ * and the step) and {@code config.json} (what the model is, {@link CheckpointConfig}: enough to load it alone). A
+ * checkpoint folder is written under a temporary name and renamed when complete, so a crash never leaves a
+ * half-written one; the newest {@value #KEEP} are kept.
  */
 public final class Checkpoint {
     static final int KEEP = 2;
@@ -26,8 +27,12 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Saves the state after {@code step} updates; identity: the run's settings and data size (see {@link #load}). */
-    public static Path save(Path runDir, long step, VqVae model, Adam adam, String identity) throws IOException {
+    /**
+     * Saves the state after {@code step} updates; identity: the run's settings and data size (see {@link #load});
+     * config: what config.json says about the model.
+     */
+    public static Path save(Path runDir, long step, VqVae model, Adam adam, String identity, CheckpointConfig config)
+            throws IOException {
         Path root = runDir.resolve("checkpoints");
         Files.createDirectories(root);
         String name = String.format("step-%08d", step);
@@ -46,6 +51,7 @@ public final class Checkpoint {
                 .add("exp_avg", new long[] {n}, adam.expAvg().toFloatArray())
                 .add("exp_avg_sq", new long[] {n}, adam.expAvgSq().toFloatArray())
                 .write(tmp.resolve("optimizer.safetensors"));
+        config.write(tmp);
         Path done = root.resolve(name);
         deleteTree(done);
         Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
