@@ -89,6 +89,7 @@ public final class Tokenizer implements AutoCloseable {
     private final BlockingQueue<Call<?>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Object lifecycle = new Object();
+    private int cpuThreads;
     private boolean closed;
 
     private Tokenizer(Path checkpoint, CheckpointConfig config, Backend backend, long modelHash) {
@@ -122,6 +123,7 @@ public final class Tokenizer implements AutoCloseable {
         Tokenizer t = new Tokenizer(dir, config, options.backend().resolve(), Hashes.sha256Prefix(Files.readAllBytes(modelFile)));
         int threadsEach = options.threadsPerWorker() > 0 ? options.threadsPerWorker()
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / options.workers());
+        t.cpuThreads = threadsEach;
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (int i = 0; i < options.workers(); i++) {
             CompletableFuture<Void> up = new CompletableFuture<>();
@@ -437,6 +439,11 @@ public final class Tokenizer implements AutoCloseable {
 
     public int workers() {
         return threads.size();
+    }
+
+    /** Threads each worker's CPU ops use (see {@link dev.rfsq4j.Native#setCpuThreads}). */
+    public int cpuThreadsPerWorker() {
+        return cpuThreads;
     }
 
     /** The side images are resized and cropped to by the image encode calls (the training size). */

@@ -3,6 +3,7 @@ package dev.rfsq4j.tokens;
 import dev.rfsq4j.Backend;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
+import dev.rfsq4j.Native;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.io.SafeTensors;
@@ -29,8 +30,9 @@ final class Worker implements AutoCloseable {
     private final VqVae model;
     private final ImageNormalization normalization;
 
-    /** cpuThreads: threads the ops of this worker's thread use on the CPU. */
+    /** Made on the worker's thread: cpuThreads is what the CPU ops of that thread use. */
     Worker(Backend backend, CheckpointConfig config, SafeTensors weights, int cpuThreads) {
+        Native.setCpuThreads(cpuThreads);
         this.device = Device.open(backend);
         try {
             this.scope = Scope.open(device);
