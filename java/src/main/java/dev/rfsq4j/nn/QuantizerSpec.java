@@ -67,7 +67,8 @@ public sealed interface QuantizerSpec {
                     + strategy.label()) + (strategy == Strategy.LAYERNORM ? stats : "");
         }
 
-        Rfsq.Builder builder() {
+        /** A builder of this configuration (initial parameters). */
+        public Rfsq.Builder builder() {
             return builder(levels, stages, strategy, statsMode, momentum);
         }
 

@@ -116,7 +116,7 @@ public final class Tokenizer implements AutoCloseable {
      * @throws IOException when the folder is not a checkpoint or its files are malformed
      */
     public static Tokenizer load(Path checkpoint, Options options) throws IOException {
-        Path dir = resolve(checkpoint);
+        Path dir = Checkpoint.resolve(checkpoint);
         CheckpointConfig config = CheckpointConfig.read(dir);
         Path modelFile = dir.resolve("model.safetensors");
         SafeTensors weights = SafeTensors.read(modelFile);
@@ -149,18 +149,6 @@ public final class Tokenizer implements AutoCloseable {
             throw new IllegalStateException("loading " + dir + " failed: " + cause, cause);
         }
         return t;
-    }
-
-    /** A checkpoint folder as given, or a run folder's newest checkpoint. */
-    private static Path resolve(Path path) throws IOException {
-        if (Files.isRegularFile(path.resolve("model.safetensors"))) {
-            return path;
-        }
-        if (Files.isDirectory(path.resolve("checkpoints"))) {
-            return Checkpoint.latest(path).orElseThrow(() -> new IOException(path + ": a run folder without a complete"
-                    + " checkpoint (checkpoints/step-N/model.safetensors)"));
-        }
-        throw new IOException(path + ": not a checkpoint folder (no model.safetensors) nor a run folder (no checkpoints/)");
     }
 
     /** A worker thread: loads its model, then runs calls until close. */

@@ -1,5 +1,6 @@
 package dev.rfsq4j.train;
 
+import dev.rfsq4j.Scope;
 import dev.rfsq4j.io.SafeTensors;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.VqVae;
@@ -60,6 +61,35 @@ public final class Checkpoint {
             deleteTree(all.get(i));
         }
         return done;
+    }
+
+    /**
+     * A checkpoint folder as given (it holds model.safetensors), or a run folder's newest checkpoint; anything else
+     * fails with an IOException saying what was expected.
+     */
+    public static Path resolve(Path path) throws IOException {
+        if (Files.isRegularFile(path.resolve("model.safetensors"))) {
+            return path;
+        }
+        if (Files.isDirectory(path.resolve("checkpoints"))) {
+            return latest(path).orElseThrow(() -> new IOException(path + ": a run folder without a complete checkpoint"
+                    + " (checkpoints/step-N/model.safetensors)"));
+        }
+        throw new IOException(path + (Files.isDirectory(path)
+                ? ": neither a checkpoint folder (no model.safetensors) nor a run folder (no checkpoints/)"
+                : ": no such folder"));
+    }
+
+    /**
+     * The trained model of a checkpoint (or run) folder, in scope: built from its config.json (see
+     * {@link CheckpointConfig#read}), its parameters and buffers loaded from model.safetensors. No optimizer state.
+     */
+    public static VqVae loadModel(Path checkpoint, Scope scope) throws IOException {
+        Path dir = resolve(checkpoint);
+        CheckpointConfig config = CheckpointConfig.read(dir);
+        VqVae model = new VqVae(config.quantizer(), scope, 0);
+        StateDict.load(model, SafeTensors.read(dir.resolve("model.safetensors")));
+        return model;
     }
 
     /** The newest complete checkpoint of a run, if any. */

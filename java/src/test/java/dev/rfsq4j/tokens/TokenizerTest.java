@@ -11,6 +11,7 @@ import dev.rfsq4j.Backend;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.Native;
 import dev.rfsq4j.NoLeaks;
+import dev.rfsq4j.TrainedRuns;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.data.ImageFolder;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Tokenizer on checkpoints written by {@code rfsq4j train}: loading, every input form, threads, files, stages. */
 @ExtendWith(NoLeaks.class)
 class TokenizerTest {
-    private static final int S = Checkpoints.IMAGE_SIZE;
+    private static final int S = TrainedRuns.IMAGE_SIZE;
 
     @TempDir
     static Path dir;
@@ -51,14 +52,14 @@ class TokenizerTest {
 
     @BeforeAll
     static void train() throws Exception {
-        run = Checkpoints.train(dir, "rfsq-2x2048-ln", 3);
+        run = TrainedRuns.train(dir, "rfsq-2x2048-ln", 3);
     }
 
     private static List<BufferedImage> images(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         List<BufferedImage> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(i % 3 == 2 ? Checkpoints.image(random, 24, 20) : Checkpoints.image(random, S, S));
+            out.add(i % 3 == 2 ? TrainedRuns.image(random, 24, 20) : TrainedRuns.image(random, S, S));
         }
         return out;
     }
@@ -66,7 +67,7 @@ class TokenizerTest {
     @Test
     void encodesAndDecodesExactlyAsTheCheckpointsLayersDo() throws Exception {
         List<BufferedImage> images = images(3, 1);
-        byte[][] files = images.stream().map(Checkpoints::png).toArray(byte[][]::new);
+        byte[][] files = images.stream().map(TrainedRuns::png).toArray(byte[][]::new);
         Path ckpt = Checkpoint.latest(run).orElseThrow();
         SafeTensors weights = SafeTensors.read(ckpt.resolve("model.safetensors"));
         float[] gamma = weights.floats("quantizer.gamma");
@@ -122,7 +123,7 @@ class TokenizerTest {
                 Scope scope = Scope.open(device);
                 Arena arena = Arena.ofConfined()) {
             Tokens expected = tok.encode(image);
-            assertEquals(expected, tok.encode(Checkpoints.png(image)), "PNG bytes");
+            assertEquals(expected, tok.encode(TrainedRuns.png(image)), "PNG bytes");
             float[] planes = new float[3 * S * S];
             byte[] hwc = new byte[3 * S * S];
             for (int y = 0; y < S; y++) {
@@ -214,8 +215,8 @@ class TokenizerTest {
 
     @Test
     void tokenFilesRoundTripAndOnlyTheirModelDecodesThem() throws Exception {
-        Path other = Checkpoints.train(dir, "rfsq-4x1024-ln", 1);
-        Path reseeded = Checkpoints.train(dir, "rfsq-2x2048-ln", 1, "--seed", "5");
+        Path other = TrainedRuns.train(dir, "rfsq-4x1024-ln", 1);
+        Path reseeded = TrainedRuns.train(dir, "rfsq-2x2048-ln", 1, "--seed", "5");
         List<BufferedImage> images = images(2, 4);
         try (Tokenizer tok = Tokenizer.load(run, Backend.CPU);
                 Tokenizer wrongConfig = Tokenizer.load(other, Backend.CPU);
@@ -248,7 +249,7 @@ class TokenizerTest {
     void progressiveDecodeWorksForEveryRfsqPreset() throws Exception {
         List<BufferedImage> images = images(2, 5);
         for (String preset : Presets.names()) {
-            Path p = preset.equals("rfsq-2x2048-ln") ? run : Checkpoints.train(dir, preset, 1);
+            Path p = preset.equals("rfsq-2x2048-ln") ? run : TrainedRuns.train(dir, preset, 1);
             try (Tokenizer tok = Tokenizer.load(p, new Tokenizer.Options(Backend.CPU, 1, 0))) {
                 Tokens tokens = tok.encode(images);
                 boolean rfsq = preset.startsWith("rfsq") || preset.startsWith("fsq");

@@ -1,4 +1,4 @@
-package dev.rfsq4j.tokens;
+package dev.rfsq4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -17,13 +17,13 @@ import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 
 /** Checkpoints written by {@code rfsq4j train} (through Main.run) on small generated images, for tests. */
-final class Checkpoints {
-    static final int IMAGE_SIZE = 16;
+public final class TrainedRuns {
+    public static final int IMAGE_SIZE = 16;
 
-    private Checkpoints() {}
+    private TrainedRuns() {}
 
     /** A smooth random RGB image (gradients plus noise), so that trained and untrained models see structure. */
-    static BufferedImage image(SplittableRandom random, int w, int h) {
+    public static BufferedImage image(SplittableRandom random, int w, int h) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         double[] a = {random.nextDouble(), random.nextDouble(), random.nextDouble()};
         double[] f = {random.nextDouble(0.05, 0.5), random.nextDouble(0.05, 0.5), random.nextDouble(0.05, 0.5)};
@@ -40,7 +40,7 @@ final class Checkpoints {
         return img;
     }
 
-    static byte[] png(BufferedImage image) {
+    public static byte[] png(BufferedImage image) {
         var out = new ByteArrayOutputStream();
         try {
             ImageIO.write(image, "png", out);
@@ -51,7 +51,7 @@ final class Checkpoints {
     }
 
     /** Trains preset for `steps` updates on 4 generated 20x16 images (once per folder and arguments); the run folder. */
-    static Path train(Path dir, String preset, int steps, String... extra) throws IOException {
+    public static Path train(Path dir, String preset, int steps, String... extra) throws IOException {
         Path images = dir.resolve("images");
         if (!Files.isDirectory(images)) {
             Files.createDirectories(images);
