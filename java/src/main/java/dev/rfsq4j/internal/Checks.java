@@ -1,10 +1,17 @@
-package dev.rfsq4j;
+package dev.rfsq4j.internal;
+
+import dev.rfsq4j.DType;
+import dev.rfsq4j.Device;
+import dev.rfsq4j.Tensor;
 
 import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** Argument checks that every op wrapper runs before a native call, so a message can name the argument. */
+/**
+ * Argument checks that every op wrapper runs before a native call, so a message can name the argument. Internal:
+ * not exported by the module dev.rfsq4j.
+ */
 public final class Checks {
     private Checks() {}
 

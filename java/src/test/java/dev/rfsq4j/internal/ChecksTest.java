@@ -1,4 +1,11 @@
-package dev.rfsq4j;
+package dev.rfsq4j.internal;
+
+import dev.rfsq4j.Backend;
+import dev.rfsq4j.DType;
+import dev.rfsq4j.Device;
+import dev.rfsq4j.NoLeaks;
+import dev.rfsq4j.Scope;
+import dev.rfsq4j.Tensor;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
