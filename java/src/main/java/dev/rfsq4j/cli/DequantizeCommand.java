@@ -99,10 +99,9 @@ final class DequantizeCommand implements Command {
         try (Device device = Device.open(backend); Scope scope = Scope.open(device)) {
             Rfsq rfsq = quantizer.build(scope);
             long start = System.nanoTime();
-            int[] kept = firstStages(idx.data(), stages, first);
             float[] zhat;
             try {
-                Tensor indices = scope.fromArray(kept, shape[0], shape[1], shape[2], first);
+                Tensor indices = scope.fromArray(idx.data(), shape);
                 Tensor statsIn = stats == null ? null : scope.fromArray(stats.data(), stats.shape());
                 zhat = rfsq.decode(indices, statsIn, first).toFloatArray();
             } catch (RfsqException e) {
@@ -115,17 +114,5 @@ final class DequantizeCommand implements Command {
                     device, Tensor.shapeString(shape), Tensor.shapeString(zshape), stages, rfsq.levels(),
                     rfsq.strategy().label(), rfsq.statsMode().label(), first, stages, millis));
         }
-    }
-
-    private static int[] firstStages(int[] all, int stages, int k) {
-        if (k == stages) {
-            return all;
-        }
-        int positions = all.length / stages;
-        int[] out = new int[positions * k];
-        for (int p = 0; p < positions; p++) {
-            System.arraycopy(all, p * stages, out, p * k, k);
-        }
-        return out;
     }
 }

@@ -16,8 +16,6 @@ import dev.rfsq4j.bindings.rfsq_rfsq_cfg;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -50,8 +48,6 @@ public final class Rfsq {
     private final float momentum;
     private final Device device;
     private final MemorySegment cfg;
-    /** Configs of the first k < K stages, made on first use by a progressive decode. */
-    private final Map<Integer, MemorySegment> prefixes = new HashMap<>();
     private final Tensor params;
     private final Tensor running;
 
@@ -327,60 +323,71 @@ public final class Rfsq {
      * encode returned; every other configuration takes null.
      */
     public Tensor decode(Tensor indices, Tensor stats) {
-        return decode(indices, stats, stages);
-    }
-
-    /**
-     * Progressive decode: zhat (B,C,H,W) = q_1 + ... + q_k from the first k of the K stages only. Each stage refines
-     * the residual the ones before it left, so any prefix decodes to a coarser zhat (k = K is the full decode, and its
-     * floats are the same as {@link #decode(Tensor, Tensor)}'s). indices (B,H,W,k): those stages' indices, stage s at
-     * [..., s]; stats for layernorm in parity mode: (K,B,C,2) as encode returned them, or their first k stages
-     * (k,B,C,2); null for every other configuration.
-     */
-    public Tensor decode(Tensor indices, Tensor stats, int k) {
-        if (k < 1 || k > stages) {
-            throw new IllegalArgumentException("stages to decode must be 1.." + stages + ", got " + k);
-        }
-        expect(indices, "indices", DType.I32, " for " + k + " stage(s)", "B", "H", "W", k);
-        sameDevice(device, "indices", indices);
+        checkDecodeInputs(indices, stats);
         long b = indices.dim(0), h = indices.dim(1), w = indices.dim(2);
-        if (perImageStats()) {
-            if (stats == null) {
-                throw new IllegalArgumentException(
-                        "decode needs the per-image stats (K,B,C,2) from encode (layernorm, parity mode), got null");
-            }
-            long statStages = stats.rank() == 4 && stats.dim(0) == k ? k : stages;
-            expect(stats, "stats", DType.F32, " for these indices", statStages, b, levels.count(), 2);
-            sameDevice(device, "stats", stats);
-        } else if (stats != null) {
-            throw new IllegalArgumentException("stats must be null for " + strategy.label() + " in " + statsMode.label()
-                    + " mode (indices alone decode), got " + stats.describe());
-        }
         Tensor statsIn = perImageStats() ? stats : running;
-        MemorySegment prefix = prefixConfig(k);
         Tensor zhat = indices.scope().allocate(DType.F32, b, levels.count(), h, w);
         runAndWait(device, "rfsq_rfsq_decode",
-                ctx -> rfsq_h.rfsq_rfsq_decode(ctx, prefix, indices.address(), b, h, w, pointer(params), pointer(statsIn),
+                ctx -> rfsq_h.rfsq_rfsq_decode(ctx, cfg, indices.address(), b, h, w, pointer(params), pointer(statsIn),
                         perImageStats() ? 1 : 0, zhat.address()),
                 in(indices, params, statsIn), zhat);
         return zhat;
     }
 
-    /**
-     * The native config of the first k stages: its parameters, per-image and running statistics are prefixes of the
-     * full ones (rfsq.h's layouts are stage-major), so the same tensors serve.
-     */
-    private MemorySegment prefixConfig(int k) {
-        if (k == stages) {
-            return cfg;
+    private void checkDecodeInputs(Tensor indices, Tensor stats) {
+        expect(indices, "indices", DType.I32, " for " + stages + " stage(s)", "B", "H", "W", stages);
+        sameDevice(device, "indices", indices);
+        long b = indices.dim(0);
+        if (perImageStats()) {
+            if (stats == null) {
+                throw new IllegalArgumentException(
+                        "decode needs the per-image stats (K,B,C,2) from encode (layernorm, parity mode), got null");
+            }
+            expect(stats, "stats", DType.F32, " for these indices", stages, b, levels.count(), 2);
+            sameDevice(device, "stats", stats);
+        } else if (stats != null) {
+            throw new IllegalArgumentException("stats must be null for " + strategy.label() + " in " + statsMode.label()
+                    + " mode (indices alone decode), got " + stats.describe());
         }
-        synchronized (prefixes) {
-            return prefixes.computeIfAbsent(k, n -> {
-                MemorySegment c = rfsq_rfsq_cfg.allocate(Arena.ofAuto());
-                c.copyFrom(cfg);
-                rfsq_rfsq_cfg.stages(c, n);
-                return c;
-            });
+    }
+
+    /**
+     * zhat from the first {@code k} of the K stages only (progressive decoding: q_1 + ... + q_k), from the same
+     * indices (B,H,W,K) and stats (K,B,C,2) as {@link #decode}. Exact: stage j's code depends only on its own index,
+     * parameters and statistics, so this equals what a k-stage quantizer with this one's first k stages decodes
+     * (and k = K is {@link #decode}). For k < K the first k indices of each position are gathered through the host.
+     */
+    public Tensor decode(Tensor indices, Tensor stats, int k) {
+        if (k < 1 || k > stages) {
+            throw new IllegalArgumentException("k must be 1.." + stages + " (stages to decode), got " + k);
+        }
+        checkDecodeInputs(indices, stats);
+        if (k == stages) {
+            return decode(indices, stats);
+        }
+        long b = indices.dim(0), h = indices.dim(1), w = indices.dim(2);
+        int c = levels.count();
+        int[] all = indices.toIntArray();
+        int[] first = new int[Math.toIntExact(b * h * w * k)];
+        for (int p = 0, n = first.length / k; p < n; p++) {
+            System.arraycopy(all, p * stages, first, p * k, k);
+        }
+        // Stage-major layouts: the first k stages of params, stats (K,B,C,2) and running stats (K,C,2) are prefixes.
+        try (Scope state = Scope.open(device)) {
+            Rfsq prefix = builder(levels).stages(k).strategy(strategy).statsMode(statsMode).momentum(momentum)
+                    .build(state);
+            if (params != null) {
+                prefix.params.copyFrom(params.view(0, prefix.params.numel()));
+            }
+            if (running != null) {
+                prefix.running.copyFrom(running.view(0, k, c, 2));
+            }
+            Tensor prefixIndices = state.fromArray(first, b, h, w, k);
+            Tensor prefixStats = stats == null ? null : stats.view(0, k, b, c, 2);
+            Tensor zhat = prefix.decode(prefixIndices, prefixStats);
+            Tensor out = indices.scope().allocate(DType.F32, zhat.shape());
+            out.copyFrom(zhat);
+            return out;
         }
     }
 

@@ -84,7 +84,7 @@ final class Worker implements AutoCloseable {
         try (Scope call = Scope.open(device)) {
             Tensor zhat = switch (model.quantizer()) {
                 case RfsqQuantizer r -> {
-                    Tensor idx = call.fromArray(firstStages(tokens, k), b, h, w, k);
+                    Tensor idx = call.fromArray(tokens.indices(), b, h, w, tokens.stages());
                     Tensor stats = tokens.hasStats()
                             ? call.fromArray(tokens.stats(), tokens.stages(), b, tokens.channels(), 2)
                             : null;
@@ -115,20 +115,5 @@ final class Worker implements AutoCloseable {
         } finally {
             t.free();
         }
-    }
-
-    /** The (B,H,W,k) indices of the first k stages of (B,H,W,K) ones. */
-    private static int[] firstStages(Tokens tokens, int k) {
-        int[] all = tokens.indices();
-        int stages = tokens.stages();
-        if (k == stages) {
-            return all;
-        }
-        int positions = all.length / stages;
-        int[] out = new int[positions * k];
-        for (int p = 0; p < positions; p++) {
-            System.arraycopy(all, p * stages, out, p * k, k);
-        }
-        return out;
     }
 }
