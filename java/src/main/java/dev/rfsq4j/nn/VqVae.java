@@ -91,7 +91,7 @@ public final class VqVae {
     }
 
     private static void checkImages(Tensor x) {
-        if (x.rank() != 4 || x.dim(1) != 3 || x.dim(2) % 4 != 0 || x.dim(3) % 4 != 0) {
+        if (x.rank() != 4 || x.dim(2) % 4 != 0 || x.dim(3) % 4 != 0) {
             throw new IllegalArgumentException("images must be (B,3,H,W) with H and W multiples of 4, got " + x.describe());
         }
     }
