@@ -154,6 +154,16 @@ final class Batches {
         return List.copyOf(bad.values());
     }
 
+    /** An S x S x 3 uint8 image (HWC) as three S x S float planes in [0, 1] at out[offset ..]. */
+    static void planes(MemorySegment hwc, int size, float[] out, int offset) {
+        int plane = size * size;
+        for (int p = 0; p < plane; p++) {
+            for (int c = 0; c < 3; c++) {
+                out[offset + c * plane + p] = UNIT[hwc.get(JAVA_BYTE, 3L * p + c) & 0xFF];
+            }
+        }
+    }
+
     /** Fetches index, or the next usable image after it (wrapping) when it is bad and the data is not strict. */
     private int fetchUsable(int index, Cursor cursor) throws IOException {
         for (int tries = 0, i = index; tries < count; tries++, i = (i + 1) % count) {

@@ -96,45 +96,62 @@ final class ImageDecoder {
      */
     void decode(Path file, int size, MemorySegment dst, long offset) throws IOException {
         Scratch s = SCRATCH.get();
+        byte[] data;
+        int bytes;
         long held = 0;
-        try (Arena large = Arena.ofConfined()) { // buffers too large to keep, freed when the decode ends
-            try (FileChannel channel = FileChannel.open(file)) {
-                long bytes = channel.size();
-                if (bytes > DecodeBudget.PER_IMAGE_BYTES) {
-                    throw new BadImageException(file + ": the file is " + (bytes >> 20) + " MiB, over the "
-                            + (DecodeBudget.PER_IMAGE_BYTES >> 20) + " MiB limit of one image");
-                }
-                held = DecodeBudget.reserve(bytes);
-                byte[] data = s.file((int) bytes);
-                ByteBuffer buffer = ByteBuffer.wrap(data, 0, (int) bytes);
-                while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                    // read until full or end of file
-                }
-                if (buffer.hasRemaining()) {
-                    throw new BadImageException(file + ": the file shrank while it was read");
-                }
-                ImageHeader header = header(file, data, (int) bytes);
-                long need = bytes + estimate(header, size);
-                DecodeBudget.release(held);
-                held = 0;
-                held = DecodeBudget.reserve(need);
-                if (header.format() == ImageHeader.Format.JPEG && turbo != null) {
-                    MemorySegment jpeg = s.jpeg(bytes, large);
-                    MemorySegment.copy(data, 0, jpeg, JAVA_BYTE, 0, (int) bytes);
-                    turbo(file, header, jpeg, size, s, large, dst, offset);
-                } else {
-                    imageIo(file, header, data, (int) bytes, size, s, dst, offset);
-                }
+        try (FileChannel channel = FileChannel.open(file)) {
+            long length = channel.size();
+            if (length > DecodeBudget.PER_IMAGE_BYTES) {
+                throw new BadImageException(file + ": the file is " + (length >> 20) + " MiB, over the "
+                        + (DecodeBudget.PER_IMAGE_BYTES >> 20) + " MiB limit of one image");
+            }
+            bytes = (int) length;
+            held = DecodeBudget.reserve(bytes);
+            data = s.file(bytes);
+            ByteBuffer buffer = ByteBuffer.wrap(data, 0, bytes);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // read until full or end of file
+            }
+            if (buffer.hasRemaining()) {
+                throw new BadImageException(file + ": the file shrank while it was read");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while decoding " + file);
+            throw new InterruptedIOException("interrupted while reading " + file);
         } catch (BadImageException e) {
             throw e;
         } catch (IOException e) {
             throw new BadImageException(file + ": cannot read: " + reason(e), e);
+        } finally {
+            if (held > 0) {
+                DecodeBudget.release(held);
+            }
+        }
+        decode(data, bytes, file.toString(), size, dst, offset);
+    }
+
+    /**
+     * Decodes a file's contents held in data[0, bytes) (name: what messages call it) and writes its S x S x 3 uint8
+     * crop to dst[offset ..]; fails as {@link #decode(Path, int, MemorySegment, long)} does.
+     */
+    void decode(byte[] data, int bytes, String name, int size, MemorySegment dst, long offset) throws IOException {
+        Scratch s = SCRATCH.get();
+        long held = 0;
+        try (Arena large = Arena.ofConfined()) { // buffers too large to keep, freed when the decode ends
+            ImageHeader header = header(name, data, bytes);
+            held = DecodeBudget.reserve(bytes + estimate(header, size));
+            if (header.format() == ImageHeader.Format.JPEG && turbo != null) {
+                MemorySegment jpeg = s.jpeg(bytes, large);
+                MemorySegment.copy(data, 0, jpeg, JAVA_BYTE, 0, bytes);
+                turbo(name, header, jpeg, size, s, large, dst, offset);
+            } else {
+                imageIo(name, header, data, bytes, size, s, dst, offset);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while decoding " + name);
         } catch (OutOfMemoryError e) { // not the image's fault, and not reproducible: never a skip
-            throw new IOException(file + ": out of memory while decoding (" + e.getMessage() + "): give the JVM more heap"
+            throw new IOException(name + ": out of memory while decoding (" + e.getMessage() + "): give the JVM more heap"
                     + " (-Xmx) or decode with fewer threads", e);
         } finally {
             if (held > 0) {
@@ -143,7 +160,21 @@ final class ImageDecoder {
         }
     }
 
-    private static ImageHeader header(Path file, byte[] data, int bytes) throws BadImageException {
+    /**
+     * An image already decoded (RGB, gray or palette; alpha dropped, as Pillow's convert("RGB")), resized and cropped
+     * to S x S x 3 uint8 at dst[offset ..].
+     *
+     * @throws IllegalArgumentException for another color model (CMYK, say)
+     */
+    static void crop(BufferedImage image, int size, MemorySegment dst, long offset) {
+        try {
+            SCRATCH.get().resize.apply(eightBit("image", image.getRaster(), image.getColorModel()), size, dst, offset);
+        } catch (BadImageException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static ImageHeader header(String file, byte[] data, int bytes) throws BadImageException {
         ImageHeader h;
         try {
             h = ImageHeader.read(data, bytes);
@@ -184,7 +215,7 @@ final class ImageDecoder {
         return 1;
     }
 
-    private void turbo(Path file, ImageHeader h, MemorySegment data, int size, Scratch s, Arena large, MemorySegment dst,
+    private void turbo(String file, ImageHeader h, MemorySegment data, int size, Scratch s, Arena large, MemorySegment dst,
             long offset) throws BadImageException {
         MemorySegment handle = turbo.borrow();
         try {
@@ -249,7 +280,7 @@ final class ImageDecoder {
         return ((t >> 8) + t) >> 8;
     }
 
-    private static void imageIo(Path file, ImageHeader h, byte[] data, int length, int size, Scratch s, MemorySegment dst,
+    private static void imageIo(String file, ImageHeader h, byte[] data, int length, int size, Scratch s, MemorySegment dst,
             long offset) throws IOException {
         byte[] bytes = h.format() == ImageHeader.Format.JPEG
                 ? withoutIccProfile(data, length) // else ImageIO converts the colors to sRGB, which Pillow does not
@@ -270,7 +301,7 @@ final class ImageDecoder {
                     pixels = imageIoCmyk(reader.readRaster(0, null), h);
                 } else {
                     BufferedImage image = reader.read(0);
-                    pixels = eightBit(file, image.getRaster(), image.getColorModel(), h);
+                    pixels = eightBit(file, image.getRaster(), image.getColorModel());
                 }
             } finally {
                 reader.dispose();
@@ -350,8 +381,7 @@ final class ImageDecoder {
     }
 
     /** An ImageIO raster as 8-bit gray or RGB rows (palettes looked up, alpha dropped, high bytes of 16 bits). */
-    private static ResizeCrop.Pixels eightBit(Path file, Raster raster, ColorModel cm, ImageHeader h)
-            throws BadImageException {
+    private static ResizeCrop.Pixels eightBit(String file, Raster raster, ColorModel cm) throws BadImageException {
         int w = raster.getWidth(), ht = raster.getHeight(), bands = raster.getNumBands();
         int[] samples = new int[w * bands];
         if (cm instanceof IndexColorModel palette) {
@@ -371,8 +401,8 @@ final class ImageDecoder {
         }
         int colors = cm.getNumColorComponents();
         if (colors != 1 && colors != 3) {
-            throw new BadImageException(file + ": unsupported: " + colors + " color components (" + h.channels()
-                    + " channels); only RGB, gray and palette images are");
+            throw new BadImageException(file + ": unsupported: " + colors + " color components; only RGB, gray and palette"
+                    + " images are");
         }
         int bits = raster.getSampleModel().getSampleSize(0);
         byte[] out = new byte[w * ht * colors];

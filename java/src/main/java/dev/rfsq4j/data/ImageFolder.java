@@ -1,5 +1,6 @@
 package dev.rfsq4j.data;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -132,6 +133,43 @@ public final class ImageFolder implements ImageSource {
      */
     public void decode(int index, MemorySegment dst, long offset) throws IOException {
         decoder.decode(files.get(index), size, dst, offset);
+    }
+
+    /**
+     * Decodes one PNG or JPEG file's contents (encoded: the bytes of the file; name: what messages call it) and writes
+     * it into out[offset ..] as three S x S planes in [0, 1], exactly as {@link #load} treats a folder's files (with
+     * {@link DataOptions#DEFAULT}'s decoder). A bad image throws {@link BadImageException} naming it.
+     */
+    public static void decodeImage(byte[] encoded, String name, int size, float[] out, int offset) throws IOException {
+        checkPlanes(size, out, offset);
+        MemorySegment hwc = MemorySegment.ofArray(new byte[3 * size * size]);
+        Defaults.DECODER.decode(encoded, encoded.length, name, size, hwc, 0);
+        Batches.planes(hwc, size, out, offset);
+    }
+
+    /**
+     * Resizes and crops an image into out[offset ..] as three S x S planes of RGB in [0, 1], exactly as {@link #load}
+     * treats a decoded file (RGB, grayscale and palette images; alpha is dropped).
+     *
+     * @throws IllegalArgumentException for an image of another color model (CMYK, say)
+     */
+    public static void toPlanes(BufferedImage image, int size, float[] out, int offset) {
+        checkPlanes(size, out, offset);
+        MemorySegment hwc = MemorySegment.ofArray(new byte[3 * size * size]);
+        ImageDecoder.crop(image, size, hwc, 0);
+        Batches.planes(hwc, size, out, offset);
+    }
+
+    private static void checkPlanes(int size, float[] out, int offset) {
+        if (size < 1 || offset < 0 || (long) offset + 3L * size * size > out.length) {
+            throw new IllegalArgumentException("3 planes of " + size + " x " + size + " floats at " + offset
+                    + " do not fit in " + out.length + " floats");
+        }
+    }
+
+    /** The decoder of {@link #decodeImage}, made on first use. */
+    private static final class Defaults {
+        static final ImageDecoder DECODER = ImageDecoder.of(DataOptions.DEFAULT);
     }
 
     @Override
