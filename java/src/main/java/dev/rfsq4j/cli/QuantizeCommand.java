@@ -6,15 +6,20 @@ import dev.rfsq4j.RfsqException;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.io.Npy;
+import dev.rfsq4j.io.OutputFiles;
 import dev.rfsq4j.quant.Levels;
 import dev.rfsq4j.quant.Rfsq;
 import dev.rfsq4j.quant.StatsMode;
 import dev.rfsq4j.quant.Strategy;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code rfsq4j quantize}: one .npy latent through RFSQ at initial parameters, codes and indices out. */
@@ -58,12 +63,16 @@ final class QuantizeCommand implements Command {
         Strategy strategy = o.convert("strategy", o.required("strategy"), Strategy::parse);
         StatsMode mode = o.convert("stats-mode", o.optional("stats-mode", "parity"), StatsMode::parse);
         Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        Path input = Path.of(o.required("input"));
-        Path codesFile = Path.of(o.required("codes"));
-        Path indicesFile = Path.of(o.required("indices"));
-        Path statsFile = o.has("stats") ? Path.of(o.required("stats")) : null;
+        Path input = o.path("input");
+        Path codesFile = o.path("codes");
+        Path indicesFile = o.path("indices");
+        Path statsFile = o.has("stats") ? o.path("stats") : null;
         if (statsFile != null && (strategy != Strategy.LAYERNORM || mode != StatsMode.PARITY)) {
             throw o.usage("--stats applies to --strategy layernorm with --stats-mode parity only");
+        }
+        distinct(o, input, codesFile, indicesFile, statsFile);
+        for (Path output : statsFile == null ? List.of(codesFile, indicesFile) : List.of(codesFile, indicesFile, statsFile)) {
+            OutputFiles.checkWritable(output); // before any work: a bad path fails first, with nothing written
         }
 
         Npy.Floats z = Npy.readFloats(input);
@@ -88,12 +97,41 @@ final class QuantizeCommand implements Command {
             float[] rnorm = result.rnorm().toFloatArray();
             double millis = (System.nanoTime() - start) / 1e6;
 
-            Npy.write(codesFile, shape, codes);
-            Npy.write(indicesFile, result.indices().shape(), indices);
-            if (statsFile != null) {
-                Npy.write(statsFile, result.stats().shape(), stats);
+            // All or nothing: every output is complete on disk before any of them replaces a file.
+            try (OutputFiles outputs = new OutputFiles()) {
+                Npy.write(outputs, codesFile, shape, codes);
+                Npy.write(outputs, indicesFile, result.indices().shape(), indices);
+                if (statsFile != null) {
+                    Npy.write(outputs, statsFile, result.stats().shape(), stats);
+                }
+                outputs.commit();
             }
             out.println(summary(device, rfsq, shape, rnorm, millis));
+        }
+    }
+
+    /** The input and every output are different files (one output would overwrite another, or the input). */
+    private static void distinct(Options o, Path input, Path codes, Path indices, Path stats) throws IOException {
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("input", input);
+        files.put("codes", codes);
+        files.put("indices", indices);
+        if (stats != null) {
+            files.put("stats", stats);
+        }
+        Map<Path, String> seen = new HashMap<>();
+        for (Map.Entry<String, Path> e : files.entrySet()) {
+            Path key = e.getValue().toAbsolutePath().normalize();
+            if (Files.exists(key)) {
+                key = key.toRealPath(); // links and other spellings of one file
+            } else if (key.getParent() != null && Files.isDirectory(key.getParent())) {
+                key = key.getParent().toRealPath().resolve(key.getFileName());
+            }
+            String other = seen.putIfAbsent(key, e.getKey());
+            if (other != null) {
+                throw o.usage("--" + other + " and --" + e.getKey() + " name the same file " + e.getValue()
+                        + "; give each its own file");
+            }
         }
     }
 

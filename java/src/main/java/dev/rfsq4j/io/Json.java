@@ -23,22 +23,41 @@ final class Json {
     private static final int MAX_DEPTH = 64;
 
     private final String s;
+    private final int maxMembers;
+    private long valuesLeft;
     private int pos;
 
-    private Json(String s) {
+    private Json(String s, int maxMembers, long maxValues) {
         this.s = s;
+        this.maxMembers = maxMembers;
+        this.valuesLeft = maxValues;
     }
 
-    /** A syntax error, with the character offset where it was found. */
-    static final class SyntaxException extends Exception {
+    /** A syntax error, with the character offset where it was found; or a limit of {@link #parse(String, int, long)}. */
+    static class SyntaxException extends Exception {
         SyntaxException(String message) {
+            super(message);
+        }
+    }
+
+    /** The text is well-formed so far but larger than the caller's limits: refused before it costs more memory. */
+    static final class LimitException extends SyntaxException {
+        LimitException(String message) {
             super(message);
         }
     }
 
     /** Parses one JSON value; only whitespace may follow it. */
     static Object parse(String text) throws SyntaxException {
-        Json parser = new Json(text);
+        return parse(text, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * Parses one JSON value of at most maxValues values in all (objects, arrays, strings, numbers, ...) and at most
+     * maxMembers members in any one object; over a limit, a {@link LimitException} as soon as it is reached.
+     */
+    static Object parse(String text, int maxMembers, long maxValues) throws SyntaxException {
+        Json parser = new Json(text, maxMembers, maxValues);
         Object value = parser.value(0);
         parser.skipSpace();
         if (parser.pos != text.length()) {
@@ -73,6 +92,9 @@ final class Json {
     private Object value(int depth) throws SyntaxException {
         if (depth > MAX_DEPTH) {
             throw error("nested deeper than " + MAX_DEPTH + " levels");
+        }
+        if (--valuesLeft < 0) {
+            throw new LimitException("more JSON values than the limit at offset " + pos);
         }
         skipSpace();
         if (pos >= s.length()) {
@@ -109,9 +131,12 @@ final class Json {
             int at = pos;
             String key = string();
             expect(':');
+            if (out.size() == maxMembers) {
+                throw new LimitException("an object with more than " + maxMembers + " members at offset " + at);
+            }
             if (out.put(key, value(depth + 1)) != null) {
                 pos = at;
-                throw error("duplicate key " + quote(key));
+                throw error("duplicate key " + Messages.quote(key));
             }
         } while (consume(','));
         expect('}');
