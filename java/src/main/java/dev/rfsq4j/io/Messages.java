@@ -5,6 +5,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ public final class Messages {
             case NotDirectoryException n -> "not a folder";
             case FileAlreadyExistsException f -> "it already exists";
             case DirectoryNotEmptyException d -> "the folder is not empty";
+            case FileSystemLoopException l -> "a loop of symbolic links";
             case FileSystemException f when f.getReason() != null -> f.getReason();
             case FileSystemException f -> f.getClass().getSimpleName();
             default -> e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
@@ -49,11 +51,11 @@ public final class Messages {
     }
 
     /**
-     * e if its message already starts with the file (this package's own errors do), else an IOException that says
+     * e if its message already starts with "FILE: " (this package's own errors do), else an IOException that says
      * "FILE: cannot ACTION: REASON".
      */
     public static IOException named(Path file, String action, IOException e) {
-        if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
+        if (e.getMessage() != null && e.getMessage().startsWith(file + ": ")) {
             return e;
         }
         return new IOException(file + ": cannot " + action + ": " + reason(e), e);

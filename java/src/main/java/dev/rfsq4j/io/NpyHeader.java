@@ -151,7 +151,7 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
         DType dtype = switch (descr) {
             case "<f4" -> DType.F32;
             case "<i4" -> DType.I32;
-            default -> throw new IOException(file + ": unsupported dtype " + Messages.quote(descr)
+            default -> throw new IOException(file + ": unsupported dtype '" + Messages.clip(descr, 40) + "'"
                     + " (only little-endian float32 '<f4' and int32 '<i4')");
         };
         if (fortran) {
@@ -186,7 +186,7 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
                 String key = string();
                 expect(':');
                 if (out.put(key, value()) != null) {
-                    throw error("duplicate key " + Messages.quote(key));
+                    throw error("duplicate key '" + Messages.clip(key, 40) + "'");
                 }
                 if (!peek('}')) {
                     expect(',');

@@ -165,7 +165,7 @@ public final class SafeTensors {
     public float[] floats(String name) {
         Entry e = get(name, "floats() reads F32 only", "F32");
         float[] out = new float[elements(name, e)];
-        MemorySegment.copy(data, F32, e.begin(), out, 0, out.length);
+        copy(F32, e.begin(), out, out.length);
         return out;
     }
 
@@ -174,7 +174,7 @@ public final class SafeTensors {
         Entry e = get(name, "doubles() reads F64 or F32", "F64", "F32");
         double[] out = new double[elements(name, e)];
         if (e.dtype().equals("F64")) {
-            MemorySegment.copy(data, F64, e.begin(), out, 0, out.length);
+            copy(F64, e.begin(), out, out.length);
         } else {
             float[] narrow = floats(name);
             for (int i = 0; i < out.length; i++) {
@@ -188,7 +188,7 @@ public final class SafeTensors {
     public int[] ints(String name) {
         Entry e = get(name, "ints() reads I32 only", "I32");
         int[] out = new int[elements(name, e)];
-        MemorySegment.copy(data, I32, e.begin(), out, 0, out.length);
+        copy(I32, e.begin(), out, out.length);
         return out;
     }
 
@@ -197,7 +197,7 @@ public final class SafeTensors {
         Entry e = get(name, "longs() reads I64 or I32", "I64", "I32");
         long[] out = new long[elements(name, e)];
         if (e.dtype().equals("I64")) {
-            MemorySegment.copy(data, I64, e.begin(), out, 0, out.length);
+            copy(I64, e.begin(), out, out.length);
         } else {
             int[] narrow = ints(name);
             for (int i = 0; i < out.length; i++) {
@@ -205,6 +205,16 @@ public final class SafeTensors {
             }
         }
         return out;
+    }
+
+    /** Copies from the mapped data; a file cut short by another process since read() faults, said as such. */
+    private void copy(ValueLayout layout, long offset, Object array, int length) {
+        try {
+            MemorySegment.copy(data, layout, offset, array, 0, length);
+        } catch (InternalError e) { // the JDK's report of a fault (SIGBUS) in mapped memory
+            throw new IllegalStateException(file + ": changed on disk while it was being read (truncated by another"
+                    + " process?): read it again", e);
+        }
     }
 
     public static Writer writer() {

@@ -48,22 +48,31 @@ public final class Checkpoint {
         Files.createDirectories(root);
         removeUnfinished(root); // of a run killed while it saved (this run holds the folder's lock)
         Path tmp = root.resolve(name + ".tmp");
-        Files.createDirectories(tmp);
-        StateDict.addTo(SafeTensors.writer(), "", state)
-                .metadata("format", "pt")
-                .metadata("rfsq4j.step", Long.toString(step))
-                .metadata("rfsq4j.config", identity)
-                .write(tmp.resolve("model.safetensors"));
-        long n = model.parameters().count();
-        SafeTensors.writer()
-                .metadata("rfsq4j.step", Long.toString(step))
-                .metadata("rfsq4j.config", identity)
-                .add("exp_avg", new long[] {n}, expAvg)
-                .add("exp_avg_sq", new long[] {n}, expAvgSq)
-                .write(tmp.resolve("optimizer.safetensors"));
         Path done = root.resolve(name);
-        deleteTree(done);
-        Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.createDirectories(tmp);
+            StateDict.addTo(SafeTensors.writer(), "", state)
+                    .metadata("format", "pt")
+                    .metadata("rfsq4j.step", Long.toString(step))
+                    .metadata("rfsq4j.config", identity)
+                    .write(tmp.resolve("model.safetensors"));
+            long n = model.parameters().count();
+            SafeTensors.writer()
+                    .metadata("rfsq4j.step", Long.toString(step))
+                    .metadata("rfsq4j.config", identity)
+                    .add("exp_avg", new long[] {n}, expAvg)
+                    .add("exp_avg_sq", new long[] {n}, expAvgSq)
+                    .write(tmp.resolve("optimizer.safetensors"));
+            deleteTree(done);
+            Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                deleteTree(tmp); // a full disk, say: nothing half-written stays; older checkpoints are untouched
+            } catch (IOException d) {
+                e.addSuppressed(d);
+            }
+            throw Messages.named(done, "save the checkpoint", e);
+        }
         List<Path> all = list(runDir);
         for (int i = 0; i < all.size() - KEEP; i++) {
             deleteTree(all.get(i));

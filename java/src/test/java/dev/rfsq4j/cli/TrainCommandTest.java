@@ -46,7 +46,14 @@ class TrainCommandTest {
         List<String> args = new ArrayList<>(List.of("train", "--preset", preset, "--data", images.toString(), "--out",
                 dir.resolve("run-" + preset).toString(), "--steps", "2", "--batch", "2", "--image-size", "16", "--device",
                 "cpu", "--log-every", "1"));
-        args.addAll(List.of(extra));
+        for (int i = 0; i < extra.length; i++) { // an extra flag replaces a default one above
+            int at = args.indexOf(extra[i]);
+            if (at >= 0 && i + 1 < extra.length && !extra[i + 1].startsWith("--") && !extra[i].equals("--resume")) {
+                args.set(at + 1, extra[++i]);
+            } else {
+                args.add(extra[i]);
+            }
+        }
         return args;
     }
 
@@ -72,7 +79,12 @@ class TrainCommandTest {
         expectUsage(train("fsq-4096", "--vq-decay", "0.9"), "--vq-decay does not apply to this preset's quantizer");
         expectUsage(train("fsq-4096", "--optimizer", "sgd"), "--optimizer: expected adam or adamw, got 'sgd'");
         expectUsage(train("fsq-4096", "--resume=yes"), "--resume takes no value");
-        expectUsage(train("fsq-4096", "--seed", "x"), "--seed: For input string: \"x\"");
+        expectUsage(train("fsq-4096", "--seed", "x"), "--seed: expected an integer from -9223372036854775808 to"
+                + " 9223372036854775807, got 'x'");
+        expectUsage(train("fsq-4096", "--steps", "99999999999999999999"), "--steps: '99999999999999999999' is out of"
+                + " range: expected an integer from 1 to 2147483647");
+        expectUsage(train("fsq-4096", "--lr", "NaN"), "--lr: expected a finite number, got 'NaN'");
+        expectUsage(train("fsq-4096", "--lr", "fast"), "--lr: expected a number, got 'fast'");
         List<String> odd = train("fsq-4096");
         odd.set(odd.indexOf("--image-size") + 1, "18");
         expectUsage(odd, "the image size a multiple of 4, got batch 2, steps 2, image size 18");
@@ -81,6 +93,27 @@ class TrainCommandTest {
         Result r = run(big);
         assertEquals(1, r.status());
         assertTrue(r.err().contains("a batch of 8 needs at least 8 images, the data has 4"), r.err());
+    }
+
+    @Test
+    void theRunFolderMustBeAFolder() throws Exception {
+        List<String> empty = train("fsq-4096");
+        empty.set(empty.indexOf("--out") + 1, "");
+        expectUsage(empty, "--out is empty: give a path");
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        List<String> notAFolder = train("fsq-4096");
+        notAFolder.set(notAFolder.indexOf("--out") + 1, file.toString());
+        expectUsage(notAFolder, "--out " + file + " is a file; the run needs a folder");
+        assertEquals("x", Files.readString(file));
+    }
+
+    /** --lr 1e30 is a divergence, said as such, with status 1 and one line. */
+    @Test
+    void aDivergingRunSaysSo() throws Exception {
+        Result r = run(train("fsq-4096", "--lr", "1e30", "--warmup-steps", "0", "--steps", "4", "--log-every", "10"));
+        assertEquals(1, r.status(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("rfsq4j: training diverged at step ") && r.err().contains("lower --lr"), r.err());
     }
 
     private static void expectUsage(List<String> args, String message) {

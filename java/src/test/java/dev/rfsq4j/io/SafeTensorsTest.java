@@ -283,6 +283,72 @@ class SafeTensorsTest {
                 + "\"i\": [[3], [-7, 0, 7]], \"l\": [[], [1099511627776]]}", run.output());
     }
 
+    /**
+     * Sparse files that declare 2 GB and 50 GB tensors: read() checks the header and maps the data, so it costs no
+     * memory (it used to allocate the whole data region first), and asking for a tensor too large for an array says so.
+     */
+    @Test
+    void aSparseFileDeclaringHugeTensorsCostsNoMemoryToRead() throws IOException {
+        for (long bytes : new long[] {2L << 30, 50_000_000_000L}) {
+            Path file = dir.resolve("huge-" + bytes + ".safetensors");
+            byte[] header = ("{\"encoder.0.weight\":{\"dtype\":\"F32\",\"shape\":[" + bytes / 4
+                    + "],\"data_offsets\":[0," + bytes + "]}}").getBytes(StandardCharsets.UTF_8);
+            try (var f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                f.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+                f.write(header);
+                f.setLength(8 + header.length + bytes); // sparse: a few kB on disk
+            }
+            long rss = residentBytes();
+            SafeTensors st = SafeTensors.read(file);
+            assertArrayEquals(new long[] {bytes / 4}, st.shape("encoder.0.weight"));
+            assertTrue(residentBytes() - rss < 256 << 20, "read() took " + (residentBytes() - rss) / (1 << 20) + " MB");
+            if (bytes / 4 > Integer.MAX_VALUE - 8) {
+                var e = assertThrows(IllegalArgumentException.class, () -> st.floats("encoder.0.weight"));
+                assertTrue(e.getMessage().contains("more than one Java array holds"), e.getMessage());
+            }
+        }
+    }
+
+    /** A header of 1.5 million (empty) tensors within the 100 MB cap: refused while parsing, in a short message. */
+    @Test
+    void aHeaderOfMillionsOfEntriesIsRefusedEarlyInFewWords() throws IOException {
+        StringBuilder json = new StringBuilder("{");
+        for (int i = 0; i < 1_500_000; i++) {
+            json.append(i == 0 ? "" : ",").append("\"tensor.").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],"
+                    + "\"data_offsets\":[0,0]}");
+        }
+        Path file = raw("many", json.append('}').toString(), new byte[0]);
+        assertTrue(Files.size(file) < SafeTensors.MAX_HEADER_BYTES);
+        var e = assertThrows(IOException.class, () -> SafeTensors.read(file));
+        assertTrue(e.getMessage().startsWith(file + ": corrupt header: more than this reader's limit of 100000 tensors"),
+                e.getMessage());
+        assertTrue(e.getMessage().length() < 400, e.getMessage());
+    }
+
+    /** Text from the file (a 100,000-character name, a long dtype) is cut in messages. */
+    @Test
+    void messagesQuoteFileTextShort() throws IOException {
+        String name = "n".repeat(100_000);
+        Path file = raw("long-name", "{\"" + name + "\":{\"dtype\":\"" + "F".repeat(50_000) + "\",\"shape\":[2],"
+                + "\"data_offsets\":[0,8]}}", new byte[8]);
+        var e = assertThrows(IOException.class, () -> SafeTensors.read(file));
+        assertTrue(e.getMessage().contains("has an unknown dtype") && e.getMessage().length() < 500, e.getMessage());
+        Path shape = raw("long-shape", "{\"a\":{\"dtype\":\"F32\",\"shape\":[" + "1,".repeat(50_000) + "-1],"
+                + "\"data_offsets\":[0,8]}}", new byte[8]);
+        e = assertThrows(IOException.class, () -> SafeTensors.read(shape));
+        assertTrue(e.getMessage().contains("has a negative dimension") && e.getMessage().length() < 500, e.getMessage());
+    }
+
+    /** This process's resident memory (Linux). */
+    private static long residentBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/self/status");
+    }
+
     private static void assertRejected(Path file, String expected) {
         var e = assertThrows(IOException.class, () -> SafeTensors.read(file), file.toString());
         assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
