@@ -20,19 +20,37 @@ public final class Messages {
 
     private Messages() {}
 
-    /** text itself when short, else its start and end around "...(N characters)...". */
+    /**
+     * text for a one-line message: control characters escaped (a line break in a file's key must not break the
+     * message), and when longer than max, its start and end around "...(N characters)...".
+     */
     public static String clip(String text, int max) {
+        String cut = cut(text, max);
+        StringBuilder out = new StringBuilder(cut.length());
+        cut.chars().forEach(c -> {
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append(c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029 || c == 0x85
+                        ? String.format("\\u%04x", c) : String.valueOf((char) c));
+            }
+        });
+        return out.toString();
+    }
+
+    /** A string from a file, JSON-quoted (control characters escaped) and clipped for a message. */
+    public static String quote(String text) {
+        return Json.quote(cut(text, MAX_QUOTED));
+    }
+
+    private static String cut(String text, int max) {
         if (text.length() <= max) {
             return text;
         }
         int keep = Math.max(8, max - 24);
         return text.substring(0, keep * 2 / 3) + "...(" + text.length() + " characters)..."
                 + text.substring(text.length() - keep / 3);
-    }
-
-    /** A string from a file, JSON-quoted (control characters escaped) and clipped for a message. */
-    public static String quote(String text) {
-        return Json.quote(clip(text, MAX_QUOTED));
     }
 
     /** Why an I/O call failed, in words: "permission denied", "no such file or folder", "No space left on device". */

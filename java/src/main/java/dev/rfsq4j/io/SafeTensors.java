@@ -513,15 +513,15 @@ public final class SafeTensors {
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = bytes.duplicate();
-        while (true) {
-            CoderResult r = in.hasRemaining() ? decoder.decode(in, scratch.clear(), true) : decoder.flush(scratch.clear());
-            if (r.isError()) {
-                throw corrupt(file, "the header is not valid UTF-8 (at byte " + in.position() + ")");
-            }
-            if (r.isUnderflow() && !in.hasRemaining()) {
-                decoder.flush(scratch.clear());
-                break;
-            }
+        CoderResult r;
+        do { // decoded into a small buffer only to validate: overflow means "go on"
+            r = decoder.decode(in, scratch.clear(), true);
+        } while (r.isOverflow());
+        if (!r.isError()) {
+            r = decoder.flush(scratch.clear());
+        }
+        if (r.isError()) {
+            throw corrupt(file, "the header is not valid UTF-8 (at byte " + in.position() + ")");
         }
         return new String(bytes.array(), bytes.arrayOffset(), bytes.remaining(), StandardCharsets.UTF_8);
     }

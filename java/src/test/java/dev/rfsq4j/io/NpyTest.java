@@ -123,6 +123,9 @@ class NpyTest {
         assertRejected(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }", 0),
                 "the shape (4294967296,4294967296,4294967296) holds more elements than one Java array");
         assertRejected(dir, "is a folder, not a file");
+        // Found by the fuzzer: a key holding a line break broke the one-line message.
+        assertRejected(npy("{'descr': '<f4', 'fortran_order': False, 'sh\nape': (2,), }", 8),
+                "expected the keys descr, fortran_order and shape, got [descr, fortran_order, sh\\nape]");
         Path nowhere = dir.resolve("missing-folder").resolve("x.npy");
         var e = assertThrows(IOException.class, () -> Npy.write(nowhere, new long[] {1}, new float[1]));
         assertEquals(nowhere + ": cannot write: the folder " + nowhere.getParent() + " does not exist", e.getMessage());

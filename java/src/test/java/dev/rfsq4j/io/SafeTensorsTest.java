@@ -133,6 +133,7 @@ class SafeTensorsTest {
         assertRejected(raw("utf8", new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'}, new byte[0]),
                 "corrupt header: the header is not valid UTF-8");
         assertRejected(raw("json", "{\"a\": ", new byte[0]), "corrupt header: the header is not valid JSON: ");
+        assertRejected(raw("no-header", "", new byte[24]), "the header is not valid JSON: unexpected end of text"); // fuzzer
         assertRejected(raw("trailing", "{} x", new byte[0]), "not valid JSON: text after the JSON value at offset 3");
         assertRejected(raw("deep", "[".repeat(100_000), new byte[0]), "nested deeper than 64 levels");
         assertRejected(raw("array", "[]", new byte[0]), "corrupt header: the header is not a JSON object");
