@@ -21,6 +21,8 @@ final class Json {
     };
     /** Deeper nesting is surely not a header and would otherwise risk a StackOverflowError. */
     private static final int MAX_DEPTH = 64;
+    /** Longer number tokens are refused: no header needs them. */
+    private static final int MAX_NUMBER_CHARS = 400;
 
     private final String s;
     private final int maxMembers;
@@ -233,11 +235,21 @@ final class Json {
             }
             digits();
         }
+        if (pos - start > MAX_NUMBER_CHARS) { // BigDecimal's parse of millions of digits would take minutes
+            pos = start;
+            throw error("a number longer than " + MAX_NUMBER_CHARS + " characters");
+        }
         String text = s.substring(start, pos);
         if (integral && text.length() <= 18) { // up to 18 digits always fits a long
             return Long.parseLong(text);
         }
-        BigDecimal big = new BigDecimal(text);
+        BigDecimal big;
+        try {
+            big = new BigDecimal(text);
+        } catch (NumberFormatException e) { // an exponent beyond an int
+            pos = start;
+            throw error("a number out of range (" + e.getMessage() + ")");
+        }
         try {
             return integral ? (Object) big.longValueExact() : big;
         } catch (ArithmeticException e) {

@@ -134,6 +134,12 @@ class SafeTensorsTest {
                 "corrupt header: the header is not valid UTF-8");
         assertRejected(raw("json", "{\"a\": ", new byte[0]), "corrupt header: the header is not valid JSON: ");
         assertRejected(raw("no-header", "", new byte[24]), "the header is not valid JSON: unexpected end of text"); // fuzzer
+        assertRejected(raw("exponent", "{\"__metadata__\":{},\"a\":1e9999999999}", new byte[0]),
+                "a number out of range (Exponent overflow.) at offset 23"); // found by the fuzzer
+        assertRejected(raw("exponent-digits", "{\"a\":1e100000000888888888888888}", new byte[0]),
+                "a number out of range (Too many nonzero exponent digits.) at offset 5");
+        assertRejected(raw("digits", "{\"a\":" + "9".repeat(1_000_000) + "}", new byte[0]),
+                "a number longer than 400 characters at offset 5");
         assertRejected(raw("trailing", "{} x", new byte[0]), "not valid JSON: text after the JSON value at offset 3");
         assertRejected(raw("deep", "[".repeat(100_000), new byte[0]), "nested deeper than 64 levels");
         assertRejected(raw("array", "[]", new byte[0]), "corrupt header: the header is not a JSON object");
