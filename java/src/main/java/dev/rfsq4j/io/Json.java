@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON (RFC 8259) parser and string quoter, enough for safetensors headers. Values map to
- * {@code Map<String, Object>} (key order kept, duplicate keys rejected), {@code List<Object>}, {@code String},
- * {@code Long} (integers that fit), {@code BigDecimal} (any other number), {@code Boolean} and {@link #NULL}.
+ * A small strict JSON (RFC 8259) parser, writer and string quoter, enough for safetensors headers and checkpoint
+ * configs. Values map to {@code Map<String, Object>} (key order kept, duplicate keys rejected), {@code List<Object>},
+ * {@code String}, {@code Long} (integers that fit), {@code BigDecimal} (any other number), {@code Boolean} and
+ * {@link #NULL}.
  */
-final class Json {
+public final class Json {
     /** JSON null (maps and lists hold no Java nulls). */
-    static final Object NULL = new Object() {
+    public static final Object NULL = new Object() {
         @Override
         public String toString() {
             return "null";
@@ -30,14 +31,14 @@ final class Json {
     }
 
     /** A syntax error, with the character offset where it was found. */
-    static final class SyntaxException extends Exception {
+    public static final class SyntaxException extends Exception {
         SyntaxException(String message) {
             super(message);
         }
     }
 
     /** Parses one JSON value; only whitespace may follow it. */
-    static Object parse(String text) throws SyntaxException {
+    public static Object parse(String text) throws SyntaxException {
         Json parser = new Json(text);
         Object value = parser.value(0);
         parser.skipSpace();
@@ -47,8 +48,64 @@ final class Json {
         return value;
     }
 
+    /**
+     * JSON text of value (a Map with String keys, a List, a String, a Boolean, an integral or a finite floating-point
+     * Number, or {@link #NULL}), one object member per line, indented by two spaces per level; lists on one line.
+     * Doubles are written as {@link Double#toString} writes them, which reads back to the same double.
+     */
+    public static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(out, value, 0);
+        return out.append('\n').toString();
+    }
+
+    private static void write(StringBuilder out, Object value, int depth) {
+        switch (value) {
+            case Map<?, ?> map -> {
+                if (map.isEmpty()) {
+                    out.append("{}");
+                    return;
+                }
+                out.append('{');
+                String sep = "\n";
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    if (!(e.getKey() instanceof String key)) {
+                        throw new IllegalArgumentException("JSON object keys must be strings, got " + e.getKey());
+                    }
+                    out.append(sep).append("  ".repeat(depth + 1)).append(quote(key)).append(": ");
+                    write(out, e.getValue(), depth + 1);
+                    sep = ",\n";
+                }
+                out.append('\n').append("  ".repeat(depth)).append('}');
+            }
+            case List<?> list -> {
+                out.append('[');
+                for (int i = 0; i < list.size(); i++) {
+                    out.append(i == 0 ? "" : ", ");
+                    write(out, list.get(i), depth + 1);
+                }
+                out.append(']');
+            }
+            case String s -> out.append(quote(s));
+            case Boolean b -> out.append(b);
+            case Long n -> out.append(n);
+            case Integer n -> out.append(n);
+            case Double d when Double.isFinite(d) -> out.append(d);
+            case Float f when Float.isFinite(f) -> out.append(f.doubleValue());
+            case BigDecimal d -> out.append(d.toString());
+            case null -> throw new IllegalArgumentException("JSON values cannot be Java null (use Json.NULL)");
+            default -> {
+                if (value == NULL) {
+                    out.append("null");
+                } else {
+                    throw new IllegalArgumentException("no JSON form for " + value + " (" + value.getClass().getSimpleName() + ")");
+                }
+            }
+        }
+    }
+
     /** The JSON string literal for s: quotes, backslashes and control characters escaped, the rest as is. */
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder out = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
