@@ -44,15 +44,14 @@ final class PrepareCommand implements Command {
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
         Options o = Options.parse(name(), args, TrainCommand.union(OPTIONS, DataFlags.OPTIONS), DataFlags.FLAGS);
-        Path data = Path.of(o.required("data"));
-        Path shards = Path.of(o.required("out"));
-        int size = o.convert("size", o.optional("size", "128"), Options::positive);
-        int workers = o.convert("workers", o.optional("workers", Integer.toString(Runtime.getRuntime().availableProcessors())),
-                Options::positive);
-        int perShard = o.convert("images-per-shard", o.optional("images-per-shard",
-                Integer.toString(Prepare.defaultImagesPerShard(size))), Options::positive);
+        Path data = o.path("data");
+        Path shards = o.path("out");
+        int size = o.integer("size", "128", 1, 32768);
+        int workers = o.integer("workers", Integer.toString(Runtime.getRuntime().availableProcessors()), 1, 1024);
+        int perShard = o.integer("images-per-shard", Integer.toString(Prepare.defaultImagesPerShard(size)), 1,
+                Integer.MAX_VALUE);
         DataOptions options = DataFlags.options(o);
-        if (size > 32768 || 3L * size * size * perShard > Integer.MAX_VALUE) {
+        if (3L * size * size * perShard > Integer.MAX_VALUE) {
             throw o.usage("a shard's pixels must stay under 2 GiB: lower --images-per-shard or --size");
         }
         Prepare.Result r = Prepare.run(data, shards, size, workers, perShard, options, out);

@@ -90,8 +90,11 @@ class PrepareCommandTest {
         Path images = images();
         String out = dir.resolve("s").toString();
         expectUsage("missing option --out", "prepare", "--data", images.toString());
-        expectUsage("--size: must be >= 1, got 0", "prepare", "--data", images.toString(), "--out", out, "--size", "0");
-        expectUsage("--workers: For input string", "prepare", "--data", images.toString(), "--out", out, "--workers", "x");
+        expectUsage("--size: '0' is out of range: expected an integer from 1 to 32768", "prepare", "--data",
+                images.toString(), "--out", out, "--size", "0");
+        expectUsage("--workers: expected an integer from 1 to 1024, got 'x'", "prepare", "--data", images.toString(),
+                "--out", out, "--workers", "x");
+        expectUsage("--out is empty: give a path", "prepare", "--data", images.toString(), "--out", "");
         expectUsage("--jpeg-decoder: expected auto, turbojpeg or imageio, got 'fast'", "prepare", "--data", images.toString(),
                 "--out", out, "--jpeg-decoder", "fast");
         expectUsage("a shard's pixels must stay under 2 GiB", "prepare", "--data", images.toString(), "--out", out,
