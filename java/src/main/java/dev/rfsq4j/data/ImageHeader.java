@@ -44,7 +44,7 @@ record ImageHeader(Format format, int width, int height, int channels, int bitsP
         if (size >= 3 && u8(file, 0) == 0xFF && u8(file, 1) == 0xD8 && u8(file, 2) == 0xFF) {
             return jpeg(file, size);
         }
-        throw new BadImageException(size == 0 ? "empty file" : "not a PNG or JPEG image (unknown signature)");
+        throw new BadImageException(size == 0 ? "empty file" : "not a PNG or JPEG image");
     }
 
     private static ImageHeader png(byte[] f, long size) throws BadImageException {
