@@ -75,7 +75,7 @@ final class ImageDecoder {
                     "TurboJPEG is not available (" + TurboJpeg.absence() + "): install libturbojpeg0, or use the imageio"
                             + " decoder")), dct, null);
             case AUTO -> TurboJpeg.load().map(t -> new ImageDecoder(t, dct, null)).orElseGet(() -> new ImageDecoder(null,
-                    false, "JPEGs decode with ImageIO, several times slower than TurboJPEG (" + TurboJpeg.absence()
+                    false, "JPEGs decode with ImageIO, about half TurboJPEG's speed (" + TurboJpeg.absence()
                             + ": apt-get install libturbojpeg0)"));
         };
     }

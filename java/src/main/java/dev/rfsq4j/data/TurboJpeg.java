@@ -43,7 +43,7 @@ final class TurboJpeg {
                 found = new TurboJpeg(SymbolLookup.libraryLookup(name, Arena.global()));
                 break;
             } catch (IllegalArgumentException | UnsatisfiedLinkError e) { // not on the library path
-                why = name + " not found";
+                why = why != null ? why : NAMES[0] + " not found";
             }
         }
         INSTANCE = Optional.ofNullable(found);
