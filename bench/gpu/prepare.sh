@@ -27,6 +27,8 @@ cp bench/target/benchmarks.jar "$G/"
 mvn -B -q -pl java -am test-compile dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$ROOT/$G/test/lib" \
     -DexcludeGroupIds=dev.rfsq4j,org.junit.jupiter,org.junit.platform,org.junit,org.opentest4j,org.apiguardian
 for jar in "$G"/app/lib/*.jar; do rm -f "$G/test/lib/$(basename "$jar")"; done
+# The bindings' test-jar (excluded above with its group): rfsq_testing_h, for the entry points only tests call.
+cp bindings/target/rfsq4j-bindings-*-tests.jar "$G/test/lib/"
 mvn -B -q -N dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_PLATFORM \
     -DoutputDirectory="$ROOT/$G/test"
 

@@ -12,6 +12,7 @@
  *   out-of-range index) in its own status. On a CUDA context ops are queued: bad data found by a kernel is
  *   reported by the next rfsq_ctx_sync or rfsq_copy_to_host on that context, naming the op that found it.
  * - Declarations stay plain C, one per line, so bindings/ can check itself against this file.
+ * - Entry points that only tests call (the RFSQ stage building blocks) are declared in rfsq_testing.h, not here.
  */
 #ifndef RFSQ_H
 #define RFSQ_H
@@ -22,7 +23,7 @@
 extern "C" {
 #endif
 
-#define RFSQ_ABI_VERSION 3
+#define RFSQ_ABI_VERSION 4
 
 #define RFSQ_OK 0
 #define RFSQ_E_INVALID (-1)
@@ -154,15 +155,6 @@ int rfsq_fsq_backward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *x, 
 int rfsq_fsq_codes_to_indices(rfsq_ctx *ctx, const rfsq_levels *levels, const float *codes, int64_t b, int64_t h, int64_t w, int32_t *idx);
 /* Indices (B,H,W) to codes (B,C,H,W); an index outside [0, product of levels) fails with RFSQ_E_RANGE. */
 int rfsq_fsq_indices_to_codes(rfsq_ctx *ctx, const rfsq_levels *levels, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *codes);
-
-/* Residual subtraction out = r - q over n floats (out may alias r). */
-int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out);
-/* Scale-conditioned FSQ stage on x (B,C,H,W): q = FSQ(s * x) / s with s = softplus(theta[0]). */
-int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q);
-/* Per-image, per-channel normalization of x (B,C,H,W): n = gamma*(x-mu)/sigma + beta; writes stats (B,C,2). */
-int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats);
-/* Inverse of rfsq_layernorm_forward: out = (y - beta) / gamma * sigma + mu, with stats (B,C,2) (NaN/Inf mu or sigma: RFSQ_E_NONFINITE; sigma <= 0: RFSQ_E_INVALID). */
-int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out);
 
 /* ReLU y = max(x, 0) over n floats, NaN kept as PyTorch does (y may alias x). */
 int rfsq_relu_forward(rfsq_ctx *ctx, const float *x, int64_t n, float *y);

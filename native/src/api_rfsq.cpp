@@ -1,6 +1,7 @@
 // RFSQ entry points (stage building blocks, the fused K-stage ops, decode, running statistics): validate every
 // argument, then hand the ops (ops_rfsq.h) to the context's backend.
 #include "checks.h"
+#include "rfsq_testing.h"  // the stage building blocks: tests call them alone
 
 using namespace rfsq;
 

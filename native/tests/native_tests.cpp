@@ -1,4 +1,4 @@
-// Native tests of every rfsq.h entry point, against float64 references on fresh random inputs, with outputs
+// Native tests of every rfsq.h and rfsq_testing.h entry point, against float64 references on fresh random inputs, with outputs
 // poisoned before each call. Every case runs on the CPU backend and, when a GPU is usable, on CUDA too.
 // Gradients are checked by central finite differences of a float64 straight-through surrogate of the
 // forward (round(f) replaced by f + its frozen rounding offset), independent of the backward's derivation.
@@ -6,6 +6,7 @@
 
 #include "harness.h"
 #include "reference.h"
+#include "rfsq_testing.h"
 
 namespace {
 
