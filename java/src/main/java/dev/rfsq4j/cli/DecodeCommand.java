@@ -57,21 +57,14 @@ final class DecodeCommand implements Command {
         Path checkpoint = Path.of(o.required("checkpoint"));
         Path input = Path.of(o.required("input"));
         Path outDir = Path.of(o.required("out"));
-        Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        Tokenizer.Options options = Tokenizer.Options.of(backend);
-        if (o.has("workers")) {
-            options = options.withWorkers(o.convert("workers", o.required("workers"), Commands::positive));
-        }
+        Backend backend = o.backend();
+        Tokenizer.Options options = Commands.tokenizerOptions(o, backend);
         List<Path> files = tokenFiles(input);
         Path root = Files.isRegularFile(input) ? input.toAbsolutePath().getParent() : input.toAbsolutePath();
         try (Tokenizer tok = Tokenizer.load(checkpoint, options)) {
-            int k = o.has("stages") ? o.convert("stages", o.required("stages"), text -> {
-                int n = Integer.parseInt(text.strip());
-                if (n < 1 || n > tok.stages()) {
-                    throw new IllegalArgumentException("must be 1.." + tok.stages() + " (the checkpoint's stages), got " + n);
-                }
-                return n;
-            }) : tok.stages();
+            int k = o.has("stages")
+                    ? o.convert("stages", o.required("stages"), Commands.stageCount(tok.stages(), "the checkpoint's"))
+                    : tok.stages();
             Files.createDirectories(outDir);
             long start = System.nanoTime();
             ExecutorService callers = Executors.newFixedThreadPool(tok.workers());

@@ -11,7 +11,6 @@ import dev.rfsq4j.quant.Rfsq;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,13 +19,8 @@ import java.util.Set;
 
 /** {@code rfsq4j dequantize}: indices (and per-image statistics) of {@code quantize} back to zhat. */
 final class DequantizeCommand implements Command {
-    private static final Set<String> OPTIONS = options();
-
-    private static Set<String> options() {
-        Set<String> s = new HashSet<>(RfsqOptions.NAMES);
-        s.addAll(List.of("indices", "stats", "out", "first-stages", "device"));
-        return Set.copyOf(s);
-    }
+    private static final Set<String> OPTIONS =
+            Options.union(RfsqOptions.NAMES, Set.of("indices", "stats", "out", "first-stages", "device"));
 
     @Override
     public String name() {
@@ -62,25 +56,14 @@ final class DequantizeCommand implements Command {
     public void run(List<String> args, PrintStream out) throws IOException {
         Options o = Options.parse(name(), args, OPTIONS);
         RfsqOptions quantizer = RfsqOptions.parse(o);
-        Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
+        Backend backend = o.backend();
         Path indicesFile = o.path("indices");
         Path outFile = o.path("out");
-        Path statsFile = o.has("stats") ? o.path("stats") : null;
+        Path statsFile = quantizer.statsFile(o);
         int stages = quantizer.stages();
-        int first = o.convert("first-stages", o.optional("first-stages", Integer.toString(stages)), text -> {
-            int k = Integer.parseInt(text.strip());
-            if (k < 1 || k > stages) {
-                throw new IllegalArgumentException("must be 1.." + stages + " (the quantizer's stages), got " + k);
-            }
-            return k;
-        });
-        if (statsFile != null && !quantizer.perImageStats()) {
-            throw o.usage("--stats applies to layernorm in parity mode only (other configurations decode from indices alone)");
-        }
-        if (statsFile == null && quantizer.perImageStats()) {
-            throw o.usage("layernorm in parity mode needs --stats FILE: its indices can never be decoded without the"
-                    + " per-image statistics that rfsq4j quantize --stats wrote");
-        }
+        int first = o.has("first-stages")
+                ? o.convert("first-stages", o.required("first-stages"), Commands.stageCount(stages, "the quantizer's"))
+                : stages;
 
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("indices", indicesFile);

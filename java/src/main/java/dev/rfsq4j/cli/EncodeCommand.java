@@ -56,11 +56,8 @@ final class EncodeCommand implements Command {
         Path input = Path.of(o.required("input"));
         Path outDir = Path.of(o.required("out"));
         int batch = o.convert("batch", o.optional("batch", "16"), Commands::positive);
-        Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        Tokenizer.Options options = Tokenizer.Options.of(backend);
-        if (o.has("workers")) {
-            options = options.withWorkers(o.convert("workers", o.required("workers"), Commands::positive));
-        }
+        Backend backend = o.backend();
+        Tokenizer.Options options = Commands.tokenizerOptions(o, backend);
         try (Tokenizer tok = Tokenizer.load(checkpoint, options)) {
             int s = tok.imageSize();
             List<Path> files;

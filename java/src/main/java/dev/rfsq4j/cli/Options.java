@@ -1,5 +1,6 @@
 package dev.rfsq4j.cli;
 
+import dev.rfsq4j.Backend;
 import dev.rfsq4j.io.Messages;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +21,16 @@ final class Options {
 
     private Options(String command) {
         this.command = command;
+    }
+
+    /** Every name of the given sets: a command's own options plus a shared group's. */
+    @SafeVarargs
+    static Set<String> union(Set<String>... sets) {
+        Set<String> all = new HashSet<>();
+        for (Set<String> s : sets) {
+            all.addAll(s);
+        }
+        return Set.copyOf(all);
     }
 
     /** Parses args against the option names a command knows (without the leading dashes). */
@@ -106,6 +118,11 @@ final class Options {
             throw usage("--" + name + ": " + shown(text) + " is out of range: expected an integer" + range);
         }
         return value.longValue();
+    }
+
+    /** {@code --device auto|cpu|cuda} (default auto: CUDA when a GPU is usable, else the CPU). */
+    Backend backend() {
+        return convert("device", optional("device", "auto"), Backend::parse);
     }
 
     /** A double option (or its fallback): a usage error naming the option unless a finite number. */

@@ -43,7 +43,7 @@ final class PrepareCommand implements Command {
 
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
-        Options o = Options.parse(name(), args, TrainCommand.union(OPTIONS, DataFlags.OPTIONS), DataFlags.FLAGS);
+        Options o = Options.parse(name(), args, Options.union(OPTIONS, DataFlags.OPTIONS), DataFlags.FLAGS);
         Path data = o.path("data");
         Path shards = o.path("out");
         int size = o.integer("size", "128", 1, 32768);

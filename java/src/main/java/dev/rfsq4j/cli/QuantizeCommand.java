@@ -11,7 +11,6 @@ import dev.rfsq4j.quant.Rfsq;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,13 +19,8 @@ import java.util.Set;
 
 /** {@code rfsq4j quantize}: one .npy latent through RFSQ (a checkpoint's, or initial parameters), codes and indices out. */
 final class QuantizeCommand implements Command {
-    private static final Set<String> OPTIONS = options();
-
-    private static Set<String> options() {
-        Set<String> s = new HashSet<>(RfsqOptions.NAMES);
-        s.addAll(List.of("input", "codes", "indices", "stats", "device"));
-        return Set.copyOf(s);
-    }
+    private static final Set<String> OPTIONS =
+            Options.union(RfsqOptions.NAMES, Set.of("input", "codes", "indices", "stats", "device"));
 
     @Override
     public String name() {
@@ -67,18 +61,11 @@ final class QuantizeCommand implements Command {
     public void run(List<String> args, PrintStream out) throws IOException {
         Options o = Options.parse(name(), args, OPTIONS);
         RfsqOptions quantizer = RfsqOptions.parse(o);
-        Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
+        Backend backend = o.backend();
         Path input = o.path("input");
         Path codesFile = o.path("codes");
         Path indicesFile = o.path("indices");
-        Path statsFile = o.has("stats") ? o.path("stats") : null;
-        if (statsFile != null && !quantizer.perImageStats()) {
-            throw o.usage("--stats applies to --strategy layernorm with --stats-mode parity only");
-        }
-        if (statsFile == null && quantizer.perImageStats()) {
-            throw o.usage("layernorm in parity mode needs --stats FILE: its indices can never be decoded without the"
-                    + " per-image statistics");
-        }
+        Path statsFile = quantizer.statsFile(o);
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("input", input);
         files.put("codes", codesFile);

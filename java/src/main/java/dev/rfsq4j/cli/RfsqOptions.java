@@ -70,6 +70,22 @@ final class RfsqOptions {
         return builder.stages();
     }
 
+    /**
+     * {@code --stats FILE}, or null without it: required for layernorm in parity mode (its indices decode only with
+     * the per-image statistics of their encode), refused otherwise; either mistake is a usage error.
+     */
+    Path statsFile(Options o) {
+        if (o.has("stats") && !perImageStats()) {
+            throw o.usage("--stats applies to --strategy layernorm with --stats-mode parity only (other quantizers"
+                    + " decode from indices alone)");
+        }
+        if (!o.has("stats") && perImageStats()) {
+            throw o.usage("layernorm in parity mode needs --stats FILE: its indices can never be decoded without the"
+                    + " per-image statistics (the file rfsq4j quantize --stats writes)");
+        }
+        return o.has("stats") ? o.path("stats") : null;
+    }
+
     /** Layernorm in parity mode: indices decode only with the per-image statistics of their encode. */
     boolean perImageStats() {
         return builder.strategy() == Strategy.LAYERNORM && mode == StatsMode.PARITY;

@@ -15,7 +15,6 @@ import dev.rfsq4j.train.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -76,7 +75,8 @@ final class TrainCommand implements Command {
 
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
-        Options o = Options.parse(name(), args, union(OPTIONS, DataFlags.OPTIONS), union(Set.of("resume"), DataFlags.FLAGS));
+        Options o = Options.parse(name(), args, Options.union(OPTIONS, DataFlags.OPTIONS),
+                Options.union(Set.of("resume"), DataFlags.FLAGS));
         String preset = o.required("preset");
         QuantizerSpec quantizer = o.convert("preset", preset, name -> PresetOverrides.apply(Presets.quantizer(name), o));
         int maxInt = Integer.MAX_VALUE;
@@ -92,7 +92,7 @@ final class TrainCommand implements Command {
                 o.number("l1-weight", "1"),
                 o.integer("log-every", "10", 1, maxInt),
                 o.integer("checkpoint-every", "1000", 1, maxInt)));
-        Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
+        Backend backend = o.backend();
         Path runDir = runFolder(o);
         Augment augment = o.convert("augment", o.optional("augment", "none"), spec -> Augment.parse(spec, config.seed()));
         DataOptions dataOptions = DataFlags.options(o);
@@ -124,12 +124,6 @@ final class TrainCommand implements Command {
                 }
             }
         }
-    }
-
-    static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> all = new HashSet<>(a);
-        all.addAll(b);
-        return all;
     }
 
     /** --out: a folder (created if missing), not an existing file, and not empty (which would be the current folder). */
