@@ -1,5 +1,6 @@
 package dev.rfsq4j.cli;
 
+import static dev.rfsq4j.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,14 +14,13 @@ import dev.rfsq4j.Scope;
 import dev.rfsq4j.Seeds;
 import dev.rfsq4j.SmallDisk;
 import dev.rfsq4j.Tensor;
+import dev.rfsq4j.cli.Cli.Result;
 import dev.rfsq4j.io.Npy;
 import dev.rfsq4j.quant.Levels;
 import dev.rfsq4j.quant.Rfsq;
 import dev.rfsq4j.quant.StatsMode;
 import dev.rfsq4j.quant.Strategy;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,16 +37,6 @@ class MainTest {
 
     @TempDir
     Path dir;
-
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private float[] latent() {
         return Seeds.gaussian(Seeds.random("cli"), (int) (SHAPE[0] * SHAPE[1] * SHAPE[2] * SHAPE[3]), 1.0);

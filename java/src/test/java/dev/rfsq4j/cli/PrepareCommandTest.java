@@ -1,17 +1,14 @@
 package dev.rfsq4j.cli;
 
+import static dev.rfsq4j.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rfsq4j.NoLeaks;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.rfsq4j.cli.Cli.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,26 +19,8 @@ class PrepareCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private Path images() throws Exception {
-        Path images = Files.createDirectories(dir.resolve("images"));
-        for (int i = 0; i < 5; i++) {
-            BufferedImage img = new BufferedImage(24, 20, BufferedImage.TYPE_INT_RGB);
-            for (int p = 0; p < 24 * 20; p++) {
-                img.setRGB(p % 24, p / 24, (int) ((p * 2654435761L + i * 40503L) & 0xFFFFFF));
-            }
-            ImageIO.write(img, i == 3 ? "jpeg" : "png", images.resolve(i + (i == 3 ? ".jpg" : ".png")).toFile());
-        }
-        return images;
+        return Cli.hashedImages(dir.resolve("images"), 5, 24, 20, i -> i == 3);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.rfsq4j.cli;
 
+import static dev.rfsq4j.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,18 +12,15 @@ import dev.rfsq4j.NoLeaks;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Seeds;
 import dev.rfsq4j.TrainedRuns;
+import dev.rfsq4j.cli.Cli.Result;
 import dev.rfsq4j.io.Npy;
 import dev.rfsq4j.nn.RfsqQuantizer;
 import dev.rfsq4j.quant.Rfsq;
 import dev.rfsq4j.tokens.Images;
-import dev.rfsq4j.tokens.TokenFile;
 import dev.rfsq4j.tokens.Tokenizer;
 import dev.rfsq4j.tokens.Tokens;
 import dev.rfsq4j.train.Checkpoint;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,20 +39,6 @@ class TokenCommandsTest {
     @TempDir
     static Path dir;
     static Path run;
-
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(List<String> args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int status = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static Result run(String... args) {
-        return run(List.of(args));
-    }
 
     @BeforeAll
     static void train() throws Exception {

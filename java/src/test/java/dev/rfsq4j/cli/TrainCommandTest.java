@@ -1,20 +1,17 @@
 package dev.rfsq4j.cli;
 
+import static dev.rfsq4j.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rfsq4j.NoLeaks;
+import dev.rfsq4j.cli.Cli.Result;
 import dev.rfsq4j.io.SafeTensors;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,25 +22,8 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(List<String> args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int status = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private List<String> train(String preset, String... extra) throws Exception {
-        Path images = Files.createDirectories(dir.resolve("images"));
-        for (int i = 0; i < 4; i++) {
-            BufferedImage img = new BufferedImage(24, 16, BufferedImage.TYPE_INT_RGB);
-            for (int p = 0; p < 24 * 16; p++) {
-                img.setRGB(p % 24, p / 24, (int) ((p * 2654435761L + i * 40503L) & 0xFFFFFF)); // hashed colors
-            }
-            ImageIO.write(img, "png", images.resolve(i + ".png").toFile());
-        }
+        Path images = Cli.hashedImages(dir.resolve("images"), 4, 24, 16, i -> false);
         List<String> args = new ArrayList<>(List.of("train", "--preset", preset, "--data", images.toString(), "--out",
                 dir.resolve("run-" + preset).toString(), "--steps", "2", "--batch", "2", "--image-size", "16", "--device",
                 "cpu", "--log-every", "1"));
