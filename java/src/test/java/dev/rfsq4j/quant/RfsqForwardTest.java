@@ -58,10 +58,7 @@ class RfsqForwardTest {
         assertTrue(Cases.count(zhatMask) < zhatMask.length / 4, name + ": too many elements near a rounding boundary");
 
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope);
-            if (params != null) {
-                rfsq.parameters().copyFrom(params);
-            }
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope), params);
             Rfsq.Output out = rfsq.forward(scope.fromArray(z, b, c, h, w));
             float[] zhat = out.zhat().toFloatArray();
             Approx.assertClose(name + ": zhat", ref.zhat, zhat, zhatMask, ATOL, RTOL);
@@ -117,10 +114,7 @@ class RfsqForwardTest {
         Reference.Result ref = new Reference(levels, stages, strategy)
                 .forward(Seeds.toDouble(z), b, h, w, Cases.toDouble(params), null, null, MARGIN);
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope);
-            if (params != null) {
-                rfsq.parameters().copyFrom(params);
-            }
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope), params);
             Rfsq.Output out = rfsq.forward(scope.fromArray(z, b, c, h, w));
             Approx.assertClose(name + ": zhat", ref.zhat, out.zhat().toFloatArray(), ref.tainted[stages - 1], ATOL, RTOL);
             Approx.assertEqual(name + ": indices", ref.indices, out.indices().toIntArray(),
@@ -130,20 +124,8 @@ class RfsqForwardTest {
         }
     }
 
-    static Stream<Arguments> decodeCases() {
-        List<Arguments> out = new ArrayList<>();
-        for (Backend backend : new Backend[] {Backend.CPU, Backend.CUDA}) {
-            for (Strategy strategy : Strategy.values()) {
-                for (StatsMode mode : StatsMode.values()) {
-                    out.add(Arguments.of(backend, strategy, mode));
-                }
-            }
-        }
-        return out.stream();
-    }
-
     @ParameterizedTest(name = "{0} {1} {2}")
-    @MethodSource("decodeCases")
+    @MethodSource("dev.rfsq4j.quant.Cases#backendsStrategiesModes")
     void decodeOfEncodeIsZhat(Backend backend, Strategy strategy, StatsMode mode) {
         String name = "decode " + backend + " " + strategy + " " + mode;
         SplittableRandom random = Seeds.random(name);
@@ -151,11 +133,8 @@ class RfsqForwardTest {
         int stages = 3, b = 2, h = 5, w = 7, c = levels.count();
         float[] params = Cases.randomParams(random, strategy, stages, c);
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).statsMode(mode).momentum(0.5)
-                    .build(scope);
-            if (params != null) {
-                rfsq.parameters().copyFrom(params);
-            }
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).statsMode(mode)
+                    .momentum(0.5).build(scope), params);
             if (rfsq.runningStats() != null) {
                 for (int step = 0; step < 2; step++) {
                     rfsq.forward(scope.fromArray(Seeds.gaussian(random, b * c * h * w, 1.0), b, c, h, w));

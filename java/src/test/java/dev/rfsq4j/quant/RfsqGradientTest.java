@@ -14,6 +14,7 @@ import dev.rfsq4j.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,32 +71,19 @@ class RfsqGradientTest {
 
         double[] zd = Seeds.toDouble(z);
         double[] pd = Cases.toDouble(params);
+        Reference.Result offsets = base;
+        DoubleSupplier loss = () -> loss(reference, zd, pd, offsets, weights, b, h, w);
         double[] dz = new double[n];
         for (int i = 0; i < n; i++) {
-            double keep = zd[i];
-            zd[i] = keep + STEP;
-            double up = loss(reference, zd, pd, base, weights, b, h, w);
-            zd[i] = keep - STEP;
-            double down = loss(reference, zd, pd, base, weights, b, h, w);
-            zd[i] = keep;
-            dz[i] = (up - down) / (2 * STEP);
+            dz[i] = centralDifference(zd, i, loss);
         }
         double[] dp = pd == null ? null : new double[pd.length];
         for (int i = 0; pd != null && i < pd.length; i++) {
-            double keep = pd[i];
-            pd[i] = keep + STEP;
-            double up = loss(reference, zd, pd, base, weights, b, h, w);
-            pd[i] = keep - STEP;
-            double down = loss(reference, zd, pd, base, weights, b, h, w);
-            pd[i] = keep;
-            dp[i] = (up - down) / (2 * STEP);
+            dp[i] = centralDifference(pd, i, loss);
         }
 
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope);
-            if (params != null) {
-                rfsq.parameters().copyFrom(params);
-            }
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope), params);
             Tensor tz = scope.fromArray(z, b, c, h, w);
             Rfsq.Gradients g = rfsq.backward(tz, scope.fromArray(weights, b, c, h, w));
             Approx.assertClose(name + ": dL/dz", dz, g.dz().toFloatArray(), null, tolerance(dz), 3e-4);
@@ -140,10 +128,7 @@ class RfsqGradientTest {
         float[] dzGot, dpGot;
         int[] indices;
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope);
-            if (params != null) {
-                rfsq.parameters().copyFrom(params);
-            }
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope), params);
             Tensor tz = scope.fromArray(z, b, c, h, w);
             indices = rfsq.forward(tz).indices().toIntArray();
             Rfsq.Gradients g = rfsq.backward(tz, scope.fromArray(weights, b, c, h, w));
@@ -154,18 +139,13 @@ class RfsqGradientTest {
                 indices);
         double[] zd = Seeds.toDouble(z);
         double[] pd = Cases.toDouble(params);
+        DoubleSupplier loss = () -> loss(reference, zd, pd, base, weights, b, h, w);
         int[] at = random.ints(48, 0, n).toArray();
         double[] dz = new double[at.length];
         float[] dzAt = new float[at.length];
         for (int j = 0; j < at.length; j++) {
             int i = at[j];
-            double keep = zd[i];
-            zd[i] = keep + STEP;
-            double up = loss(reference, zd, pd, base, weights, b, h, w);
-            zd[i] = keep - STEP;
-            double down = loss(reference, zd, pd, base, weights, b, h, w);
-            zd[i] = keep;
-            dz[j] = (up - down) / (2 * STEP);
+            dz[j] = centralDifference(zd, i, loss);
             dzAt[j] = dzGot[i];
         }
         for (float v : dzGot) {
@@ -178,15 +158,20 @@ class RfsqGradientTest {
         }
         double[] dp = new double[pd.length];
         for (int i = 0; i < pd.length; i++) {
-            double keep = pd[i];
-            pd[i] = keep + STEP;
-            double up = loss(reference, zd, pd, base, weights, b, h, w);
-            pd[i] = keep - STEP;
-            double down = loss(reference, zd, pd, base, weights, b, h, w);
-            pd[i] = keep;
-            dp[i] = (up - down) / (2 * STEP);
+            dp[i] = centralDifference(pd, i, loss);
         }
         Approx.assertClose(name + ": dL/dparams", dp, dpGot, null, tolerance(dp), 3e-4);
+    }
+
+    /** d loss / d x[i] by central differences of STEP (x[i] is restored). */
+    private static double centralDifference(double[] x, int i, DoubleSupplier loss) {
+        double keep = x[i];
+        x[i] = keep + STEP;
+        double up = loss.getAsDouble();
+        x[i] = keep - STEP;
+        double down = loss.getAsDouble();
+        x[i] = keep;
+        return (up - down) / (2 * STEP);
     }
 
     private static double loss(Reference reference, double[] z, double[] params, Reference.Result base, float[] weights,

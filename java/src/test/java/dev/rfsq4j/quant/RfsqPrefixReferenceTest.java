@@ -11,14 +11,10 @@ import dev.rfsq4j.Device;
 import dev.rfsq4j.NoLeaks;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Seeds;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -30,20 +26,8 @@ class RfsqPrefixReferenceTest {
     private static final double ATOL = 2e-5;
     private static final double RTOL = 1e-4;
 
-    static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (Backend backend : new Backend[] {Backend.CPU, Backend.CUDA}) {
-            for (Strategy strategy : Strategy.values()) {
-                for (StatsMode mode : StatsMode.values()) {
-                    out.add(Arguments.of(backend, strategy, mode));
-                }
-            }
-        }
-        return out.stream();
-    }
-
     @ParameterizedTest(name = "{0} {1} {2}")
-    @MethodSource("cases")
+    @MethodSource("dev.rfsq4j.quant.Cases#backendsStrategiesModes")
     void everyPrefixOfStagesDecodesToItsPartialSum(Backend backend, Strategy strategy, StatsMode mode) {
         String name = "progressive " + backend + " " + strategy + " " + mode;
         SplittableRandom random = Seeds.random(name);
@@ -51,10 +35,8 @@ class RfsqPrefixReferenceTest {
         int stages = 4, b = 3, h = 4, w = 6, c = levels.count();
         float[] params = Cases.randomParams(random, strategy, stages, c);
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).statsMode(mode).momentum(0.5).build(scope);
-            if (params != null) {
-                rfsq.parameters().copyFrom(params);
-            }
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).statsMode(mode)
+                    .momentum(0.5).build(scope), params);
             if (rfsq.runningStats() != null) {
                 rfsq.forward(scope.fromArray(Seeds.gaussian(random, b * c * h * w, 1.0), b, c, h, w));
             }

@@ -49,10 +49,8 @@ class RfsqProgressiveDecodeTest {
         float[] params = Cases.randomParams(random, strategy, stages, c);
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
             Tensor latent = scope.fromArray(z, b, c, h, w);
-            Rfsq full = Rfsq.builder(levels).stages(stages).strategy(strategy).statsMode(mode).build(scope);
-            if (params != null) {
-                full.parameters().copyFrom(params);
-            }
+            Rfsq full = Cases.withParams(
+                    Rfsq.builder(levels).stages(stages).strategy(strategy).statsMode(mode).build(scope), params);
             if (mode == StatsMode.RUNNING) { // running statistics away from their (0, 1) start
                 for (int i = 0; i < 3; i++) {
                     full.forward(scope.fromArray(Seeds.gaussian(random, b * c * h * w, 2.0), b, c, h, w));
