@@ -23,9 +23,8 @@ import org.openjdk.jmh.annotations.*;
 public class SharedDeviceBench {
     static final int B = 16, C = 4, H = 32, W = 32;
 
-    /** One Device and quantizer for every thread. */
-    @State(Scope.Benchmark)
-    public static class Shared {
+    /** A Session for the trial; the subclasses say who shares it. */
+    public abstract static class Holder {
         Session session;
 
         @Setup(Level.Trial)
@@ -38,22 +37,14 @@ public class SharedDeviceBench {
             session.close();
         }
     }
+
+    /** One Device and quantizer for every thread. */
+    @State(Scope.Benchmark)
+    public static class Shared extends Holder {}
 
     /** A Device and quantizer per thread. */
     @State(Scope.Thread)
-    public static class PerThread {
-        Session session;
-
-        @Setup(Level.Trial)
-        public void setup() {
-            session = new Session();
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            session.close();
-        }
-    }
+    public static class PerThread extends Holder {}
 
     static final class Session implements AutoCloseable {
         final Device device = Device.open(Backend.CPU);
