@@ -99,22 +99,11 @@ void test_lfq_errors(rfsq_ctx* ctx) {
     }
 }
 
-std::vector<float> uniform_codebook(Rng& g, int32_t M, int32_t D, double half) {
-    std::vector<float> cb((size_t)M * D);
-    for (auto& v : cb) v = (float)((g.uniform() * 2 - 1) * half);
-    return cb;
-}
-
 void test_vq_forward(rfsq_ctx* ctx, const VqCase& k) {
     Rng g = fresh();
     const rfsq_vq_cfg cfg{k.M, k.D, 0.99f, 1e-5f, 0.8f};
     const auto cb = uniform_codebook(g, k.M, k.D, 1.0);
-    // Latents near random codes (so that the search matters) plus noise.
-    std::vector<float> x(k.E());
-    for (int64_t n = 0; n < k.N(); ++n) {
-        const int64_t j = (int64_t)(g.uniform() * k.M);
-        for (int d = 0; d < k.D; ++d) x[k.at(n, d)] = (float)(cb[j * k.D + d] + 0.3 * g.normal());
-    }
+    const auto x = latents_near_codes(g, cb, k);
     const auto dzq = randn(g, k.E(), 1.0);
     Buf<float> dx(ctx, x), dcb(ctx, cb), zq(ctx, k.E()), loss(ctx, 1), ddzq(ctx, dzq), grad(ctx, k.E()), dec(ctx, k.E());
     Buf<int32_t> idx(ctx, k.N());

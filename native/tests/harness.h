@@ -104,6 +104,36 @@ std::vector<double> to_double(const std::vector<T>& v) {
     return std::vector<double>(v.begin(), v.end());
 }
 
+// d loss() / d x[i] by central differences of step eps (x[i] is restored): gradient checks against finite differences.
+template <class Loss>
+inline double central_difference(std::vector<double>& x, size_t i, double eps, Loss&& loss) {
+    const double keep = x[i];
+    x[i] = keep + eps;
+    const double up = loss();
+    x[i] = keep - eps;
+    const double down = loss();
+    x[i] = keep;
+    return (up - down) / (2 * eps);
+}
+
+// A VQ codebook (M, D) uniform in [-half, half].
+inline std::vector<float> uniform_codebook(Rng& g, int32_t M, int32_t D, double half) {
+    std::vector<float> cb((size_t)M * D);
+    for (auto& v : cb) v = (float)((g.uniform() * 2 - 1) * half);
+    return cb;
+}
+
+// Latents of a VQ case k (ref::VqCase) near random codes of cb plus N(0, 0.3^2) noise, so that the search matters.
+template <class VqCase>
+std::vector<float> latents_near_codes(Rng& g, const std::vector<float>& cb, const VqCase& k) {
+    std::vector<float> x(k.E());
+    for (int64_t n = 0; n < k.N(); ++n) {
+        const int64_t j = (int64_t)(g.uniform() * k.M);
+        for (int d = 0; d < k.D; ++d) x[k.at(n, d)] = (float)(cb[j * k.D + d] + 0.3 * g.normal());
+    }
+    return x;
+}
+
 // Runs cases on a CPU context and, when a GPU is usable, a CUDA context; checks that nothing leaked and
 // prints the closing line. Returns the process exit code.
 inline int run_on_every_device(const std::function<void(rfsq_ctx*, const char*)>& cases) {

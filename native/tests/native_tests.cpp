@@ -383,20 +383,10 @@ void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc, int64_t sample = 0) {
     std::vector<double> fd_z(at.size()), fd_p(P);
     for (size_t a = 0; a < at.size(); ++a) {
         const int64_t i = at[a];
-        const double keep = zd[i];
-        zd[i] = keep + eps;
-        const double up = loss(zd, pd);
-        zd[i] = keep - eps;
-        fd_z[a] = (up - loss(zd, pd)) / (2 * eps);
-        zd[i] = keep;
+        fd_z[a] = central_difference(zd, i, eps, [&] { return loss(zd, pd); });
     }
     for (int64_t j = 0; j < P; ++j) {
-        const double keep = pd[j];
-        pd[j] = keep + eps;
-        const double up = loss(zd, pd);
-        pd[j] = keep - eps;
-        fd_p[j] = (up - loss(zd, pd)) / (2 * eps);
-        pd[j] = keep;
+        fd_p[j] = central_difference(pd, j, eps, [&] { return loss(zd, pd); });
     }
     const auto all = gz.get();
     std::vector<float> got(at.size());

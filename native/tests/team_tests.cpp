@@ -318,20 +318,10 @@ void test_rfsq_backward(const ref::RfsqCase& tc) {
     const double eps = 1e-6;
     std::vector<double> fd_z(tc.size()), fd_p(P);
     for (int64_t i = 0; i < tc.size(); ++i) {
-        const double keep = zd[i];
-        zd[i] = keep + eps;
-        const double up = loss(zd, pd);
-        zd[i] = keep - eps;
-        fd_z[i] = (up - loss(zd, pd)) / (2 * eps);
-        zd[i] = keep;
+        fd_z[i] = central_difference(zd, i, eps, [&] { return loss(zd, pd); });
     }
     for (int64_t j = 0; j < P; ++j) {
-        const double keep = pd[j];
-        pd[j] = keep + eps;
-        const double up = loss(zd, pd);
-        pd[j] = keep - eps;
-        fd_p[j] = (up - loss(zd, pd)) / (2 * eps);
-        pd[j] = keep;
+        fd_p[j] = central_difference(pd, j, eps, [&] { return loss(zd, pd); });
     }
     // dz of none and scale is elementwise (no team-wide sum touches it); dtheta and everything of layernorm are not.
     const bool elementwise = tc.cfg.strategy != RFSQ_STRATEGY_LAYERNORM;
@@ -490,22 +480,12 @@ void test_lfq(int C, float wc, float we, float tau, int64_t B, int64_t H, int64_
 
 // ---- VQ -----------------------------------------------------------------------------------------------------------
 
-std::vector<float> uniform_codebook(Rng& g, int32_t M, int32_t D, double half) {
-    std::vector<float> cb((size_t)M * D);
-    for (auto& v : cb) v = (float)((g.uniform() * 2 - 1) * half);
-    return cb;
-}
-
 // rfsq_vq_forward (norms, the tiled search, gather + commitment loss), rfsq_vq_backward, rfsq_vq_decode.
 void test_vq_forward(const ref::VqCase& k) {
     Rng g = fresh();
     const float wc = 0.8f;
     const auto cb = uniform_codebook(g, k.M, k.D, 1.0);
-    std::vector<float> x(k.E());
-    for (int64_t n = 0; n < k.N(); ++n) {
-        const int64_t j = (int64_t)(g.uniform() * k.M);
-        for (int d = 0; d < k.D; ++d) x[k.at(n, d)] = (float)(cb[j * k.D + d] + 0.3 * g.normal());
-    }
+    const auto x = latents_near_codes(g, cb, k);
     const auto dzq = randn(g, k.E(), 1.0);
     Across acc{{"norms", "idx", "zq", "loss", "dx", "decode"}, {true, true, true, false, true, true}, {}};
     for (const Config& cfg : g_configs) {
