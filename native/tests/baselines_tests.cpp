@@ -192,12 +192,7 @@ void test_vq_ties(rfsq_ctx* ctx) {
     const VqCase k{300, 40, 2, 3, 5};
     const rfsq_vq_cfg cfg{k.M, k.D, 0.99f, 1e-5f, 1.0f};
     auto cb = uniform_codebook(g, k.M, k.D, 1.0);
-    // Codes 17, 140 and 299 repeat code 5 exactly: positions at code 5 must pick 5.
-    for (int j : {17, 140, 299})
-        for (int d = 0; d < k.D; ++d) cb[j * k.D + d] = cb[5 * k.D + d];
-    std::vector<float> x(k.E());
-    for (int64_t n = 0; n < k.N(); ++n)
-        for (int d = 0; d < k.D; ++d) x[k.at(n, d)] = cb[5 * k.D + d] + (float)(1e-3 * g.normal());
+    const auto x = tie_to_code_5(g, cb, k);  // positions at code 5 must pick 5
     Buf<float> dx(ctx, x), dcb(ctx, cb), zq(ctx, k.E());
     Buf<int32_t> idx(ctx, k.N());
     check(settle(ctx, rfsq_vq_forward(ctx, &cfg, dx.d, k.B, k.H, k.W, dcb.d, zq.d, idx.d, nullptr)) == RFSQ_OK, "vq_forward");

@@ -134,6 +134,18 @@ std::vector<float> latents_near_codes(Rng& g, const std::vector<float>& cb, cons
     return x;
 }
 
+// The VQ ties case: codes 17, 140 and 299 of cb (M >= 300) become exact copies of code 5; returns latents of k
+// (ref::VqCase) next to code 5 (noise 1e-3), whose nearest codes are then tied.
+template <class VqCase>
+std::vector<float> tie_to_code_5(Rng& g, std::vector<float>& cb, const VqCase& k) {
+    for (int j : {17, 140, 299})
+        for (int d = 0; d < k.D; ++d) cb[j * k.D + d] = cb[5 * k.D + d];
+    std::vector<float> x(k.E());
+    for (int64_t n = 0; n < k.N(); ++n)
+        for (int d = 0; d < k.D; ++d) x[k.at(n, d)] = cb[5 * k.D + d] + (float)(1e-3 * g.normal());
+    return x;
+}
+
 // Runs cases on a CPU context and, when a GPU is usable, a CUDA context; checks that nothing leaked and
 // prints the closing line. Returns the process exit code.
 inline int run_on_every_device(const std::function<void(rfsq_ctx*, const char*)>& cases) {

@@ -40,9 +40,39 @@ struct RefFsq {
     }
     // Distance of f to the nearest rounding boundary (a half-integer).
     static double margin(double f) { return fabs(f - floor(f) - 0.5); }
+    // How many codes (B,C,N) and indices (B,N) of an FSQ forward on x (B,C,N) differ from the float64 ones;
+    // elements (for indices: positions) where float32 may round either way are not counted.
+    int64_t mismatches(const std::vector<float>& x, int64_t B, int64_t N, const std::vector<float>& codes,
+                       const std::vector<int32_t>& idx) const;
+    // The straight-through gradient dc * d bound(x) / dx / floor(L/2) of x (B,C,N).
+    std::vector<double> backward(const std::vector<float>& x, const std::vector<float>& dc, int64_t N) const {
+        std::vector<double> dx(x.size());
+        for (int64_t e = 0; e < (int64_t)x.size(); ++e) dx[e] = dc[e] * deriv((int)(e / N % (int64_t)L.size()), x[e]);
+        return dx;
+    }
 };
 
 constexpr double kAmbiguous = 1e-4;  // |f - boundary| below this: float32 may round either way
+
+inline int64_t RefFsq::mismatches(const std::vector<float>& x, int64_t B, int64_t N, const std::vector<float>& codes,
+                                  const std::vector<int32_t>& idx) const {
+    const int C = (int)L.size();
+    int64_t wrong = 0;
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t p = 0; p < N; ++p) {
+            int64_t index = 0;
+            bool ambiguous = false;
+            for (int c = 0; c < C; ++c) {
+                const int64_t e = (b * C + c) * N + p;
+                const double f = bound(c, x[e]);
+                ambiguous |= margin(f) < kAmbiguous;
+                index += (int64_t)(nearbyint(f) + half[c]) * basis[c];
+                if (margin(f) >= kAmbiguous && codes[e] != (float)(nearbyint(f) / half[c])) ++wrong;
+            }
+            if (!ambiguous && idx[b * N + p] != index) ++wrong;
+        }
+    return wrong;
+}
 
 struct RfsqCase {
     rfsq_rfsq_cfg cfg;

@@ -131,22 +131,8 @@ void test_fsq() {
         run_ok(R.run(FsqBackward{k, x.data(), dc.data(), N, dx.data()}, Launch{B, 0}, *cfg.dev), cfg, "FsqBackward");
         run_ok(R.run(CodesToIndices{k, codes.data(), N, idx2.data()}, Launch{B, 0}, *cfg.dev), cfg, "CodesToIndices");
         run_ok(R.run(IndicesToCodes{k, idx.data(), N, back.data()}, Launch{B, 0}, *cfg.dev), cfg, "IndicesToCodes");
-        int64_t wrong = 0;
-        std::vector<double> ref_dx(x.size());
-        for (int64_t b = 0; b < B; ++b)
-            for (int64_t p = 0; p < N; ++p) {
-                int64_t index = 0;
-                bool ambiguous = false;
-                for (int c = 0; c < C; ++c) {
-                    const int64_t e = (b * C + c) * N + p;
-                    const double f = F.bound(c, x[e]);
-                    ambiguous |= ref::RefFsq::margin(f) < ref::kAmbiguous;
-                    index += (int64_t)(nearbyint(f) + F.half[c]) * F.basis[c];
-                    if (ref::RefFsq::margin(f) >= ref::kAmbiguous && codes[e] != (float)(nearbyint(f) / F.half[c])) ++wrong;
-                    ref_dx[e] = dc[e] * F.deriv(c, x[e]);
-                }
-                if (!ambiguous && idx[b * N + p] != index) ++wrong;
-            }
+        const int64_t wrong = F.mismatches(x, B, N, codes, idx);
+        const std::vector<double> ref_dx = F.backward(x, dc, N);
         check(wrong == 0, at(cfg, "fsq codes and indices = float64 reference").c_str(), (double)wrong, 0);
         check(rel_err(dx, ref_dx) < 1e-5, at(cfg, "fsq straight-through gradient").c_str(), rel_err(dx, ref_dx), 1e-5);
         check(idx2 == idx && back == codes, at(cfg, "codes <-> indices round trip").c_str());
@@ -535,11 +521,7 @@ void test_vq_ties() {
     Rng g = fresh();
     const ref::VqCase k{300, 40, 2, 3, 5};
     auto cb = uniform_codebook(g, k.M, k.D, 1.0);
-    for (int j : {17, 140, 299})
-        for (int d = 0; d < k.D; ++d) cb[j * k.D + d] = cb[5 * k.D + d];
-    std::vector<float> x(k.E());
-    for (int64_t n = 0; n < k.N(); ++n)
-        for (int d = 0; d < k.D; ++d) x[k.at(n, d)] = cb[5 * k.D + d] + (float)(1e-3 * g.normal());
+    const auto x = tie_to_code_5(g, cb, k);
     for (const Config& cfg : g_configs) {
         Runner& R = runner(cfg);
         auto norms = poisoned<float>(k.M);
