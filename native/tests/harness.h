@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rfsq.h"
+#include "rfsq_testing.h"  // tests also call the entry points only tests use
 
 namespace {
 

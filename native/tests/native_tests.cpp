@@ -1,12 +1,11 @@
-// Native tests of every rfsq.h and rfsq_testing.h entry point, against float64 references on fresh random inputs, with outputs
-// poisoned before each call. Every case runs on the CPU backend and, when a GPU is usable, on CUDA too.
+// Native tests of every rfsq.h and rfsq_testing.h entry point, against float64 references on fresh random inputs,
+// with outputs poisoned before each call. Every case runs on the CPU backend and, when a GPU is usable, on CUDA too.
 // Gradients are checked by central finite differences of a float64 straight-through surrogate of the
 // forward (round(f) replaced by f + its frozen rounding offset), independent of the backward's derivation.
 #include <thread>
 
 #include "harness.h"
 #include "reference.h"
-#include "rfsq_testing.h"
 
 namespace {
 
