@@ -44,7 +44,7 @@ public final class Native {
     }
 
     /** Live native objects (contexts plus device buffers): a debug counter that makes leaks visible in tests. */
-    public static long liveObjects() {
+    static long liveObjects() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment count = arena.allocate(rfsq_h.C_LONG);
             Status.check(rfsq_h.rfsq_live_objects(count), "rfsq_live_objects");

@@ -36,8 +36,8 @@ public final class StateDict {
         return state;
     }
 
-    /** The store's gradients under the parameter names. */
-    public static Map<String, Entry> gradients(VqVae model) {
+    /** The store's gradients under the parameter names (for the cross-check against PyTorch's). */
+    static Map<String, Entry> gradients(VqVae model) {
         return parameters(model.parameters(), model.parameters().grads());
     }
 
