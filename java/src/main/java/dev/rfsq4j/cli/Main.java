@@ -9,7 +9,8 @@ import java.util.List;
  * ({@code rfsq4j: <message>}), with the stack trace only when RFSQ_DEBUG=1.
  */
 public final class Main {
-    private static final List<Command> COMMANDS = List.of(new DemoCommand(), new QuantizeCommand(), new TrainCommand());
+    private static final List<Command> COMMANDS = List.of(new DemoCommand(), new QuantizeCommand(), new TrainCommand(), new EvalCommand(),
+            new CompareCommand());
 
     private Main() {}
 

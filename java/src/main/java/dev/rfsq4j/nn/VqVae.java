@@ -68,6 +68,19 @@ public final class VqVae {
         return xhat;
     }
 
+    /** Inference: the latent z (B,C,H/4,W/4) of normalized images x (a work buffer, valid until the next call). */
+    public Tensor encode(Tensor x) {
+        if (x.rank() != 4 || x.dim(2) % 4 != 0 || x.dim(3) % 4 != 0) {
+            throw new IllegalArgumentException("images must be (B,3,H,W) with H and W multiples of 4, got " + x.describe());
+        }
+        return encoder.forward(x);
+    }
+
+    /** Inference: the reconstruction (B,3,4H,4W), normalized units, of a quantized latent (a work buffer). */
+    public Tensor decode(Tensor zhat) {
+        return decoder.forward(zhat);
+    }
+
     /** Every parameter gradient for the gradient dxhat of the last forward's xhat (overwritten, not accumulated). */
     public void backward(Tensor dxhat) {
         if (xhat == null) {

@@ -8,6 +8,7 @@ import dev.rfsq4j.data.ImageFolder;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.ImageNormalization;
 import dev.rfsq4j.nn.LatentQuantizer;
+import dev.rfsq4j.nn.LrSchedule;
 import dev.rfsq4j.nn.RfsqQuantizer;
 import dev.rfsq4j.nn.VqVae;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -113,6 +115,7 @@ public final class Trainer {
         out.printf("training %s (%s, %.0f bits/position) on %s: %d images of %dpx, batch %d, steps %d..%d, %,d parameters%n",
                 config.preset(), config.quantizer(), config.quantizer().bitsPerPosition(), device, data.count(), s, b,
                 first + 1, config.steps(), model.parameters().count());
+        warnAboutWarmup();
         Tensor images = scope.allocate(DType.F32, b, 3, s, s);
         Progress progress = new Progress(out, first, config.steps());
         Path checkpoint = latest.orElse(null);
@@ -168,6 +171,19 @@ public final class Trainer {
         out.println("steps ran " + step.graphNote());
         progress.finish(checkpoint);
         return new Result(first, last, losses, checkpoint);
+    }
+
+    /**
+     * A run that ends inside its warm-up never reaches the peak learning rate (the reference's 5000 steps keep a
+     * 20-step run near lr 0, where the loss barely moves): say so before it starts.
+     */
+    private void warnAboutWarmup() {
+        LrSchedule schedule = config.schedule();
+        if (schedule.warmupSteps() > 0 && config.steps() < schedule.warmupSteps()) {
+            out.printf(Locale.ROOT, "note: --steps %d ends inside the %d-step warm-up: the learning rate only reaches"
+                    + " %.3g (its peak is %.3g), too low to learn much; for a short run pass e.g. --warmup-steps %d%n", config.steps(),
+                    schedule.warmupSteps(), schedule.at(config.steps()), schedule.peak(), Math.max(1, config.steps() / 10));
+        }
     }
 
     /** What a resumed run must share with the run it continues: the configuration and the data's size (its order). */

@@ -157,16 +157,18 @@ class MainTest {
     }
 
     @Test
-    void demoPrintsATableForEveryStrategy() {
-        Result r = run("demo", "--device", "cpu");
+    void quantizerOnlyDemoPrintsATableForEveryStrategy() {
+        Result r = run("demo", "--quantizer-only", "--device", "cpu");
         assertEquals(0, r.status(), r.err());
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.get(0).startsWith("rfsq4j demo: RFSQ 4x[4,4,4,4,4] (40 bits/position) on cpu"), r.out());
         for (String strategy : new String[] {"none", "scale", "layernorm"}) {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith(strategy + " ") && l.endsWith("images/s")), r.out());
         }
-        String again = run("demo", "--device", "cpu").out();
+        String again = run("demo", "--quantizer-only", "--device", "cpu").out();
         assertEquals(withoutThroughput(r.out()), withoutThroughput(again), "the demo is deterministic but for timing");
+        assertError(run("demo", "--quantizer-only", "--steps", "3"), 2, "--steps does not apply to --quantizer-only");
+        assertError(run("demo", "--seed", "3"), 2, "--seed applies to --quantizer-only");
     }
 
     private static String withoutThroughput(String text) {
