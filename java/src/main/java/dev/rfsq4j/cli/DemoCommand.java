@@ -50,7 +50,7 @@ final class DemoCommand implements Command {
                 (compare.md, compare.html), then prints where they are.
                   --out           where to write (default runs/demo; a rerun replaces the demo's own folders in it)
                   --presets       the presets to train (default rfsq-4x1024-ln,rfsq-4x1024-none)
-                  --steps         updates per preset (default 120); --batch 8; --warmup-steps 10; --lr 8e-4
+                  --steps         updates per preset (default 100); --batch 8; --warmup-steps 10; --lr 8e-4
                   --device        auto (default): CUDA when a GPU is usable, else CPU
 
                 --quantizer-only: no training. Makes a deterministic latent z ~ N(0, 1) of shape (16,5,32,32) (what a
@@ -73,7 +73,7 @@ final class DemoCommand implements Command {
             }
             List<String> presets = List.of(o.optional("presets", "rfsq-4x1024-ln,rfsq-4x1024-none").split(","));
             presets.forEach(p -> o.convert("presets", p, Presets::quantizer));
-            new EndToEndDemo(presets, o.convert("steps", o.optional("steps", "120"), Integer::parseInt),
+            new EndToEndDemo(presets, o.convert("steps", o.optional("steps", "100"), Integer::parseInt),
                     o.convert("batch", o.optional("batch", "8"), Integer::parseInt),
                     o.convert("warmup-steps", o.optional("warmup-steps", "10"), Long::parseLong),
                     o.convert("lr", o.optional("lr", "8e-4"), Double::parseDouble), backend,

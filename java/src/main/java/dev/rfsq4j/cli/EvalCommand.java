@@ -62,8 +62,8 @@ final class EvalCommand implements Command {
         }
         Path data = Path.of(o.required("data"));
         Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        int batch = o.convert("batch", o.optional("batch", "16"), EvalCommand::positive);
-        int samples = o.convert("samples", o.optional("samples", "8"), Integer::parseInt);
+        int batch = o.convert("batch", o.optional("batch", "16"), text -> atLeast(text, 1));
+        int samples = o.convert("samples", o.optional("samples", "8"), text -> atLeast(text, 0));
         if (o.has("lpips-backbone")) {
             throw o.usage("--lpips-backbone: LPIPS is not part of this build yet (it comes with the metric core)");
         }
@@ -133,10 +133,10 @@ final class EvalCommand implements Command {
                 ? parent.getParent() : null;
     }
 
-    private static int positive(String text) {
+    private static int atLeast(String text, int min) {
         int v = Integer.parseInt(text);
-        if (v < 1) {
-            throw new IllegalArgumentException("must be >= 1, got " + v);
+        if (v < min) {
+            throw new IllegalArgumentException("must be >= " + min + ", got " + v);
         }
         return v;
     }

@@ -9,13 +9,16 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.block.BlockBorder;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.labels.ItemLabelAnchor;
@@ -32,10 +35,12 @@ import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.HorizontalAlignment;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -80,7 +85,7 @@ final class Charts {
         for (Map.Entry<String, List<Line>> panel : panels.entrySet()) {
             ValueAxis y = yAxis(panel.getKey(), i == 0 && logFirst);
             if (y instanceof NumberAxis n && panel.getValue().stream().allMatch(l -> max(l.y()) < 0.01)) {
-                n.setNumberFormatOverride(new java.text.DecimalFormat("0.0E0")); // learning rates
+                n.setNumberFormatOverride(new DecimalFormat("0.0E0")); // learning rates
             }
             XYPlot sub = xyPlot(panel.getValue(), null, y, false);
             sub.getRenderer().setSeriesPaint(0, PALETTE[i++ % PALETTE.length]);
@@ -103,7 +108,7 @@ final class Charts {
             XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer();
             r.setDefaultItemLabelGenerator(new StandardXYItemLabelGenerator("k={1}") {
                 @Override
-                public String generateLabel(org.jfree.data.xy.XYDataset dataset, int series, int item) {
+                public String generateLabel(XYDataset dataset, int series, int item) {
                     return "k=" + (item + 1);
                 }
             });
@@ -121,7 +126,8 @@ final class Charts {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (Map.Entry<String, double[]> e : values.entrySet()) {
             for (int i = 0; i < categories.size(); i++) {
-                data.addValue(e.getValue()[i], e.getKey(), categories.get(i));
+                double v = e.getValue()[i];
+                data.addValue(Double.isFinite(v) ? (Number) v : null, e.getKey(), categories.get(i)); // null: no bar
             }
         }
         CategoryAxis cat = new CategoryAxis(categoryLabel);
@@ -142,7 +148,7 @@ final class Charts {
         for (int s = 0; s < values.size(); s++) {
             r.setSeriesPaint(s, PALETTE[s % PALETTE.length]);
         }
-        r.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new java.text.DecimalFormat(labelFormat)));
+        r.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat(labelFormat)));
         r.setDefaultItemLabelsVisible(true);
         r.setDefaultItemLabelFont(TICK);
         r.setDefaultItemLabelPaint(INK);
@@ -192,9 +198,9 @@ final class Charts {
             LogAxis l = new LogAxis(label);
             l.setBase(10);
             l.setSmallestValue(1e-12);
-            l.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1)); // one tick per decade
+            l.setTickUnit(new NumberTickUnit(1)); // one tick per decade
             l.setMinorTickCount(9);
-            l.setNumberFormatOverride(new java.text.DecimalFormat("0.####%"));
+            l.setNumberFormatOverride(new DecimalFormat("0.####%"));
             axis = l;
         } else {
             NumberAxis n = new NumberAxis(label);
@@ -226,12 +232,12 @@ final class Charts {
         chart.setPadding(new RectangleInsets(8, 8, 8, 8));
         TextTitle t = chart.getTitle();
         t.setPaint(INK);
-        t.setHorizontalAlignment(org.jfree.chart.ui.HorizontalAlignment.LEFT);
+        t.setHorizontalAlignment(HorizontalAlignment.LEFT);
         LegendTitle l = chart.getLegend();
         if (l != null) {
             l.setItemFont(TICK);
             l.setItemPaint(INK);
-            l.setFrame(org.jfree.chart.block.BlockBorder.NONE);
+            l.setFrame(BlockBorder.NONE);
             l.setPosition(RectangleEdge.BOTTOM);
         }
         return chart;

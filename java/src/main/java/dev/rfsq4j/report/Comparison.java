@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -106,7 +107,7 @@ public final class Comparison {
         Files.writeString(outDir.resolve("compare.md"), "# rfsq4j compare\n\n" + note() + "\n\n" + markdown(),
                 StandardCharsets.UTF_8);
         StringBuilder b = new StringBuilder("<h1>Comparison</h1>\n<p class=\"sub\">").append(escape(note())).append("</p>\n");
-        b.append("<table><tr><th>run</th><th>preset</th><th>steps</th><th>images</th><th>bits/position</th><th>L1</th>"
+        b.append("<div class=\"scroll\"><table><tr><th>run</th><th>preset</th><th>steps</th><th>images</th><th>bits/position</th><th>L1</th>"
                 + "<th>LPIPS</th><th>PSNR (paper)</th><th>PSNR (8-bit)</th><th>SSIM</th><th>MS-SSIM</th>"
                 + "<th>codes used per stage</th></tr>\n");
         for (Run r : runs) {
@@ -123,13 +124,15 @@ public final class Comparison {
                     .append(num(r.number("mean", "ssim"), 3)).append("</td><td>").append(num(r.number("mean", "ms_ssim"), 3))
                     .append("</td><td>").append(escape(usage(r))).append("</td></tr>\n");
         }
+        b.append("<tr class=\"group\"><td colspan=\"12\">The paper (spec §7): ImageNet val, 128&times;128, after 50 epochs"
+                + " of ImageNet-1k with L1 + LPIPS</td></tr>\n");
         for (PaperTable.Row p : PaperTable.ROWS) {
             b.append("<tr class=\"ref\"><td>paper: ").append(escape(p.config())).append("</td><td>").append(p.preset())
                     .append("</td><td></td><td>ImageNet val</td><td>").append(num(p.bitsPerPosition(), 0)).append("</td><td>")
                     .append(num(p.l1(), 3)).append("</td><td>").append(num(p.lpips(), 3)).append("</td><td>")
                     .append(num(p.psnr(), 1)).append("</td><td></td><td></td><td></td><td></td></tr>\n");
         }
-        b.append("</table>\n");
+        b.append("</table></div>\n");
         chart(b, outDir.resolve("figures"));
         Path page = outDir.resolve("compare.html");
         Files.writeString(page, Html.page("rfsq4j compare", b.toString()), StandardCharsets.UTF_8);
@@ -164,9 +167,46 @@ public final class Comparison {
         Charts.save(Charts.lines("Quality against bits (RFSQ: decoding with the first k stages)", "bits per pixel",
                 "PSNR (dB, 8-bit RGB)", lines, true, false, false, 0), figures.resolve("quality-vs-bits.png"), Charts.WIDTH,
                 Charts.HEIGHT);
-        b.append("<figure><img src=\"figures/quality-vs-bits.png\" width=\"").append(Charts.WIDTH)
+        b.append("<div class=\"row\"><figure><img src=\"figures/quality-vs-bits.png\" width=\"").append(Charts.WIDTH)
                 .append("\" alt=\"PSNR against bits per pixel per run\"><figcaption>Each run's mean PSNR against its bits per"
                         + " pixel; an RFSQ run is a curve (k = 1..K stages).</figcaption></figure>\n");
+        int stages = runs.stream().mapToInt(r -> r.list("stages").size()).max().orElse(0);
+        List<String> names = new ArrayList<>();
+        for (int k = 1; k <= stages; k++) {
+            names.add("stage " + k);
+        }
+        Map<String, double[]> usage = new LinkedHashMap<>(), residual = new LinkedHashMap<>();
+        for (Run r : runs) {
+            double[] u = new double[stages], rn = new double[stages];
+            Arrays.fill(u, Double.NaN);
+            Arrays.fill(rn, Double.NaN);
+            List<?> st = r.list("stages");
+            for (int k = 0; k < st.size(); k++) {
+                Run s = new Run("", null, (Map<?, ?>) st.get(k));
+                u[k] = 100 * s.number("usage");
+                rn[k] = s.number("mean_residual_norm");
+            }
+            usage.put(r.name(), u);
+            if (Arrays.stream(rn).anyMatch(Double::isFinite)) {
+                residual.put(r.name(), rn);
+            }
+        }
+        if (stages > 0) {
+            Charts.save(Charts.bars("Codebook usage per stage", "", "codes used over the set (%)", names, usage, "0"),
+                    figures.resolve("usage-per-stage.png"), Charts.WIDTH, Charts.HEIGHT);
+            b.append("<figure><img src=\"figures/usage-per-stage.png\" width=\"").append(Charts.WIDTH)
+                    .append("\" alt=\"codebook usage per stage per run\"><figcaption>Share of each stage's codebook used over"
+                            + " the evaluation set: the residual magnitude decay shows as later stages that use few codes."
+                            + "</figcaption></figure>\n");
+        }
+        if (!residual.isEmpty()) {
+            Charts.save(Charts.bars("Residual magnitude after each stage", "", "mean ‖r_k‖ per image", names, residual, "0.0"),
+                    figures.resolve("residual-per-stage.png"), Charts.WIDTH, Charts.HEIGHT);
+            b.append("<figure><img src=\"figures/residual-per-stage.png\" width=\"").append(Charts.WIDTH)
+                    .append("\" alt=\"residual magnitude per stage per run\"><figcaption>What each RFSQ run leaves to code after"
+                            + " stage k.</figcaption></figure>\n");
+        }
+        b.append("</div>\n");
     }
 
     private static String bits(Run r) {
@@ -176,8 +216,8 @@ public final class Comparison {
     }
 
     private static String usage(Run r) {
-        return r.list("stages").stream().map(s -> String.format(Locale.ROOT, "%.0f%%",
-                100 * new Run("", null, (Map<?, ?>) s).number("usage"))).collect(Collectors.joining(" / "));
+        return r.list("stages").stream().map(s -> String.format(Locale.ROOT, "%.0f",
+                100 * new Run("", null, (Map<?, ?>) s).number("usage"))).collect(Collectors.joining("/")) + "%";
     }
 
     /** For the demo's summary: per run, name to its mean 8-bit PSNR. */

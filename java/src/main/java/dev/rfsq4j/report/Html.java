@@ -7,7 +7,7 @@ final class Html {
     static final String STYLE = """
             body{font-family:-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Helvetica,Arial,sans-serif;color:#222;
               background:#f6f7f9;margin:0}
-            main{max-width:1120px;margin:0 auto;padding:28px 32px 48px}
+            main{max-width:1280px;margin:0 auto;padding:28px 32px 48px}
             h1{font-size:26px;margin:0 0 4px}
             h2{font-size:19px;margin:36px 0 10px;border-bottom:1px solid #dde1e6;padding-bottom:6px}
             .sub{color:#555;margin:0 0 18px;font-size:14px;line-height:1.5}
@@ -20,8 +20,10 @@ final class Html {
             figure img{max-width:100%;height:auto;display:block}
             figcaption{font-size:13px;color:#555;margin-top:6px;max-width:640px}
             .row{display:flex;flex-wrap:wrap;gap:14px}
+            .scroll{overflow-x:auto;max-width:100%}
             table{border-collapse:collapse;background:#fff;font-size:13px;font-variant-numeric:tabular-nums;margin:8px 0}
-            th,td{border:1px solid #e1e4e8;padding:5px 9px;text-align:right}
+            th,td{border:1px solid #e1e4e8;padding:5px 9px;text-align:right;white-space:nowrap}
+            tr.group td{background:#f0f2f5;color:#444;font-weight:600;text-align:left}
             th{background:#f0f2f5;font-weight:600}
             td:first-child,th:first-child{text-align:left}
             tr.ref td{color:#666;background:#fafafa}
