@@ -103,9 +103,11 @@ final class EvalCommand implements Command {
         out.printf(Locale.ROOT, "  PSNR %.2f dB (8-bit), %.2f dB (paper)  L1 %.4f  SSIM %s  MS-SSIM %s  LPIPS %s%n", m.psnr(),
                 m.psnrPaper(), m.l1(), fmt(m.ssim()), fmt(m.msSsim()), Double.isNaN(m.lpips()) ? e.lpips() : fmt(m.lpips()));
         Evaluation.Bits b = e.bits();
-        out.printf(Locale.ROOT, "  bits: %.4g per position%s = %.4g per position, %.4g per pixel%n", b.indexBitsPerPosition(),
-                b.sideInfoBitsPerImage() > 0 ? " + " + b.sideInfoBitsPerImage() + " side-info bits per image" : "",
-                b.bitsPerPosition(), b.bitsPerPixel());
+        out.printf(Locale.ROOT, "  bits: %s per position, %.4g per pixel%n", b.sideInfoBitsPerImage() == 0
+                ? String.format(Locale.ROOT, "%.4g", b.indexBitsPerPosition())
+                : String.format(Locale.ROOT, "%.4g (%.4g index bits + %d side-info bits per image over %d positions)",
+                        b.bitsPerPosition(), b.indexBitsPerPosition(), b.sideInfoBitsPerImage(), b.positionsPerImage()),
+                b.bitsPerPixel());
         out.println("  stage       " + e.stages().stream().map(s -> String.format(Locale.ROOT, "%8d", s.stage()))
                 .collect(Collectors.joining()));
         out.println("  usage       " + e.stages().stream().map(s -> String.format(Locale.ROOT, "%7.1f%%", 100 * s.usage()))

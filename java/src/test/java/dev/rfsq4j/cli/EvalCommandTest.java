@@ -149,17 +149,22 @@ class EvalCommandTest {
     void compareListsRunsBesideThePaper() throws Exception {
         Path val = images(dir.resolve("val"), 3, SIZE, SIZE, 2);
         List<Path> runs = new ArrayList<>();
-        for (String preset : List.of("fsq-4096", "rfsq-2x2048-none")) {
+        for (String preset : List.of("fsq-4096", "rfsq-2x2048-none", "lfq-4096", "vq-ema-4096")) {
             Path run = train(preset);
             assertEquals(0, run("eval", "--run", run.toString(), "--data", val.toString(), "--device", "cpu").status());
             runs.add(run);
         }
-        Result r = run("compare", runs.get(0).toString(), runs.get(1).toString(), "--out", dir.resolve("cmp").toString());
+        Result r = run("compare", runs.get(0).toString(), runs.get(1).toString(), runs.get(2).toString(),
+                runs.get(3).toString(), "--out", dir.resolve("cmp").toString());
         assertEquals(0, r.status(), r.err());
         String[] lines = r.out().split("\n");
         assertTrue(lines[0].startsWith("| run | preset | steps | images | bits/position | L1 | LPIPS | PSNR (paper)"), lines[0]);
         assertTrue(lines[2].startsWith("| run-fsq-4096 | fsq-4096 | 2 | 3 | 12 |"), lines[2]);
         assertTrue(lines[3].startsWith("| run-rfsq-2x2048-none | rfsq-2x2048-none | 2 | 3 | 22 |"), lines[3]);
+        assertTrue(lines[4].startsWith("| run-lfq-4096 | lfq-4096 | 2 | 3 | 12 |"), lines[4]);
+        assertTrue(lines[5].startsWith("| run-vq-ema-4096 | vq-ema-4096 | 2 | 3 | 12 |"), lines[5]);
+        // one stage each, usage of 4096 codes: at most 3 images x 16 positions
+        assertTrue(lines[5].matches(".*\\| \\d+% \\|$"), lines[5]);
         assertTrue(r.out().contains("| *paper: RFSQ-4×1024-LN* | rfsq-4x1024-ln | | ImageNet val | 40 | 0.102 | 0.100 | 22.9 |"),
                 r.out());
         String html = Files.readString(dir.resolve("cmp/compare.html"));
