@@ -4,7 +4,6 @@ import dev.rfsq4j.Backend;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.data.DefaultData;
 import dev.rfsq4j.data.ImageFolder;
-import dev.rfsq4j.eval.Evaluation;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.LrSchedule;
 import dev.rfsq4j.report.Comparison;

@@ -219,11 +219,4 @@ public final class Comparison {
         return r.list("stages").stream().map(s -> String.format(Locale.ROOT, "%.0f",
                 100 * new Run("", null, (Map<?, ?>) s).number("usage"))).collect(Collectors.joining("/")) + "%";
     }
-
-    /** For the demo's summary: per run, name to its mean 8-bit PSNR. */
-    public Map<String, Double> psnr() {
-        Map<String, Double> out = new LinkedHashMap<>();
-        runs.forEach(r -> out.put(r.name(), r.number("mean", "psnr")));
-        return out;
-    }
 }
