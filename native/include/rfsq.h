@@ -6,7 +6,8 @@
  * - Tensor pointers are memory of the context's device (host memory for a CPU context, CUDA device memory
  *   for a CUDA context), allocated with rfsq_alloc. Sizes are int64_t; float tensors are float32, row-major.
  * - Latents are NCHW: (B, C, H, W) with C = levels.count. Indices are (B, H, W, K) int32.
- * - Calls on one context run in order (one CUDA stream); use one context per thread for concurrency.
+ * - Calls on one context run in order (one CUDA stream); use one context per thread for concurrency. CPU ops use
+ *   the calling thread's CPU thread count (rfsq_set_cpu_threads): OpenMP's, per calling thread.
  * - On a CPU context an op returns when its outputs are written, and reports bad data (NaN/Inf input,
  *   out-of-range index) in its own status. On a CUDA context ops are queued: bad data found by a kernel is
  *   reported by the next rfsq_ctx_sync or rfsq_copy_to_host on that context, naming the op that found it.
@@ -21,7 +22,7 @@
 extern "C" {
 #endif
 
-#define RFSQ_ABI_VERSION 2
+#define RFSQ_ABI_VERSION 3
 
 #define RFSQ_OK 0
 #define RFSQ_E_INVALID (-1)
@@ -113,6 +114,10 @@ const char *rfsq_last_error(void);
 int rfsq_cuda_device_count(int32_t *count);
 /* Writes the number of live native objects (contexts plus rfsq_alloc buffers) in this process. */
 int rfsq_live_objects(int64_t *count);
+/* Sets how many threads CPU ops called from the calling thread use from now on, n in 1..4096 (oneDNN's convolutions too). */
+int rfsq_set_cpu_threads(int32_t n);
+/* Writes how many threads CPU ops called from the calling thread use (the machine's cores until rfsq_set_cpu_threads). */
+int rfsq_cpu_threads(int32_t *out);
 
 /* Creates a context on device (RFSQ_DEVICE_CPU, or a CUDA ordinal >= 0) with its own stream and scratch. */
 int rfsq_ctx_create(int32_t device, rfsq_ctx **out);

@@ -46,10 +46,10 @@ public class rfsq_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int RFSQ_ABI_VERSION = (int)2L;
+    private static final int RFSQ_ABI_VERSION = (int)3L;
     /**
      * {@snippet lang=c :
-     * #define RFSQ_ABI_VERSION 2
+     * #define RFSQ_ABI_VERSION 3
      * }
      */
     public static int RFSQ_ABI_VERSION() {
@@ -398,6 +398,122 @@ public class rfsq_h {
                 traceDowncall("rfsq_live_objects", count);
             }
             return (int)mh$.invokeExact(count);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_set_cpu_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_set_cpu_threads");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static FunctionDescriptor rfsq_set_cpu_threads$descriptor() {
+        return rfsq_set_cpu_threads.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static MethodHandle rfsq_set_cpu_threads$handle() {
+        return rfsq_set_cpu_threads.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static MemorySegment rfsq_set_cpu_threads$address() {
+        return rfsq_set_cpu_threads.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static int rfsq_set_cpu_threads(int n) {
+        var mh$ = rfsq_set_cpu_threads.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_set_cpu_threads", n);
+            }
+            return (int)mh$.invokeExact(n);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_cpu_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_cpu_threads");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_cpu_threads$descriptor() {
+        return rfsq_cpu_threads.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static MethodHandle rfsq_cpu_threads$handle() {
+        return rfsq_cpu_threads.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static MemorySegment rfsq_cpu_threads$address() {
+        return rfsq_cpu_threads.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static int rfsq_cpu_threads(MemorySegment out) {
+        var mh$ = rfsq_cpu_threads.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_cpu_threads", out);
+            }
+            return (int)mh$.invokeExact(out);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

@@ -9,8 +9,9 @@ import java.util.List;
  * ({@code rfsq4j: <message>}), with the stack trace only when RFSQ_DEBUG=1.
  */
 public final class Main {
-    private static final List<Command> COMMANDS = List.of(new DemoCommand(), new QuantizeCommand(), new TrainCommand(), new EvalCommand(),
-            new CompareCommand());
+    private static final List<Command> COMMANDS = List.of(new DemoCommand(), new QuantizeCommand(),
+            new DequantizeCommand(), new TrainCommand(), new EvalCommand(), new CompareCommand(), new EncodeCommand(),
+            new DecodeCommand());
 
     private Main() {}
 

@@ -40,7 +40,6 @@ final class PresetOverrides {
                         number(o, "vq-commitment-weight", v.commitmentWeight()),
                         number(o, "vq-dead-threshold", v.deadThreshold()));
             }
-            default -> throw new IllegalStateException("no overrides for " + preset);
         };
     }
 

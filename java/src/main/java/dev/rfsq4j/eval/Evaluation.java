@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,11 +50,11 @@ public record Evaluation(
 
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("index_bits_per_position", indexBitsPerPosition);
+            m.put("index_bits_per_position", value(indexBitsPerPosition));
             m.put("side_info_bits_per_image", sideInfoBitsPerImage);
             m.put("positions_per_image", positionsPerImage);
-            m.put("bits_per_position", bitsPerPosition());
-            m.put("bits_per_pixel", bitsPerPixel());
+            m.put("bits_per_position", value(bitsPerPosition()));
+            m.put("bits_per_pixel", value(bitsPerPixel()));
             return m;
         }
     }
@@ -83,12 +84,12 @@ public record Evaluation(
 
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("l1", l1);
-            m.put("psnr", psnr);
-            m.put("psnr_paper", psnrPaper);
-            m.put("ssim", ssim);
-            m.put("ms_ssim", msSsim);
-            m.put("lpips", lpips);
+            m.put("l1", value(l1));
+            m.put("psnr", value(psnr));
+            m.put("psnr_paper", value(psnrPaper));
+            m.put("ssim", value(ssim));
+            m.put("ms_ssim", value(msSsim));
+            m.put("lpips", value(lpips));
             return m;
         }
     }
@@ -102,6 +103,15 @@ public record Evaluation(
     /** One image: its file, its scores, and its PSNR (8-bit) when decoding with k = 1..K stages (RFSQ). */
     public record ImageResult(Path file, Scores scores, double[] psnrByStages) {}
 
+    /** A double as JSON takes it: not-computed (NaN) and non-finite values become null. */
+    private static Object value(double v) {
+        return Double.isFinite(v) ? (Object) v : Json.NULL;
+    }
+
+    private static List<Object> values(double[] a) {
+        return Arrays.stream(a).mapToObj(Evaluation::value).toList();
+    }
+
     /** Writes eval.json (see the README for its fields). */
     public void write(Path file) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -114,9 +124,14 @@ public record Evaluation(
         m.put("image_size", imageSize);
         m.put("device", device);
         m.put("images", images);
-        m.put("skipped", skipped.stream().map(s -> Map.of("file", s.file().toString(), "reason", s.reason())).toList());
-        m.put("seconds", seconds);
-        m.put("images_per_s", images / seconds);
+        m.put("skipped", skipped.stream().map(s -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("file", s.file().toString());
+            e.put("reason", s.reason());
+            return e;
+        }).toList());
+        m.put("seconds", value(seconds));
+        m.put("images_per_s", value(images / seconds));
         m.put("lpips", lpips);
         m.put("bits", bits.json());
         m.put("mean", mean.json());
@@ -125,10 +140,10 @@ public record Evaluation(
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("stage", s.stage());
             e.put("codebook_size", s.codebookSize());
-            e.put("usage", s.usage());
-            e.put("perplexity", s.perplexity());
-            e.put("mean_residual_norm", s.meanResidualNorm());
-            e.put("counts", s.counts());
+            e.put("usage", value(s.usage()));
+            e.put("perplexity", value(s.perplexity()));
+            e.put("mean_residual_norm", value(s.meanResidualNorm()));
+            e.put("counts", Arrays.stream(s.counts()).boxed().toList());
             st.add(e);
         }
         m.put("stages", st);
@@ -144,7 +159,7 @@ public record Evaluation(
             e.put("file", data.relativize(r.file()).toString());
             e.putAll(r.scores().json());
             if (r.psnrByStages().length > 0) {
-                e.put("psnr_by_stages", r.psnrByStages());
+                e.put("psnr_by_stages", values(r.psnrByStages()));
             }
             return e;
         }).toList());

@@ -1,16 +1,16 @@
 package dev.rfsq4j.io;
 
 import java.math.BigDecimal;
-import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON (RFC 8259) parser and writer, enough for safetensors headers and evaluation files. Values map to
- * {@code Map<String, Object>} (key order kept, duplicate keys rejected), {@code List<Object>}, {@code String},
- * {@code Long} (integers that fit), {@code BigDecimal} (any other number), {@code Boolean} and {@link #NULL}.
+ * A small strict JSON (RFC 8259) parser, writer and string quoter, enough for safetensors headers and checkpoint
+ * configs. Values map to {@code Map<String, Object>} (key order kept, duplicate keys rejected), {@code List<Object>},
+ * {@code String}, {@code Long} (integers that fit), {@code BigDecimal} (any other number), {@code Boolean} and
+ * {@link #NULL}.
  */
 public final class Json {
     /** JSON null (maps and lists hold no Java nulls). */
@@ -32,8 +32,6 @@ public final class Json {
 
     /** A syntax error, with the character offset where it was found. */
     public static final class SyntaxException extends Exception {
-        private static final long serialVersionUID = 1L;
-
         SyntaxException(String message) {
             super(message);
         }
@@ -48,6 +46,62 @@ public final class Json {
             throw parser.error("text after the JSON value");
         }
         return value;
+    }
+
+    /**
+     * JSON text of value (a Map with String keys, a List, a String, a Boolean, an integral or a finite floating-point
+     * Number, or {@link #NULL}), one object member per line, indented by two spaces per level; lists on one line.
+     * Doubles are written as {@link Double#toString} writes them, which reads back to the same double.
+     */
+    public static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(out, value, 0);
+        return out.append('\n').toString();
+    }
+
+    private static void write(StringBuilder out, Object value, int depth) {
+        switch (value) {
+            case Map<?, ?> map -> {
+                if (map.isEmpty()) {
+                    out.append("{}");
+                    return;
+                }
+                out.append('{');
+                String sep = "\n";
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    if (!(e.getKey() instanceof String key)) {
+                        throw new IllegalArgumentException("JSON object keys must be strings, got " + e.getKey());
+                    }
+                    out.append(sep).append("  ".repeat(depth + 1)).append(quote(key)).append(": ");
+                    write(out, e.getValue(), depth + 1);
+                    sep = ",\n";
+                }
+                out.append('\n').append("  ".repeat(depth)).append('}');
+            }
+            case List<?> list -> {
+                out.append('[');
+                for (int i = 0; i < list.size(); i++) {
+                    out.append(i == 0 ? "" : ", ");
+                    write(out, list.get(i), depth + 1);
+                }
+                out.append(']');
+            }
+            case String s -> out.append(quote(s));
+            case Boolean b -> out.append(b);
+            case Long n -> out.append(n);
+            case Integer n -> out.append(n);
+            case Double d when Double.isFinite(d) -> out.append(d);
+            case Float f when Float.isFinite(f) -> out.append(f.doubleValue());
+            case BigDecimal d -> out.append(d.toString());
+            case null -> throw new IllegalArgumentException("JSON values cannot be Java null (use Json.NULL)");
+            default -> {
+                if (value == NULL) {
+                    out.append("null");
+                } else {
+                    throw new IllegalArgumentException("no JSON form for " + value + " (" + value.getClass().getSimpleName() + ")");
+                }
+            }
+        }
     }
 
     /** The JSON string literal for s: quotes, backslashes and control characters escaped, the rest as is. */
@@ -71,63 +125,6 @@ public final class Json {
             }
         }
         return out.append('"').toString();
-    }
-
-    /**
-     * The JSON text of a value: Map (String keys), List, arrays of double/long/int, String, Number, Boolean, null
-     * or {@link #NULL}. Non-finite doubles become null (JSON has no NaN). Objects are indented two spaces per
-     * level; a list or array of numbers stays on one line.
-     */
-    public static String write(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(value, out, 0);
-        return out.append('\n').toString();
-    }
-
-    private static void write(Object v, StringBuilder out, int depth) {
-        switch (v) {
-            case null -> out.append("null");
-            case Map<?, ?> map -> {
-                if (map.isEmpty()) {
-                    out.append("{}");
-                    return;
-                }
-                out.append('{');
-                String sep = "\n";
-                for (Map.Entry<?, ?> e : map.entrySet()) {
-                    out.append(sep).append("  ".repeat(depth + 1)).append(quote(e.getKey().toString())).append(": ");
-                    write(e.getValue(), out, depth + 1);
-                    sep = ",\n";
-                }
-                out.append('\n').append("  ".repeat(depth)).append('}');
-            }
-            case List<?> list -> {
-                boolean flat = list.stream().allMatch(x -> x == null || x instanceof Number || x instanceof String);
-                out.append('[');
-                for (int i = 0; i < list.size(); i++) {
-                    out.append(i == 0 ? "" : flat ? ", " : ",");
-                    if (!flat) {
-                        out.append('\n').append("  ".repeat(depth + 1));
-                    }
-                    write(list.get(i), out, depth + 1);
-                }
-                out.append(flat || list.isEmpty() ? "" : "\n" + "  ".repeat(depth)).append(']');
-            }
-            case double[] a -> write(Arrays.stream(a).boxed().toList(), out, depth);
-            case long[] a -> write(Arrays.stream(a).boxed().toList(), out, depth);
-            case int[] a -> write(Arrays.stream(a).boxed().toList(), out, depth);
-            case Double d -> out.append(Double.isFinite(d) ? number(d) : "null");
-            case Float f -> out.append(Float.isFinite(f) ? number(f) : "null");
-            case Number n -> out.append(n);
-            case Boolean b -> out.append(b);
-            case String s -> out.append(quote(s));
-            default -> out.append(v == NULL ? "null" : quote(v.toString()));
-        }
-    }
-
-    /** The shortest text that reads back as the same double (Java's), without a needless ".0". */
-    private static String number(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
     private Object value(int depth) throws SyntaxException {

@@ -7,7 +7,7 @@ import java.util.Map;
  * The quantizer between encoder and decoder, as a training layer: outputs and gradients live in work buffers
  * owned by the quantizer (valid until its next call), learnable parameters in the model's {@link ParameterStore}.
  */
-public interface LatentQuantizer {
+public sealed interface LatentQuantizer permits RfsqQuantizer, LfqQuantizer, VqEmaQuantizer {
     /** An inference result: zhat and indices; per-image stats (RFSQ layernorm, parity) and rnorm (RFSQ), or null. */
     record Quantized(Tensor zhat, Tensor indices, Tensor stats, Tensor rnorm) {}
 

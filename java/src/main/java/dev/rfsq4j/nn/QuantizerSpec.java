@@ -6,11 +6,12 @@ import dev.rfsq4j.quant.Rfsq;
 import dev.rfsq4j.quant.StatsMode;
 import dev.rfsq4j.quant.Strategy;
 import dev.rfsq4j.quant.VqEma;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** What sits between encoder and decoder: its configuration, the parameters it declares, and how it is built. */
-public interface QuantizerSpec {
+/**
+ * What sits between encoder and decoder: its configuration, the parameters it declares, and how it is built. Sealed:
+ * the three kinds below are every quantizer the model, checkpoints and token files know.
+ */
+public sealed interface QuantizerSpec {
     /** Latent channels C of the model. */
     int latentChannels();
 
@@ -25,45 +26,6 @@ public interface QuantizerSpec {
 
     /** Builds it over the store (initializing its parameters); seed draws random initial state (codebooks). */
     LatentQuantizer build(ParameterStore store, WorkBuffers work, long seed);
-
-    /**
-     * The quantizer a description (toString, as checkpoints record it) names; parse(spec.toString()) equals spec,
-     * except that a strategy other than layernorm ignores the statistics mode and momentum (they mean nothing there).
-     */
-    static QuantizerSpec parse(String description) {
-        Matcher m;
-        if ((m = Descriptions.RFSQ.matcher(description)).matches()) {
-            boolean fsq = m.group(1) != null;
-            Levels levels = Levels.parse(fsq ? m.group(1) : m.group(3));
-            Strategy strategy = fsq ? Strategy.NONE : Strategy.parse(m.group(4));
-            boolean running = m.group(5) != null && m.group(5).startsWith("running");
-            return new RfsqSpec(levels, fsq ? 1 : Integer.parseInt(m.group(2)), strategy,
-                    running ? StatsMode.RUNNING : StatsMode.PARITY, running ? Double.parseDouble(m.group(6)) : 0.99);
-        }
-        if ((m = Descriptions.LFQ.matcher(description)).matches()) {
-            return new LfqSpec(Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
-                    Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)));
-        }
-        if ((m = Descriptions.VQ.matcher(description)).matches()) {
-            return new VqEmaSpec(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Double.parseDouble(m.group(3)),
-                    Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)),
-                    m.group(6) == null ? 0 : Double.parseDouble(m.group(6)));
-        }
-        throw new IllegalArgumentException("not a quantizer description: '" + description + "'");
-    }
-
-    /** The toString formats below, as patterns. */
-    final class Descriptions {
-        private static final String NUMBER = "([-+0-9.eE]+|Infinity|NaN)";
-        static final Pattern RFSQ = Pattern.compile("(?:FSQ \\[([0-9,]+)\\]|RFSQ (\\d+)x\\[([0-9,]+)\\] (none|scale|layernorm))"
-                + "(?: \\((per-image stats|running stats, momentum " + NUMBER + ")\\))?");
-        static final Pattern LFQ = Pattern.compile("LFQ (\\d+) bits \\(commitment weight " + NUMBER + ", entropy weight "
-                + NUMBER + ", diversity " + NUMBER + ", inverse temperature " + NUMBER + "\\)");
-        static final Pattern VQ = Pattern.compile("VQ-EMA (\\d+)x(\\d+) \\(decay " + NUMBER + ", eps " + NUMBER
-                + ", commitment weight " + NUMBER + "(?:, dead-code restart below " + NUMBER + ")?\\)");
-
-        private Descriptions() {}
-    }
 
     /** RFSQ with K stages (FSQ is K = 1, none). */
     record RfsqSpec(Levels levels, int stages, Strategy strategy, StatsMode statsMode, double momentum)
@@ -105,7 +67,8 @@ public interface QuantizerSpec {
                     + strategy.label()) + (strategy == Strategy.LAYERNORM ? stats : "");
         }
 
-        Rfsq.Builder builder() {
+        /** A builder of this configuration (initial parameters). */
+        public Rfsq.Builder builder() {
             return builder(levels, stages, strategy, statsMode, momentum);
         }
 

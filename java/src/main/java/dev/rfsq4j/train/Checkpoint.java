@@ -1,5 +1,6 @@
 package dev.rfsq4j.train;
 
+import dev.rfsq4j.Scope;
 import dev.rfsq4j.io.SafeTensors;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.VqVae;
@@ -16,9 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * Checkpoints of a run: {@code RUN/checkpoints/step-NNNNNNNN/} with {@code model.safetensors} (the state_dict that
- * PyTorch's load_state_dict takes, see {@link StateDict}) and {@code optimizer.safetensors} (Adam's moments, flat,
- * and the step). A checkpoint folder is written under a temporary name and renamed when complete, so a crash never
- * leaves a half-written one; the newest {@value #KEEP} are kept.
+ * PyTorch's load_state_dict takes, see {@link StateDict}), {@code optimizer.safetensors} (Adam's moments, flat,
+ * and the step) and {@code config.json} (what the model is, {@link CheckpointConfig}: enough to load it alone). A
+ * checkpoint folder is written under a temporary name and renamed when complete, so a crash never leaves a
+ * half-written one; the newest {@value #KEEP} are kept.
  */
 public final class Checkpoint {
     static final int KEEP = 2;
@@ -26,8 +28,12 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Saves the state after {@code step} updates; identity: the run's settings and data size (see {@link #load}). */
-    public static Path save(Path runDir, long step, VqVae model, Adam adam, String identity) throws IOException {
+    /**
+     * Saves the state after {@code step} updates; identity: the run's settings and data size (see {@link #load});
+     * config: what config.json says about the model.
+     */
+    public static Path save(Path runDir, long step, VqVae model, Adam adam, String identity, CheckpointConfig config)
+            throws IOException {
         Path root = runDir.resolve("checkpoints");
         Files.createDirectories(root);
         String name = String.format("step-%08d", step);
@@ -46,6 +52,7 @@ public final class Checkpoint {
                 .add("exp_avg", new long[] {n}, adam.expAvg().toFloatArray())
                 .add("exp_avg_sq", new long[] {n}, adam.expAvgSq().toFloatArray())
                 .write(tmp.resolve("optimizer.safetensors"));
+        config.write(tmp);
         Path done = root.resolve(name);
         deleteTree(done);
         Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
@@ -54,6 +61,35 @@ public final class Checkpoint {
             deleteTree(all.get(i));
         }
         return done;
+    }
+
+    /**
+     * A checkpoint folder as given (it holds model.safetensors), or a run folder's newest checkpoint; anything else
+     * fails with an IOException saying what was expected.
+     */
+    public static Path resolve(Path path) throws IOException {
+        if (Files.isRegularFile(path.resolve("model.safetensors"))) {
+            return path;
+        }
+        if (Files.isDirectory(path.resolve("checkpoints"))) {
+            return latest(path).orElseThrow(() -> new IOException(path + ": a run folder without a complete checkpoint"
+                    + " (checkpoints/step-N/model.safetensors)"));
+        }
+        throw new IOException(path + (Files.isDirectory(path)
+                ? ": neither a checkpoint folder (no model.safetensors) nor a run folder (no checkpoints/)"
+                : ": no such folder"));
+    }
+
+    /**
+     * The trained model of a checkpoint (or run) folder, in scope: built from its config.json (see
+     * {@link CheckpointConfig#read}), its parameters and buffers loaded from model.safetensors. No optimizer state.
+     */
+    public static VqVae loadModel(Path checkpoint, Scope scope) throws IOException {
+        Path dir = resolve(checkpoint);
+        CheckpointConfig config = CheckpointConfig.read(dir);
+        VqVae model = new VqVae(config.quantizer(), scope, 0);
+        StateDict.load(model, SafeTensors.read(dir.resolve("model.safetensors")));
+        return model;
     }
 
     /** The newest complete checkpoint of a run, if any. */

@@ -158,7 +158,8 @@ public final class Trainer {
                     progress.update(done, losses.total(), lr, imagesPerS);
                 }
                 if (done % config.checkpointEvery() == 0 || end) {
-                    checkpoint = Checkpoint.save(runDir, done, model, adam, identity());
+                    checkpoint = Checkpoint.save(runDir, done, model, adam, identity(),
+                            CheckpointConfig.of(config, done, data.count()));
                 }
                 if (end) {
                     break;
