@@ -189,6 +189,79 @@ void test_bad_data(rfsq_ctx* ctx) {
     check(rfsq_ctx_sync(ctx) == RFSQ_OK, "a reported error is cleared");
 }
 
+// Decode and the layernorm inverse trust no statistics: NaN or infinite mu or sigma is RFSQ_E_NONFINITE, sigma <= 0
+// RFSQ_E_INVALID, each naming the op; a finite input too large for float32 is an overflow, not a "NaN input".
+void test_bad_statistics(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    const int64_t B = 2, C = 4, H = 3, W = 3, K = 2;
+    rfsq_rfsq_cfg cfg{levels_of({8, 8, 8, 4}), (int32_t)K, RFSQ_STRATEGY_LAYERNORM};
+    std::vector<float> params(K * 2 * C, 0.0f);
+    for (int64_t s = 0; s < K; ++s)
+        for (int64_t c = 0; c < C; ++c) params[s * 2 * C + c] = 1.0f;  // gamma 1, beta 0
+    Buf<float> dp(ctx, params), out(ctx, B * C * H * W);
+    Buf<int32_t> di(ctx, std::vector<int32_t>(B * H * W * K, 1234));
+    struct Bad {
+        int64_t at;  // element of the statistics
+        float value;
+        int status;
+    };
+    const Bad bad[] = {{3, NAN, RFSQ_E_NONFINITE}, {5, INFINITY, RFSQ_E_NONFINITE}, {2, -INFINITY, RFSQ_E_NONFINITE},
+                       {6, NAN, RFSQ_E_NONFINITE}, {7, 0.0f, RFSQ_E_INVALID}, {9, -0.5f, RFSQ_E_INVALID}};
+    for (int per_image = 0; per_image <= 1; ++per_image) {
+        std::vector<float> stats((per_image ? K * B : K) * C * 2);
+        for (size_t i = 0; i < stats.size(); ++i) stats[i] = i % 2 ? 0.7f : 0.1f;  // (mu, sigma)
+        Buf<float> ds(ctx, stats);
+        check(settle(ctx, rfsq_rfsq_decode(ctx, &cfg, di.d, B, H, W, dp.d, ds.d, per_image, out.d)) == RFSQ_OK,
+              "decode with valid statistics");
+        for (const Bad& x : bad) {
+            std::vector<float> s = stats;
+            s[x.at] = x.value;
+            ds.put(s);
+            const int st = settle(ctx, rfsq_rfsq_decode(ctx, &cfg, di.d, B, H, W, dp.d, ds.d, per_image, out.d));
+            check(st == x.status, per_image ? "decode refuses bad per-image statistics" : "decode refuses bad running statistics",
+                  st, x.status);
+            check(strstr(rfsq_last_error(), "rfsq_rfsq_decode") && strstr(rfsq_last_error(), "sigma"),
+                  "the statistics error names the op and says what is wrong");
+        }
+    }
+    std::vector<float> stats(B * C * 2);
+    for (size_t i = 0; i < stats.size(); ++i) stats[i] = i % 2 ? 0.7f : 0.1f;
+    Buf<float> ds(ctx, stats), y(ctx, randn(g, B * C * H * W, 1.0)),
+        gamma(ctx, std::vector<float>(C, 1.0f)), beta(ctx, std::vector<float>(C, 0.0f));
+    check(settle(ctx, rfsq_layernorm_inverse(ctx, y.d, B, C, H, W, gamma.d, beta.d, ds.d, out.d)) == RFSQ_OK,
+          "layernorm inverse with valid statistics");
+    for (const Bad& x : bad) {
+        std::vector<float> s = stats;
+        s[x.at] = x.value;
+        ds.put(s);
+        const int st = settle(ctx, rfsq_layernorm_inverse(ctx, y.d, B, C, H, W, gamma.d, beta.d, ds.d, out.d));
+        check(st == x.status, "layernorm inverse refuses bad statistics", st, x.status);
+        check(strstr(rfsq_last_error(), "rfsq_layernorm_inverse") != nullptr, "the error names rfsq_layernorm_inverse");
+    }
+    // 3e38 is finite: its square overflows inside the layernorm statistics; say so rather than "NaN input".
+    std::vector<float> z(B * C * H * W, 0.5f);
+    z[4] = 3e38f;
+    Buf<float> dz(ctx, z);
+    for (int running = 0; running <= 1; ++running) {
+        Buf<float> rs(ctx, std::vector<float>{0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f,
+                                              1.0f, 0.0f, 1.0f});
+        const int st = settle(ctx, rfsq_rfsq_forward(ctx, &cfg, dz.d, B, H, W, dp.d, running ? rs.d : nullptr, out.d,
+                                                     nullptr, nullptr, nullptr));
+        if (running) {
+            check(st == RFSQ_OK, "3e38 with frozen statistics (1, 0) stays finite");
+        } else {
+            check(st == RFSQ_E_NONFINITE && strstr(rfsq_last_error(), "overflow") && !strstr(rfsq_last_error(), "NaN or Inf) in the input"),
+                  "a finite input that overflows is reported as an overflow");
+        }
+    }
+    std::vector<float> zb(B * C * H * W, 0.5f);
+    zb[4] = 3e38f;
+    Buf<float> dzb(ctx, zb), dzhat(ctx, randn(g, B * C * H * W, 1.0)), grad(ctx, B * C * H * W),
+        dpar(ctx, params.size());
+    const int st = settle(ctx, rfsq_rfsq_backward(ctx, &cfg, dzb.d, B, H, W, dp.d, dzhat.d, grad.d, dpar.d));
+    check(st == RFSQ_E_NONFINITE && strstr(rfsq_last_error(), "overflow"), "the backward reports the overflow as such too");
+}
+
 void test_building_blocks(rfsq_ctx* ctx) {
     Rng g = fresh();
     const int64_t B = 2, C = 5, H = 6, W = 11, N = H * W, n = B * C * N;
@@ -433,6 +506,7 @@ void run_all(rfsq_ctx* ctx, const char* dev) {
     named("fsq forward/backward/codes<->indices (random)", [&] { test_fsq_random(ctx); });
     named("index round trips of every preset level set", [&] { test_index_round_trips(ctx); });
     named("bad data: ranges, NaN/Inf", [&] { test_bad_data(ctx); });
+    named("bad statistics in decode and the layernorm inverse; overflow of finite inputs", [&] { test_bad_statistics(ctx); });
     named("building blocks: sub, scale, layernorm + inverse", [&] { test_building_blocks(ctx); });
     named("running statistics update", [&] { test_running_update(ctx); });
     named("CPU threads per calling thread", [&] { test_cpu_threads(ctx); });

@@ -225,6 +225,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_abi_version");
             }
             return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -282,6 +284,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_last_error");
             }
             return (MemorySegment)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -340,6 +344,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_cuda_device_count", count);
             }
             return (int)mh$.invokeExact(count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -398,6 +404,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_live_objects", count);
             }
             return (int)mh$.invokeExact(count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -573,6 +581,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_create", device, out);
             }
             return (int)mh$.invokeExact(device, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -631,6 +641,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_destroy", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -689,6 +701,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_sync", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -749,6 +763,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_alloc", ctx, bytes, out);
             }
             return (int)mh$.invokeExact(ctx, bytes, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -808,6 +824,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_free", ctx, ptr);
             }
             return (int)mh$.invokeExact(ctx, ptr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -869,6 +887,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_copy_to_device", ctx, dst, src, bytes);
             }
             return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -930,6 +950,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_copy_to_host", ctx, dst, src, bytes);
             }
             return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -991,6 +1013,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_copy_on_device", ctx, dst, src, bytes);
             }
             return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1049,6 +1073,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_begin", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1108,6 +1134,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_end", ctx, out);
             }
             return (int)mh$.invokeExact(ctx, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1167,6 +1195,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_launch", ctx, graph);
             }
             return (int)mh$.invokeExact(ctx, graph);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1225,6 +1255,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_destroy", graph);
             }
             return (int)mh$.invokeExact(graph);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1290,6 +1322,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_forward", ctx, levels, x, b, h, w, codes, idx);
             }
             return (int)mh$.invokeExact(ctx, levels, x, b, h, w, codes, idx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1355,6 +1389,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_backward", ctx, levels, x, b, h, w, dcodes, dx);
             }
             return (int)mh$.invokeExact(ctx, levels, x, b, h, w, dcodes, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1419,6 +1455,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_codes_to_indices", ctx, levels, codes, b, h, w, idx);
             }
             return (int)mh$.invokeExact(ctx, levels, codes, b, h, w, idx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1483,6 +1521,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_indices_to_codes", ctx, levels, idx, b, h, w, codes);
             }
             return (int)mh$.invokeExact(ctx, levels, idx, b, h, w, codes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1545,6 +1585,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_residual_sub", ctx, r, q, n, out);
             }
             return (int)mh$.invokeExact(ctx, r, q, n, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1610,6 +1652,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_scale_forward", ctx, levels, theta, x, b, h, w, q);
             }
             return (int)mh$.invokeExact(ctx, levels, theta, x, b, h, w, q);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1677,6 +1721,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_layernorm_forward", ctx, x, b, c, h, w, gamma, beta, n, stats);
             }
             return (int)mh$.invokeExact(ctx, x, b, c, h, w, gamma, beta, n, stats);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1744,6 +1790,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_layernorm_inverse", ctx, y, b, c, h, w, gamma, beta, stats, out);
             }
             return (int)mh$.invokeExact(ctx, y, b, c, h, w, gamma, beta, stats, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1805,6 +1853,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_relu_forward", ctx, x, n, y);
             }
             return (int)mh$.invokeExact(ctx, x, n, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1867,6 +1917,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_relu_backward", ctx, y, dy, n, dx);
             }
             return (int)mh$.invokeExact(ctx, y, dy, n, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1933,6 +1985,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_channel_affine", ctx, x, b, c, h, w, scale, shift, y);
             }
             return (int)mh$.invokeExact(ctx, x, b, c, h, w, scale, shift, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1997,6 +2051,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_l1_loss", ctx, a, b, n, weight, loss, grad);
             }
             return (int)mh$.invokeExact(ctx, a, b, n, weight, loss, grad);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2058,6 +2114,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_sum_squares", ctx, x, n, out);
             }
             return (int)mh$.invokeExact(ctx, x, n, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2117,6 +2175,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_adam_constants", cfg, out);
             }
             return (int)mh$.invokeExact(cfg, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2183,6 +2243,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_adam_step_device", ctx, cfg, constants, param, grad, m, v, n, grad_sq);
             }
             return (int)mh$.invokeExact(ctx, cfg, constants, param, grad, m, v, n, grad_sq);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2248,6 +2310,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_adam_step", ctx, cfg, param, grad, m, v, n, grad_sq);
             }
             return (int)mh$.invokeExact(ctx, cfg, param, grad, m, v, n, grad_sq);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2307,6 +2371,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_param_count", cfg, count);
             }
             return (int)mh$.invokeExact(cfg, count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2376,6 +2442,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_forward", ctx, cfg, z, b, h, w, params, running, zhat, idx, stats, rnorm);
             }
             return (int)mh$.invokeExact(ctx, cfg, z, b, h, w, params, running, zhat, idx, stats, rnorm);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2443,6 +2511,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_backward", ctx, cfg, z, b, h, w, params, dzhat, dz, dparams);
             }
             return (int)mh$.invokeExact(ctx, cfg, z, b, h, w, params, dzhat, dz, dparams);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2510,6 +2580,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_decode", ctx, cfg, idx, b, h, w, params, stats, stats_per_image, zhat);
             }
             return (int)mh$.invokeExact(ctx, cfg, idx, b, h, w, params, stats, stats_per_image, zhat);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2573,6 +2645,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_running_update", ctx, cfg, stats, b, momentum, running);
             }
             return (int)mh$.invokeExact(ctx, cfg, stats, b, momentum, running);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2635,6 +2709,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_output_size", cfg, h, w, oh, ow);
             }
             return (int)mh$.invokeExact(cfg, h, w, oh, ow);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2701,6 +2777,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_forward", ctx, cfg, x, b, h, w, weight, bias, y);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, bias, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2769,6 +2847,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_backward", ctx, cfg, x, b, h, w, weight, dy, dx, dweight, dbias);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, dy, dx, dweight, dbias);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2835,6 +2915,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lfq_forward", ctx, cfg, x, b, h, w, q, idx, loss);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, q, idx, loss);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2900,6 +2982,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lfq_backward", ctx, cfg, x, b, h, w, dq, dx);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, dq, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2964,6 +3048,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lfq_decode", ctx, cfg, idx, b, h, w, q);
             }
             return (int)mh$.invokeExact(ctx, cfg, idx, b, h, w, q);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3031,6 +3117,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_forward", ctx, cfg, x, b, h, w, codebook, zq, idx, loss);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, codebook, zq, idx, loss);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3098,6 +3186,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_ema_update", ctx, cfg, x, b, h, w, idx, cluster_size, embed_avg, codebook);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, idx, cluster_size, embed_avg, codebook);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3164,6 +3254,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_backward", ctx, cfg, x, zq, b, h, w, dzq, dx);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, zq, b, h, w, dzq, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3229,6 +3321,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_decode", ctx, cfg, codebook, idx, b, h, w, zq);
             }
             return (int)mh$.invokeExact(ctx, cfg, codebook, idx, b, h, w, zq);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

@@ -73,10 +73,9 @@ final class DemoCommand implements Command {
             }
             List<String> presets = List.of(o.optional("presets", "rfsq-4x1024-ln,rfsq-4x1024-none").split(","));
             presets.forEach(p -> o.convert("presets", p, Presets::quantizer));
-            new EndToEndDemo(presets, o.convert("steps", o.optional("steps", "100"), Integer::parseInt),
-                    o.convert("batch", o.optional("batch", "8"), Integer::parseInt),
-                    o.convert("warmup-steps", o.optional("warmup-steps", "10"), Long::parseLong),
-                    o.convert("lr", o.optional("lr", "8e-4"), Double::parseDouble), backend,
+            new EndToEndDemo(presets, o.integer("steps", "100", 1, Integer.MAX_VALUE),
+                    o.integer("batch", "8", 1, Integer.MAX_VALUE), o.whole("warmup-steps", "10", 0, Long.MAX_VALUE),
+                    o.number("lr", "8e-4"), backend,
                     Path.of(o.optional("out", "runs/demo"))).run(out);
             return;
         }
@@ -85,7 +84,7 @@ final class DemoCommand implements Command {
                 throw o.usage("--" + flag + " does not apply to --quantizer-only");
             }
         }
-        quantizerOnly(backend, o.convert("seed", o.optional("seed", "1234"), Long::parseLong), out);
+        quantizerOnly(backend, o.whole("seed", "1234", Long.MIN_VALUE, Long.MAX_VALUE), out);
     }
 
     private static void quantizerOnly(Backend backend, long seed, PrintStream out) {

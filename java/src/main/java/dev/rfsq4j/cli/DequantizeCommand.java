@@ -6,13 +6,16 @@ import dev.rfsq4j.RfsqException;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.io.Npy;
+import dev.rfsq4j.io.OutputFiles;
 import dev.rfsq4j.quant.Rfsq;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code rfsq4j dequantize}: indices (and per-image statistics) of {@code quantize} back to zhat. */
@@ -60,9 +63,9 @@ final class DequantizeCommand implements Command {
         Options o = Options.parse(name(), args, OPTIONS);
         RfsqOptions quantizer = RfsqOptions.parse(o);
         Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        Path indicesFile = Path.of(o.required("indices"));
-        Path outFile = Path.of(o.required("out"));
-        Path statsFile = o.has("stats") ? Path.of(o.required("stats")) : null;
+        Path indicesFile = o.path("indices");
+        Path outFile = o.path("out");
+        Path statsFile = o.has("stats") ? o.path("stats") : null;
         int stages = quantizer.stages();
         int first = o.convert("first-stages", o.optional("first-stages", Integer.toString(stages)), text -> {
             int k = Integer.parseInt(text.strip());
@@ -78,6 +81,15 @@ final class DequantizeCommand implements Command {
             throw o.usage("layernorm in parity mode needs --stats FILE: its indices can never be decoded without the"
                     + " per-image statistics that rfsq4j quantize --stats wrote");
         }
+
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("indices", indicesFile);
+        if (statsFile != null) {
+            files.put("stats", statsFile);
+        }
+        files.put("out", outFile);
+        o.requireDistinct(files);
+        OutputFiles.checkWritable(outFile); // before any work: a bad path fails first, with nothing written
 
         Npy.Ints idx = Npy.readInts(indicesFile);
         long[] shape = idx.shape();

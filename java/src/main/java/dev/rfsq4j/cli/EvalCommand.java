@@ -62,8 +62,8 @@ final class EvalCommand implements Command {
         }
         Path data = Path.of(o.required("data"));
         Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        int batch = o.convert("batch", o.optional("batch", "16"), text -> atLeast(text, 1));
-        int samples = o.convert("samples", o.optional("samples", "8"), text -> atLeast(text, 0));
+        int batch = o.integer("batch", "16", 1, 4096);
+        int samples = o.integer("samples", "8", 0, 1000);
         if (o.has("lpips-backbone")) {
             throw o.usage("--lpips-backbone: LPIPS is not part of this build yet (it comes with the metric core)");
         }
@@ -133,13 +133,5 @@ final class EvalCommand implements Command {
         Path parent = checkpoint.toAbsolutePath().normalize().getParent();
         return parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("checkpoints")
                 ? parent.getParent() : null;
-    }
-
-    private static int atLeast(String text, int min) {
-        int v = Integer.parseInt(text);
-        if (v < min) {
-            throw new IllegalArgumentException("must be >= " + min + ", got " + v);
-        }
-        return v;
     }
 }

@@ -6,13 +6,16 @@ import dev.rfsq4j.RfsqException;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.io.Npy;
+import dev.rfsq4j.io.OutputFiles;
 import dev.rfsq4j.quant.Rfsq;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code rfsq4j quantize}: one .npy latent through RFSQ (a checkpoint's, or initial parameters), codes and indices out. */
@@ -65,16 +68,27 @@ final class QuantizeCommand implements Command {
         Options o = Options.parse(name(), args, OPTIONS);
         RfsqOptions quantizer = RfsqOptions.parse(o);
         Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        Path input = Path.of(o.required("input"));
-        Path codesFile = Path.of(o.required("codes"));
-        Path indicesFile = Path.of(o.required("indices"));
-        Path statsFile = o.has("stats") ? Path.of(o.required("stats")) : null;
+        Path input = o.path("input");
+        Path codesFile = o.path("codes");
+        Path indicesFile = o.path("indices");
+        Path statsFile = o.has("stats") ? o.path("stats") : null;
         if (statsFile != null && !quantizer.perImageStats()) {
             throw o.usage("--stats applies to --strategy layernorm with --stats-mode parity only");
         }
         if (statsFile == null && quantizer.perImageStats()) {
             throw o.usage("layernorm in parity mode needs --stats FILE: its indices can never be decoded without the"
                     + " per-image statistics");
+        }
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("input", input);
+        files.put("codes", codesFile);
+        files.put("indices", indicesFile);
+        if (statsFile != null) {
+            files.put("stats", statsFile);
+        }
+        o.requireDistinct(files);
+        for (Path output : statsFile == null ? List.of(codesFile, indicesFile) : List.of(codesFile, indicesFile, statsFile)) {
+            OutputFiles.checkWritable(output); // before any work: a bad path fails first, with nothing written
         }
 
         Npy.Floats z = Npy.readFloats(input);
@@ -100,10 +114,14 @@ final class QuantizeCommand implements Command {
             float[] rnorm = result.rnorm().toFloatArray();
             double millis = (System.nanoTime() - start) / 1e6;
 
-            Npy.write(codesFile, shape, codes);
-            Npy.write(indicesFile, result.indices().shape(), indices);
-            if (statsFile != null) {
-                Npy.write(statsFile, result.stats().shape(), stats);
+            // All or nothing: every output is complete on disk before any of them replaces a file.
+            try (OutputFiles outputs = new OutputFiles()) {
+                Npy.write(outputs, codesFile, shape, codes);
+                Npy.write(outputs, indicesFile, result.indices().shape(), indices);
+                if (statsFile != null) {
+                    Npy.write(outputs, statsFile, result.stats().shape(), stats);
+                }
+                outputs.commit();
             }
             out.println(summary(device, rfsq, shape, rnorm, millis));
         }

@@ -1,5 +1,6 @@
 package dev.rfsq4j.data;
 
+import dev.rfsq4j.io.Messages;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -9,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,8 +82,11 @@ public final class ImageFolder {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
             files = walk.filter(ImageFolder::isImage).map(dir::relativize).sorted().map(dir::resolve).toList();
-        } catch (UncheckedIOException e) {
-            throw new IOException(dir + ": cannot list: " + e.getCause().getMessage(), e.getCause());
+        } catch (UncheckedIOException | IOException e) {
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            String where = cause instanceof FileSystemException f && f.getFile() != null && !f.getFile().equals(dir.toString())
+                    ? " " + f.getFile() : "";
+            throw new IOException(dir + ": cannot list" + where + ": " + Messages.reason(cause), cause);
         }
         if (files.isEmpty()) {
             throw new IOException(dir + ": holds no .png, .jpg or .jpeg images");

@@ -22,24 +22,45 @@ public final class Json {
     };
     /** Deeper nesting is surely not a header and would otherwise risk a StackOverflowError. */
     private static final int MAX_DEPTH = 64;
+    /** Longer number tokens are refused: no header needs them. */
+    private static final int MAX_NUMBER_CHARS = 400;
 
     private final String s;
+    private final int maxMembers;
+    private long valuesLeft;
     private int pos;
 
-    private Json(String s) {
+    private Json(String s, int maxMembers, long maxValues) {
         this.s = s;
+        this.maxMembers = maxMembers;
+        this.valuesLeft = maxValues;
     }
 
-    /** A syntax error, with the character offset where it was found. */
-    public static final class SyntaxException extends Exception {
+    /** A syntax error, with the character offset where it was found; or a limit of {@link #parse(String, int, long)}. */
+    public static class SyntaxException extends Exception {
         SyntaxException(String message) {
+            super(message);
+        }
+    }
+
+    /** The text is well-formed so far but larger than the caller's limits: refused before it costs more memory. */
+    static final class LimitException extends SyntaxException {
+        LimitException(String message) {
             super(message);
         }
     }
 
     /** Parses one JSON value; only whitespace may follow it. */
     public static Object parse(String text) throws SyntaxException {
-        Json parser = new Json(text);
+        return parse(text, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * Parses one JSON value of at most maxValues values in all (objects, arrays, strings, numbers, ...) and at most
+     * maxMembers members in any one object; over a limit, a {@link LimitException} as soon as it is reached.
+     */
+    public static Object parse(String text, int maxMembers, long maxValues) throws SyntaxException {
+        Json parser = new Json(text, maxMembers, maxValues);
         Object value = parser.value(0);
         parser.skipSpace();
         if (parser.pos != text.length()) {
@@ -131,6 +152,9 @@ public final class Json {
         if (depth > MAX_DEPTH) {
             throw error("nested deeper than " + MAX_DEPTH + " levels");
         }
+        if (--valuesLeft < 0) {
+            throw new LimitException("more JSON values than the limit at offset " + pos);
+        }
         skipSpace();
         if (pos >= s.length()) {
             throw error("unexpected end of text");
@@ -166,9 +190,12 @@ public final class Json {
             int at = pos;
             String key = string();
             expect(':');
+            if (out.size() == maxMembers) {
+                throw new LimitException("an object with more than " + maxMembers + " members at offset " + at);
+            }
             if (out.put(key, value(depth + 1)) != null) {
                 pos = at;
-                throw error("duplicate key " + quote(key));
+                throw error("duplicate key " + Messages.quote(key));
             }
         } while (consume(','));
         expect('}');
@@ -265,11 +292,21 @@ public final class Json {
             }
             digits();
         }
+        if (pos - start > MAX_NUMBER_CHARS) { // BigDecimal's parse of millions of digits would take minutes
+            pos = start;
+            throw error("a number longer than " + MAX_NUMBER_CHARS + " characters");
+        }
         String text = s.substring(start, pos);
         if (integral && text.length() <= 18) { // up to 18 digits always fits a long
             return Long.parseLong(text);
         }
-        BigDecimal big = new BigDecimal(text);
+        BigDecimal big;
+        try {
+            big = new BigDecimal(text);
+        } catch (NumberFormatException e) { // an exponent beyond an int
+            pos = start;
+            throw error("a number out of range (" + e.getMessage() + ")");
+        }
         try {
             return integral ? (Object) big.longValueExact() : big;
         } catch (ArithmeticException e) {

@@ -3,6 +3,7 @@ package dev.rfsq4j.nn;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
+import dev.rfsq4j.bindings.rfsq_h;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -47,6 +48,7 @@ public final class ParameterStore {
     private final long count;
     private final Tensor values;
     private final Tensor grads;
+    private final Tensor sumOfSquares;
 
     private ParameterStore(Layout layout, Scope scope) {
         if (layout.count == 0) {
@@ -57,6 +59,7 @@ public final class ParameterStore {
         this.values = scope.allocate(DType.F32, count);
         this.grads = scope.allocate(DType.F32, count);
         grads.copyFrom(new float[Math.toIntExact(count)]);
+        this.sumOfSquares = scope.allocate(DType.F32, 1);
     }
 
     /** Allocates the values (uninitialized) and gradients (zero) in scope. */
@@ -76,6 +79,16 @@ public final class ParameterStore {
     /** All gradients, flat, in the layout of {@link #values()}. */
     public Tensor grads() {
         return grads;
+    }
+
+    /**
+     * The sum of the squares of all values, in float32 (waits for the device): NaN or infinite once any value is not
+     * finite, or so large (|w| > ~1e19) that training has diverged.
+     */
+    public double sumOfSquares() {
+        sumOfSquares.device().call("rfsq_sum_squares",
+                ctx -> rfsq_h.rfsq_sum_squares(ctx, values.address(), count, sumOfSquares.address()), values, sumOfSquares);
+        return sumOfSquares.toFloatArray()[0];
     }
 
     public List<Entry> entries() {

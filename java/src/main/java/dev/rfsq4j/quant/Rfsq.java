@@ -320,7 +320,9 @@ public final class Rfsq {
 
     /**
      * zhat (B,C,H,W) from indices (B,H,W,K). Layernorm in parity mode needs the per-image stats (K,B,C,2) that
-     * encode returned; every other configuration takes null.
+     * encode returned; every other configuration takes null. The statistics are checked natively: a NaN or
+     * infinite mu or sigma fails with RFSQ_E_NONFINITE, sigma <= 0 with RFSQ_E_INVALID, an index outside the
+     * levels with RFSQ_E_RANGE, each an {@link dev.rfsq4j.RfsqException} naming rfsq_rfsq_decode.
      */
     public Tensor decode(Tensor indices, Tensor stats) {
         checkDecodeInputs(indices, stats);
