@@ -249,10 +249,10 @@ class MainTest {
         assertError(run(withOption(quantize("none", "parity"), "--input", "")), 2, "--input is empty: give a path");
         assertError(run(withOption(quantize("none", "parity"), "--input", dir.toString())), 1,
                 dir + ": is a folder, not a file");
-        assertError(run("demo", "--seed", "99999999999999999999999"), 2,
+        assertError(run("demo", "--quantizer-only", "--seed", "99999999999999999999999"), 2,
                 "--seed: '99999999999999999999999' is out of range: expected an integer from -9223372036854775808");
-        assertError(run("demo", "--seed", "x".repeat(5000)), 2, "--seed: expected an integer");
-        assertTrue(run("demo", "--seed", "x".repeat(5000)).err().length() < 300, "a long value is cut");
+        assertError(run("demo", "--quantizer-only", "--seed", "x".repeat(5000)), 2, "--seed: expected an integer");
+        assertTrue(run("demo", "--quantizer-only", "--seed", "x".repeat(5000)).err().length() < 300, "a long value is cut");
     }
 
     private String[] withOption(String[] args, String option, String value) {
