@@ -44,7 +44,7 @@ final class EvalCommand implements Command {
                 (with its PNG figures in OUT/figures/; opens from disk).
                   --run         a run folder of rfsq4j train: its newest checkpoint
                   --checkpoint  one checkpoint folder (RUN/checkpoints/step-N)
-                  --data        folder of .png/.jpg/.jpeg images (searched recursively)
+                  --data        folder of .png/.jpg/.jpeg images (searched recursively), or shards of rfsq4j prepare
                   --out         where to write (default: RUN_DIR/eval, or DIR/eval for --checkpoint)
                   --lpips-backbone  VGG16 weights for LPIPS (torchvision's vgg16-397923af.pth or a safetensors file);
                                 without it LPIPS is reported as unavailable
@@ -81,21 +81,27 @@ final class EvalCommand implements Command {
             String preset, PrintStream out) throws IOException {
         try (Device device = Device.open(backend); Scope scope = Scope.open(device)) {
             TrainedModel trained = TrainedModel.load(checkpoint, scope, preset);
-            EvalSet set = EvalSet.open(data, trained.imageSize());
-            out.printf(Locale.ROOT, "evaluating %s (step %d) on %s: %d images%s, %s%n", trained.preset(), trained.step(), data,
-                    set.count(), set.skipped().isEmpty() ? "" : " (" + set.skipped().size() + " skipped: "
-                            + set.skipped().get(0).file().getFileName() + " " + set.skipped().get(0).reason()
-                            + (set.skipped().size() > 1 ? ", ..." : "") + ")", device);
-            Evaluator evaluator = new Evaluator(trained, device, batch, null, "unavailable: no --lpips-backbone", samples);
-            Evaluator.Result result = evaluator.run(set, scope, out);
-            Files.createDirectories(outDir);
-            Evaluation e = result.evaluation();
-            e.write(outDir.resolve("eval.json"));
-            Path page = Report.write(outDir, e, result.samples(), runDir);
-            summary(e, out);
-            out.println("wrote " + outDir.resolve("eval.json") + " and " + page);
-            return e;
+            try (EvalSet set = EvalSet.open(data, trained.imageSize())) {
+                return evaluate(trained, set, runDir, data, outDir, device, scope, batch, samples, out);
+            }
         }
+    }
+
+    private static Evaluation evaluate(TrainedModel trained, EvalSet set, Path runDir, Path data, Path outDir,
+            Device device, Scope scope, int batch, int samples, PrintStream out) throws IOException {
+        out.printf(Locale.ROOT, "evaluating %s (step %d) on %s: %d images%s, %s%n", trained.preset(), trained.step(), data,
+                set.count(), set.skipped().isEmpty() ? "" : " (" + set.skipped().size() + " skipped: "
+                        + set.skipped().get(0).file().getFileName() + " " + set.skipped().get(0).reason()
+                        + (set.skipped().size() > 1 ? ", ..." : "") + ")", device);
+        Evaluator evaluator = new Evaluator(trained, device, batch, null, "unavailable: no --lpips-backbone", samples);
+        Evaluator.Result result = evaluator.run(set, scope, out);
+        Files.createDirectories(outDir);
+        Evaluation e = result.evaluation();
+        e.write(outDir.resolve("eval.json"));
+        Path page = Report.write(outDir, e, result.samples(), runDir);
+        summary(e, out);
+        out.println("wrote " + outDir.resolve("eval.json") + " and " + page);
+        return e;
     }
 
     private static void summary(Evaluation e, PrintStream out) {

@@ -77,13 +77,18 @@ public final class Evaluator {
         int image = 3 * s * s;
         EvalProgress bar = new EvalProgress(progress, set.count());
         long start = System.nanoTime();
+        int evaluated = 0;
         for (int first = 0; first < set.count(); first += batch) {
-            int n = Math.min(batch, set.count() - first);
-            int[] indices = Arrays.copyOfRange(set.kept(), first, first + n);
-            float[] pixels = new float[n * image];
-            set.folder().load(indices, pixels);
+            float[] pixels = new float[Math.min(batch, set.count() - first) * image];
+            int[] at = set.load(first, pixels.length / image, pixels); // set positions of the rows that decoded
+            int n = at.length;
+            bar.update(first);
+            if (n == 0) {
+                continue;
+            }
+            evaluated += n;
             try (Scope step = Scope.open(device)) {
-                Tensor x = step.fromArray(pixels, n, 3, s, s);
+                Tensor x = step.fromArray(Arrays.copyOf(pixels, n * image), n, 3, s, s);
                 norm.normalize(x, x);
                 Tensor latent = model.encode(x); // a work buffer of the model: quantize's outputs go to z's scope
                 Tensor z = step.allocate(latent.dtype(), latent.shape());
@@ -110,19 +115,23 @@ public final class Evaluator {
                     }
                     byStages.get(k - 1).addAll(list);
                     batchScores.add(list);
-                    batchPictures.add(pictures(xhat, first, n, sampleAt, image));
+                    batchPictures.add(pictures(xhat, at, sampleAt, image));
                 }
                 for (int i = 0; i < n; i++) {
                     double[] psnr = new double[progressive ? stages : 0];
                     for (int k = 0; k < psnr.length; k++) {
                         psnr[k] = batchScores.get(k).get(i).psnr();
                     }
-                    perImage.add(new Evaluation.ImageResult(set.file(first + i),
+                    perImage.add(new Evaluation.ImageResult(set.file(at[i]),
                             batchScores.get(batchScores.size() - 1).get(i), psnr));
                 }
-                collectSamples(pixels, first, n, sampleAt, image, batchPictures, originals, reconstructions);
+                collectSamples(pixels, at, sampleAt, image, batchPictures, originals, reconstructions);
             }
-            bar.update(first + n);
+        }
+        bar.update(set.count());
+        if (evaluated == 0) {
+            throw new IOException(set.dir() + ": none of its images could be decoded (" + set.skipped().size()
+                    + " skipped, e.g. " + set.skipped().get(0).file() + ": " + set.skipped().get(0).reason() + ")");
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         bar.finish();
@@ -130,7 +139,7 @@ public final class Evaluator {
         List<Evaluation.Stage> stageStats = new ArrayList<>();
         for (int k = 0; k < stages; k++) {
             stageStats.add(new Evaluation.Stage(k + 1, Math.toIntExact(spec.codebookSize()), usage.usage(k),
-                    usage.perplexity(k), rfsq == null ? Double.NaN : rnormSum[k] / set.count(), usage.counts(k)));
+                    usage.perplexity(k), rfsq == null ? Double.NaN : rnormSum[k] / evaluated, usage.counts(k)));
         }
         List<Evaluation.Progressive> curve = new ArrayList<>();
         if (progressive) {
@@ -141,7 +150,7 @@ public final class Evaluator {
         Evaluation.Bits bits = rfsq != null ? bits(rfsq, stages, s)
                 : new Evaluation.Bits(spec.bitsPerPosition(), 0, (s / 4) * (s / 4), s * s);
         Evaluation evaluation = new Evaluation(trained.preset(), spec.toString(), trained.checkpoint(), trained.step(),
-                set.dir(), s, device.toString(), set.count(), set.skipped(), seconds,
+                set.dir(), s, device.toString(), evaluated, set.skipped(), seconds,
                 lpipsNote, bits, Evaluation.Scores.mean(byStages.get(stages - 1)), stageStats, curve, perImage);
         return new Result(evaluation, new Samples(originals, reconstructions, s));
     }
@@ -165,32 +174,34 @@ public final class Evaluator {
         return at;
     }
 
-    /** The batch's sample images of xhat, de-normalized to [0, 1] (clamped), in batch order. */
-    private static List<float[]> pictures(Tensor xhat, int first, int n, int[] sampleAt, int image) {
+    /** The batch's sample images of xhat (rows at[i] of the set), de-normalized to [0, 1] (clamped), in batch order. */
+    private static List<float[]> pictures(Tensor xhat, int[] at, int[] sampleAt, int image) {
         List<float[]> out = new ArrayList<>();
         float[] all = null;
-        for (int at : sampleAt) {
-            if (at >= first && at < first + n) {
+        for (int sample : sampleAt) {
+            int row = Arrays.binarySearch(at, sample);
+            if (row >= 0) {
                 if (all == null) {
                     all = xhat.toFloatArray();
                 }
-                out.add(denormalize(Arrays.copyOfRange(all, (at - first) * image, (at - first + 1) * image)));
+                out.add(denormalize(Arrays.copyOfRange(all, row * image, (row + 1) * image)));
             }
         }
         return out;
     }
 
-    private static void collectSamples(float[] pixels, int first, int n, int[] sampleAt, int image,
+    private static void collectSamples(float[] pixels, int[] at, int[] sampleAt, int image,
             List<List<float[]>> batchPictures, List<float[]> originals, List<List<float[]>> reconstructions) {
         int j = 0;
-        for (int at : sampleAt) {
-            if (at >= first && at < first + n) {
-                originals.add(Arrays.copyOfRange(pixels, (at - first) * image, (at - first + 1) * image));
-                List<float[]> row = new ArrayList<>();
+        for (int sample : sampleAt) {
+            int row = Arrays.binarySearch(at, sample);
+            if (row >= 0) {
+                originals.add(Arrays.copyOfRange(pixels, row * image, (row + 1) * image));
+                List<float[]> picture = new ArrayList<>();
                 for (List<float[]> perK : batchPictures) {
-                    row.add(perK.get(j));
+                    picture.add(perK.get(j));
                 }
-                reconstructions.add(row);
+                reconstructions.add(picture);
                 j++;
             }
         }

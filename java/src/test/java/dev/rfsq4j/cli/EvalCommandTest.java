@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -143,6 +144,41 @@ class EvalCommandTest {
         BufferedImage grid = ImageIO.read(out.resolve("figures/reconstructions.png").toFile());
         assertEquals(3, (grid.getHeight() - 24 - 6) / (SIZE + 6), "three sample rows");
         assertEquals(5, (grid.getWidth() - 6) / (SIZE + 6), "original + k = 1..4");
+    }
+
+    /** Shards of rfsq4j prepare evaluate to the folder's numbers; an image whose header reads but whose data does not is left out. */
+    @Test
+    void shardsEvaluateLikeTheirFolderAndAnUndecodableImageIsLeftOut() throws Exception {
+        Path run = train("rfsq-2x2048-ln");
+        Path val = images(dir.resolve("val"), 4, SIZE, 20, 2);
+        byte[] png = Files.readAllBytes(val.resolve("img-01.png"));
+        Files.write(val.resolve("img-01b-cut.png"), Arrays.copyOf(png, png.length - 30)); // header intact, data cut short
+        Result prepared = run("prepare", "--data", val.toString(), "--out", dir.resolve("shards").toString(), "--size",
+                Integer.toString(SIZE));
+        assertEquals(0, prepared.status(), prepared.err());
+
+        Map<String, Object> folder = evalJson(run, val, dir.resolve("eval-folder"));
+        Map<String, Object> shards = evalJson(run, dir.resolve("shards"), dir.resolve("eval-shards"));
+        for (Map<String, Object> e : List.of(folder, shards)) {
+            assertEquals(4L, e.get("images"));
+            List<?> skipped = (List<?>) e.get("skipped");
+            assertEquals(1, skipped.size(), skipped.toString());
+            assertTrue(skipped.get(0).toString().contains("img-01b-cut.png"), skipped.toString());
+        }
+        List<?> a = (List<?>) folder.get("per_image"), b = (List<?>) shards.get("per_image");
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            Map<?, ?> x = (Map<?, ?>) a.get(i), y = (Map<?, ?>) b.get(i);
+            assertEquals(Path.of(x.get("file").toString()).getFileName(), Path.of(y.get("file").toString()).getFileName());
+            assertEquals(number(x.get("psnr")), number(y.get("psnr")), 0, "the same pixels give the same score");
+        }
+    }
+
+    private static Map<String, Object> evalJson(Path run, Path data, Path out) throws Exception {
+        Result r = run("eval", "--run", run.toString(), "--data", data.toString(), "--out", out.toString(), "--device", "cpu",
+                "--batch", "3", "--samples", "2");
+        assertEquals(0, r.status(), r.err());
+        return json(out.resolve("eval.json"));
     }
 
     @Test
