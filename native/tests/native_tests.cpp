@@ -262,14 +262,7 @@ void test_building_blocks(rfsq_ctx* ctx) {
     const std::vector<float> theta = {(float)(g.uniform() * 2 - 1)};
     Buf<float> dt(ctx, theta);
     check(settle(ctx, rfsq_scale_forward(ctx, &lv, dt.d, dr.d, B, H, W, out.d)) == RFSQ_OK, "scale_forward");
-    const double s = log1p(exp((double)theta[0]));
-    int64_t amb = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        const int ch = (int)((i / N) % C);
-        const double f = F.bound(ch, s * r[i]);
-        amb += RefFsq::margin(f) < kAmbiguous;
-        ref[i] = RefFsq::margin(f) < kAmbiguous ? out.get()[i] : nearbyint(f) / F.half[ch] / s;
-    }
+    ref = ref_scale_stage(F, theta[0], r, N, out.get());
     check(rel_err(out.get(), ref) < 1e-5, "scale stage q = FSQ(s x) / s", rel_err(out.get(), ref), 1e-5);
 
     std::vector<float> gamma(C), beta(C);
@@ -278,18 +271,8 @@ void test_building_blocks(rfsq_ctx* ctx) {
     Buf<float> dx(ctx, x), dg(ctx, gamma), db(ctx, beta), nrm(ctx, n), stats(ctx, B * C * 2), inv(ctx, n);
     check(settle(ctx, rfsq_layernorm_forward(ctx, dx.d, B, C, H, W, dg.d, db.d, nrm.d, stats.d)) == RFSQ_OK, "layernorm_forward");
     check(settle(ctx, rfsq_layernorm_inverse(ctx, nrm.d, B, C, H, W, dg.d, db.d, stats.d, inv.d)) == RFSQ_OK, "layernorm_inverse");
-    std::vector<double> ref_n(n), ref_stats(B * C * 2);
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c) {
-            double m = 0, v = 0;
-            for (int64_t p = 0; p < N; ++p) m += x[(b * C + c) * N + p];
-            m /= N;
-            for (int64_t p = 0; p < N; ++p) v += pow(x[(b * C + c) * N + p] - m, 2);
-            const double sd = sqrt(v / N + 1e-5);
-            ref_stats[(b * C + c) * 2] = m;
-            ref_stats[(b * C + c) * 2 + 1] = sd;
-            for (int64_t p = 0; p < N; ++p) ref_n[(b * C + c) * N + p] = gamma[c] * (x[(b * C + c) * N + p] - m) / sd + beta[c];
-        }
+    std::vector<double> ref_n, ref_stats;
+    ref_layernorm(x, B, C, N, gamma, beta, ref_n, ref_stats);
     check(rel_err(nrm.get(), ref_n) < 1e-5, "layernorm n = gamma (x - mu) / sigma + beta", rel_err(nrm.get(), ref_n), 1e-5);
     check(rel_err(stats.get(), ref_stats) < 1e-5, "layernorm statistics", rel_err(stats.get(), ref_stats), 1e-5);
     check(rel_err(inv.get(), x) < 1e-5, "layernorm inverse(forward(x)) = x", rel_err(inv.get(), x), 1e-5);

@@ -74,6 +74,39 @@ inline int64_t RefFsq::mismatches(const std::vector<float>& x, int64_t B, int64_
     return wrong;
 }
 
+// Float64 scale-conditioned stage q = FSQ(s x) / s, s = softplus(theta), of x (B,C,N); where float32 may round either
+// way (|f - boundary| < kAmbiguous) the kernel's own got[i] is taken.
+inline std::vector<double> ref_scale_stage(const RefFsq& F, float theta, const std::vector<float>& x, int64_t N,
+                                           const std::vector<float>& got) {
+    const int64_t C = (int64_t)F.L.size();
+    const double s = log1p(exp((double)theta));
+    std::vector<double> q(x.size());
+    for (int64_t i = 0; i < (int64_t)x.size(); ++i) {
+        const int ch = (int)((i / N) % C);
+        const double f = F.bound(ch, s * x[i]);
+        q[i] = RefFsq::margin(f) < kAmbiguous ? got[i] : nearbyint(f) / F.half[ch] / s;
+    }
+    return q;
+}
+
+// Float64 layernorm of x (B,C,N) per image and channel: n = gamma (x - mu) / sigma + beta, stats (B,C,2) = (mu, sigma).
+inline void ref_layernorm(const std::vector<float>& x, int64_t B, int64_t C, int64_t N, const std::vector<float>& gamma,
+                          const std::vector<float>& beta, std::vector<double>& n, std::vector<double>& stats) {
+    n.assign(x.size(), 0.0);
+    stats.assign(B * C * 2, 0.0);
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c) {
+            double m = 0, v = 0;
+            for (int64_t p = 0; p < N; ++p) m += x[(b * C + c) * N + p];
+            m /= N;
+            for (int64_t p = 0; p < N; ++p) v += pow(x[(b * C + c) * N + p] - m, 2);
+            const double sd = sqrt(v / N + 1e-5);
+            stats[(b * C + c) * 2] = m;
+            stats[(b * C + c) * 2 + 1] = sd;
+            for (int64_t p = 0; p < N; ++p) n[(b * C + c) * N + p] = gamma[c] * (x[(b * C + c) * N + p] - m) / sd + beta[c];
+        }
+}
+
 struct RfsqCase {
     rfsq_rfsq_cfg cfg;
     int64_t b, h, w;

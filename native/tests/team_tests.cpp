@@ -185,24 +185,10 @@ void test_rfsq_blocks() {
                cfg, "LayerNormForward");
         run_ok(R.run(LayerNormInverse{nrm.data(), (int32_t)C, N, gamma.data(), beta.data(), stats.data(), inv.data()}, Launch{B, 0},
                      *cfg.dev), cfg, "LayerNormInverse");
-        std::vector<double> ref_sub(nflat), ref_sc(n), ref_n(n), ref_stats(B * C * 2);
+        std::vector<double> ref_sub(nflat), ref_n, ref_stats;
         for (int64_t i = 0; i < nflat; ++i) ref_sub[i] = (double)r[i] - q[i];
-        const double s = log1p(exp((double)theta[0]));
-        for (int64_t i = 0; i < n; ++i) {
-            const int ch = (int)((i / N) % C);
-            const double f = F.bound(ch, s * x[i]);
-            ref_sc[i] = ref::RefFsq::margin(f) < ref::kAmbiguous ? sc[i] : nearbyint(f) / F.half[ch] / s;
-        }
-        for (int64_t b = 0; b < B; ++b)
-            for (int64_t c = 0; c < C; ++c) {
-                double m = 0, v = 0;
-                for (int64_t p = 0; p < N; ++p) m += x[(b * C + c) * N + p];
-                m /= N;
-                for (int64_t p = 0; p < N; ++p) v += pow(x[(b * C + c) * N + p] - m, 2);
-                const double sd = sqrt(v / N + 1e-5);
-                ref_stats[(b * C + c) * 2] = m, ref_stats[(b * C + c) * 2 + 1] = sd;
-                for (int64_t p = 0; p < N; ++p) ref_n[(b * C + c) * N + p] = gamma[c] * (x[(b * C + c) * N + p] - m) / sd + beta[c];
-            }
+        const std::vector<double> ref_sc = ref::ref_scale_stage(F, theta[0], x, N, sc);
+        ref::ref_layernorm(x, B, C, N, gamma, beta, ref_n, ref_stats);
         check(rel_err(sub, ref_sub) < 1e-6, at(cfg, "residual_sub").c_str(), rel_err(sub, ref_sub), 1e-6);
         check(rel_err(sc, ref_sc) < 1e-5, at(cfg, "scale stage").c_str(), rel_err(sc, ref_sc), 1e-5);
         check(rel_err(nrm, ref_n) < 1e-5, at(cfg, "layernorm").c_str(), rel_err(nrm, ref_n), 1e-5);
