@@ -4,6 +4,7 @@ import dev.rfsq4j.Backend;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.data.DefaultData;
 import dev.rfsq4j.data.ImageFolder;
+import dev.rfsq4j.internal.FileTrees;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.LrSchedule;
 import dev.rfsq4j.report.Comparison;
@@ -12,11 +13,9 @@ import dev.rfsq4j.train.TrainConfig;
 import dev.rfsq4j.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -76,28 +75,11 @@ record EndToEndDemo(List<String> presets, int steps, int batch, long warmup, dou
         List<String> ours = new ArrayList<>(presets);
         ours.addAll(List.of("data", "compare"));
         for (String name : ours) {
-            delete(out.resolve(name));
+            FileTrees.delete(out.resolve(name));
         }
     }
 
     private static int count(Path dir) throws IOException {
         return ImageFolder.open(dir, 128).count();
-    }
-
-    private static void delete(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(q -> {
-                try {
-                    Files.delete(q);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

@@ -1,12 +1,12 @@
 package dev.rfsq4j.train;
 
 import dev.rfsq4j.Scope;
+import dev.rfsq4j.internal.FileTrees;
 import dev.rfsq4j.io.Messages;
 import dev.rfsq4j.io.SafeTensors;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.VqVae;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -67,11 +67,11 @@ public final class Checkpoint {
                     .add("exp_avg_sq", new long[] {n}, expAvgSq)
                     .write(tmp.resolve("optimizer.safetensors"));
             config.write(tmp);
-            deleteTree(done);
+            FileTrees.delete(done);
             Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             try {
-                deleteTree(tmp); // a full disk, say: nothing half-written stays; older checkpoints are untouched
+                FileTrees.delete(tmp); // a full disk, say: nothing half-written stays; older checkpoints are untouched
             } catch (IOException d) {
                 e.addSuppressed(d);
             }
@@ -79,7 +79,7 @@ public final class Checkpoint {
         }
         List<Path> all = list(runDir);
         for (int i = 0; i < all.size() - KEEP; i++) {
-            deleteTree(all.get(i));
+            FileTrees.delete(all.get(i));
         }
         return done;
     }
@@ -186,25 +186,8 @@ public final class Checkpoint {
     private static void removeUnfinished(Path root) throws IOException {
         try (Stream<Path> s = Files.list(root)) {
             for (Path p : s.filter(p -> UNFINISHED.matcher(p.getFileName().toString()).matches()).toList()) {
-                deleteTree(p);
+                FileTrees.delete(p);
             }
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(q -> {
-                try {
-                    Files.delete(q);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }
