@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs the system Python (for cross-checks against PyTorch and PIL; tests skip when it or a module is missing). */
+/**
+ * Runs Python for cross-checks against PyTorch, PIL and scikit-image (tests skip when it or a module is missing):
+ * {@code $RFSQ_PYTHON} when set (a Python with those modules, e.g. a virtual environment), else the system one.
+ */
 public final class Python {
-    public static final Path EXECUTABLE = Path.of("/usr/bin/python3");
+    public static final Path EXECUTABLE = Path.of(System.getenv().getOrDefault("RFSQ_PYTHON", "/usr/bin/python3"));
 
     private Python() {}
 

@@ -77,52 +77,76 @@ public final class SafeTensors {
         this.data = data;
     }
 
+    /** Positional reads from a file or from memory: FileChannel.read(ByteBuffer, long)'s contract. */
+    @FunctionalInterface
+    private interface Positional {
+        int read(ByteBuffer dst, long position) throws IOException;
+    }
+
     /** Reads and validates a whole file. */
     public static SafeTensors read(Path file) throws IOException {
         try (FileChannel ch = ReadChannel.open(file)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new IOException(file + ": truncated: " + size + " bytes, less than the 8-byte header length");
-            }
-            ByteBuffer prefix = readFully(file, ch, 0, 8).order(ByteOrder.LITTLE_ENDIAN);
-            long n = prefix.getLong(0);
-            if (n < 0 || n > MAX_HEADER_BYTES) {
-                throw new IOException(file + ": corrupt: a header length of " + Long.toUnsignedString(n)
-                        + " bytes is over the limit of " + MAX_HEADER_BYTES);
-            }
-            if (n > size - 8) {
-                throw new IOException(file + ": truncated: the header length is " + n + " bytes, the file has only "
-                        + (size - 8) + " after it");
-            }
-            Object json;
-            try {
-                CharBuffer text = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(readFully(file, ch, 8, (int) n));
-                json = Json.parse(text.toString());
-            } catch (CharacterCodingException e) {
-                throw corrupt(file, "the header is not valid UTF-8");
-            } catch (Json.SyntaxException e) {
-                throw corrupt(file, "the header is not valid JSON: " + e.getMessage());
-            }
-            long dataBytes = size - 8 - n;
-            if (!(json instanceof Map<?, ?> header)) {
-                throw corrupt(file, "the header is not a JSON object");
-            }
-            Map<String, String> metadata = new LinkedHashMap<>();
-            Map<String, Entry> entries = new TreeMap<>();
-            for (Map.Entry<?, ?> e : header.entrySet()) {
-                String name = (String) e.getKey();
-                if (name.equals(METADATA)) {
-                    metadata = metadata(file, e.getValue());
-                } else {
-                    entries.put(name, entry(file, name, e.getValue(), dataBytes));
-                }
-            }
-            checkCoverage(file, entries, dataBytes);
-            return new SafeTensors(file, metadata, entries, readData(file, ch, 8 + n, dataBytes));
+            return read(file, ch::read, ch.size());
         }
+    }
+
+    /**
+     * Reads and validates a file's bytes held in memory (a class-path resource, say); name stands for the file in
+     * messages and {@link #toString}.
+     */
+    public static SafeTensors read(Path name, byte[] content) throws IOException {
+        return read(name, (dst, position) -> {
+            if (position >= content.length) {
+                return -1;
+            }
+            int n = (int) Math.min(dst.remaining(), content.length - position);
+            dst.put(content, (int) position, n);
+            return n;
+        }, content.length);
+    }
+
+    private static SafeTensors read(Path file, Positional ch, long size) throws IOException {
+        if (size < 8) {
+            throw new IOException(file + ": truncated: " + size + " bytes, less than the 8-byte header length");
+        }
+        ByteBuffer prefix = readFully(file, ch, 0, 8).order(ByteOrder.LITTLE_ENDIAN);
+        long n = prefix.getLong(0);
+        if (n < 0 || n > MAX_HEADER_BYTES) {
+            throw new IOException(file + ": corrupt: a header length of " + Long.toUnsignedString(n)
+                    + " bytes is over the limit of " + MAX_HEADER_BYTES);
+        }
+        if (n > size - 8) {
+            throw new IOException(file + ": truncated: the header length is " + n + " bytes, the file has only "
+                    + (size - 8) + " after it");
+        }
+        Object json;
+        try {
+            CharBuffer text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(readFully(file, ch, 8, (int) n));
+            json = Json.parse(text.toString());
+        } catch (CharacterCodingException e) {
+            throw corrupt(file, "the header is not valid UTF-8");
+        } catch (Json.SyntaxException e) {
+            throw corrupt(file, "the header is not valid JSON: " + e.getMessage());
+        }
+        long dataBytes = size - 8 - n;
+        if (!(json instanceof Map<?, ?> header)) {
+            throw corrupt(file, "the header is not a JSON object");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Map<String, Entry> entries = new TreeMap<>();
+        for (Map.Entry<?, ?> e : header.entrySet()) {
+            String name = (String) e.getKey();
+            if (name.equals(METADATA)) {
+                metadata = metadata(file, e.getValue());
+            } else {
+                entries.put(name, entry(file, name, e.getValue(), dataBytes));
+            }
+        }
+        checkCoverage(file, entries, dataBytes);
+        return new SafeTensors(file, metadata, entries, readData(file, ch, 8 + n, dataBytes));
     }
 
     /** The {@code __metadata__} string pairs, unmodifiable, empty if the file has none. */
@@ -485,7 +509,7 @@ public final class SafeTensors {
         }
     }
 
-    private static MemorySegment readData(Path file, FileChannel ch, long position, long bytes) throws IOException {
+    private static MemorySegment readData(Path file, Positional ch, long position, long bytes) throws IOException {
         MemorySegment data = Arena.ofAuto().allocate(bytes, 8);
         for (long done = 0; done < bytes; ) {
             int n = (int) Math.min(bytes - done, Integer.MAX_VALUE & ~7);
@@ -500,7 +524,7 @@ public final class SafeTensors {
         return data;
     }
 
-    private static ByteBuffer readFully(Path file, FileChannel ch, long position, int bytes) throws IOException {
+    private static ByteBuffer readFully(Path file, Positional ch, long position, int bytes) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(bytes);
         while (buf.hasRemaining()) {
             if (ch.read(buf, position + buf.position()) < 0) {
