@@ -291,8 +291,15 @@ void cuda_graph_destroy(rfsq_graph* graph) {
     delete graph;
 }
 
+namespace {
+int gpu_vq_search(rfsq_ctx* ctx, const VqSearch& op) { return cuda_run(ctx, op, vq_search_launch(op.npos)); }
+}  // namespace
+
 const Backend& cuda_backend() {
-    static const Backend be{gpu_init, gpu_release, gpu_alloc, gpu_free, gpu_copy, gpu_sync, gpu_scratch};
+    // Teams of 256 threads: many small teams keep every SM busy (LFQ: 32 codes per entropy team, one position per
+    // thread in the backward; VQ-EMA: 8 codes per team).
+    static const Backend be{gpu_init, gpu_release, gpu_alloc, gpu_free, gpu_copy, gpu_sync, gpu_scratch,
+                            cuda_conv_forward, cuda_conv_backward, gpu_vq_search, Tuning{32, kThreads, 8, int64_t(1) << 40}};
     return be;
 }
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <algorithm>
+
 #include "../common/ops.h"
 #include "internal.h"
 
@@ -63,10 +65,22 @@ int cpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* 
     return RFSQ_OK;
 }
 
+// VQ's x.e as a GEMM (oneDNN picks the CPU's vector ISA), in chunks of positions of ~16 MiB of dot products.
+int cpu_vq_nearest(rfsq_ctx* ctx, const VqSearch& op) {
+    const int64_t b = op.npos / op.hw;
+    const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(op.hw, (4 << 20) / op.m));
+    void* dots = nullptr;
+    if (int st = cpu_scratch(ctx, 1, rows * op.m * (int64_t)sizeof(float), &dots, VqSearch::kName)) return st;
+    return cpu_vq_search(ctx, op.x, b, op.d, op.hw, op.codebook, op.m, op.norms, op.idx, static_cast<float*>(dots), rows);
+}
+
 }  // namespace
 
 const Backend& cpu_backend() {
-    static const Backend be{cpu_init, cpu_release, cpu_alloc, cpu_free, cpu_copy, cpu_sync, cpu_scratch};
+    // A team of one thread: LFQ's entropy sums and VQ-EMA's per-code sums take more codes per team (the sums stay
+    // under ~8 MiB) and LFQ's backward fewer positions, so that each thread has enough work.
+    static const Backend be{cpu_init, cpu_release, cpu_alloc, cpu_free, cpu_copy, cpu_sync, cpu_scratch,
+                            cpu_conv_forward, cpu_conv_backward, cpu_vq_nearest, Tuning{64, 64, 64, 1 << 20}};
     return be;
 }
 

@@ -13,10 +13,13 @@ int absent_free(rfsq_ctx*, void*) { return RFSQ_OK; }
 int absent_copy(rfsq_ctx*, void*, const void*, int64_t, int, const char* op) { return fail(RFSQ_E_NO_DEVICE, op, "%s", kWhy); }
 int absent_sync(rfsq_ctx*, const char*) { return RFSQ_OK; }
 int absent_scratch(rfsq_ctx*, int, int64_t, void**, const char* op) { return fail(RFSQ_E_NO_DEVICE, op, "%s", kWhy); }
+int absent_vq_search(rfsq_ctx*, const VqSearch&) { return fail(RFSQ_E_NO_DEVICE, VqSearch::kName, "%s", kWhy); }
 }  // namespace
 
 const Backend& cuda_backend() {
-    static const Backend be{absent_init, absent_release, absent_alloc, absent_free, absent_copy, absent_sync, absent_scratch};
+    static const Backend be{absent_init,     absent_release,     absent_alloc,      absent_free,
+                            absent_copy,     absent_sync,        absent_scratch,    cuda_conv_forward,
+                            cuda_conv_backward, absent_vq_search, Tuning{1, 1, 1, 1}};
     return be;
 }
 

@@ -1,4 +1,4 @@
-// What the entry points (api.cpp) and the two backends share: the context, errors, and how an op runs.
+// What the entry points (api_*.cpp) and the two backends share: the context, errors, and how an op runs.
 #pragma once
 
 #include <stdint.h>
@@ -6,10 +6,12 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "../common/team.h"
 #include "rfsq.h"
 
 namespace rfsq {
 struct CpuConvCache;  // onednn.cpp: oneDNN engine, stream and primitives per shape
+struct VqSearch;      // ops_vq.h
 }
 
 struct rfsq_ctx {
@@ -48,13 +50,27 @@ const char* op_name(int id);
 int status_of_bad(unsigned bits);
 const char* message_of_bad(unsigned bits);
 
-// How a launch runs: `teams` units of work, each with `work_floats` of team scratch.
-struct Launch {
-    int64_t teams;
-    int64_t work_floats;
+// Convolutions, validated by api_conv.cpp (shapes: x (b, in, h, w), y (b, out, oh, ow)); one implementation per
+// backend: oneDNN on the CPU, cuDNN on CUDA.
+struct ConvShape {
+    rfsq_conv_cfg cfg;
+    int64_t b, h, w, oh, ow;
 };
 
-// One backend: memory, copies, sync and scratch (run<Op> is a template, declared per backend below).
+// A backend's choices of how to split work into teams: they change speed, never what an op computes.
+struct Tuning {
+    int32_t lfq_codes_per_team;  // LfqAvgProb: codes whose average probability one team sums
+    int32_t lfq_backward_chunk;  // LfqBackward: positions per team
+    int32_t vq_ema_codes;        // VqEmaAccumulate: codes per team, at most ...
+    int64_t vq_ema_sums;         // ... and at most this many (code, dim) sums per team
+    int32_t vq_ema_codes_per_team(int32_t dim) const {
+        const int64_t by_sums = vq_ema_sums / dim;
+        return (int32_t)(by_sums < 1 ? 1 : by_sums < vq_ema_codes ? by_sums : vq_ema_codes);
+    }
+};
+
+// One backend: memory, copies, sync and scratch (run<Op> is a template, declared per backend below), its tuning,
+// and VQ's nearest-code search (oneDNN's matmul on the CPU, the tiled VqSearch kernel on CUDA).
 struct Backend {
     int (*init)(rfsq_ctx*);
     void (*release)(rfsq_ctx*);
@@ -63,18 +79,18 @@ struct Backend {
     int (*copy)(rfsq_ctx*, void*, const void*, int64_t, int kind, const char* op);  // kind: 0 h2d, 1 d2h, 2 d2d
     int (*sync)(rfsq_ctx*, const char* op);
     int (*scratch)(rfsq_ctx*, int slot, int64_t bytes, void** out, const char* op);
+    int (*conv_forward)(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* bias, float* y);
+    int (*conv_backward)(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
+                         float* dweight, float* dbias);
+    int (*vq_search)(rfsq_ctx*, const VqSearch&);  // writes op.idx; reports NaN/Inf in x
+    Tuning tuning;
 };
 
 const Backend& cpu_backend();
 const Backend& cuda_backend();  // returns stubs reporting RFSQ_E_NO_DEVICE when CUDA is not compiled in
 int cuda_device_count();
 
-// Convolutions, validated by api.cpp (shapes: x (b, in, h, w), y (b, out, oh, ow)); one implementation per
-// backend: oneDNN on the CPU, cuDNN on CUDA.
-struct ConvShape {
-    rfsq_conv_cfg cfg;
-    int64_t b, h, w, oh, ow;
-};
+// The backends' convolutions and VQ search.
 int cpu_conv_forward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* bias, float* y);
 int cpu_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
                       float* dweight, float* dbias);
@@ -88,7 +104,7 @@ int cuda_conv_backward(rfsq_ctx*, const ConvShape&, const float* x, const float*
                        float* dweight, float* dbias);
 void cudnn_release(rfsq_ctx*);  // frees ctx->cudnn; called by the CUDA backend's release
 
-// Graphs (CUDA only; api.cpp refuses CPU contexts and keeps the set of live graphs).
+// Graphs (CUDA only; api_core.cpp refuses CPU contexts and keeps the set of live graphs).
 int cuda_graph_begin(rfsq_ctx*);
 int cuda_graph_end(rfsq_ctx*, rfsq_graph** out);  // out NULL: discard
 int cuda_graph_launch(rfsq_ctx*, rfsq_graph*);
