@@ -6,7 +6,6 @@ import static dev.rfsq4j.Checks.expect;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
-import dev.rfsq4j.bindings.rfsq_h;
 
 /** Per-channel (x - mean) / std of RGB images (B,3,H,W) and its inverse, on the device (spec §5). */
 public final class ImageNormalization {
@@ -52,8 +51,6 @@ public final class ImageNormalization {
     private static void affine(Tensor x, Tensor y, Tensor scale, Tensor shift) {
         expect(x, "images", DType.F32, "", "B", 3L, "H", "W");
         expect(y, "output images", DType.F32, " like the input", exactly(x.shape()));
-        long b = x.dim(0), h = x.dim(2), w = x.dim(3);
-        x.device().call("rfsq_channel_affine", ctx -> rfsq_h.rfsq_channel_affine(ctx, x.address(), b, 3, h, w,
-                scale.address(), shift.address(), y.address()), x, y, scale, shift);
+        ChannelAffine.apply(x, scale, shift, y);
     }
 }
