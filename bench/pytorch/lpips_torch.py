@@ -103,8 +103,8 @@ def backbone(out, seed):
     print(" ".join(names))
 
 
-def reference(backbone_path, lin_path, x_path, xhat_path, weight, out):
-    torch.set_grad_enabled(True)
+def build(backbone_path, lin_path):
+    """The float64 LPIPS network with a VGG16 backbone file and LPIPS's linear weights, frozen, in eval mode."""
     state = load_state(backbone_path)
     features = vgg16_features()
     features.load_state_dict({k[len("features."):]: v for k, v in state.items() if k.startswith("features.")})
@@ -113,6 +113,12 @@ def reference(backbone_path, lin_path, x_path, xhat_path, weight, out):
     net = Lpips(features, lin).double().eval()
     for p in net.parameters():
         p.requires_grad_(False)
+    return net
+
+
+def reference(backbone_path, lin_path, x_path, xhat_path, weight, out):
+    torch.set_grad_enabled(True)
+    net = build(backbone_path, lin_path)
     x = torch.from_numpy(np.load(x_path)).double()
     xhat = torch.from_numpy(np.load(xhat_path)).double().requires_grad_(True)
     x01 = x * STD + MEAN

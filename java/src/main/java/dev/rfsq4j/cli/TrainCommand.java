@@ -6,10 +6,13 @@ import dev.rfsq4j.data.ImageFolder;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.LrSchedule;
 import dev.rfsq4j.nn.QuantizerSpec;
+import dev.rfsq4j.train.LpipsLoss;
 import dev.rfsq4j.train.Presets;
 import dev.rfsq4j.train.TrainConfig;
 import dev.rfsq4j.train.Trainer;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +28,8 @@ final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("preset", "data", "steps", "batch", "out", "device", "levels",
             "stages", "strategy", "stats-mode", "lr", "warmup-steps", "decay-steps", "weight-decay", "optimizer",
             "max-grad-norm", "seed", "image-size", "l1-weight", "lfq-commitment-weight", "lfq-entropy-weight",
-            "lfq-diversity-gamma", "vq-commitment-weight", "vq-decay", "vq-dead-threshold", "log-every", "checkpoint-every");
+            "lfq-diversity-gamma", "vq-commitment-weight", "vq-decay", "vq-dead-threshold", "log-every", "checkpoint-every", "lpips-backbone",
+            "lpips-weight");
 
     @Override
     public String name() {
@@ -47,13 +51,16 @@ final class TrainCommand implements Command {
                 eps 1e-8, lr 8e-4 with L2-coupled weight decay 5e-5, linear warmup over 5000 updates then linear decay
                 over 500000, batch 128, seed 1234, images resized (shorter side, antialiased bilinear) and center-cropped
                 to 128 px, normalized with ImageNet's mean and std. Loss: L1 in normalized units + the quantizer's
-                auxiliary loss (LPIPS is not part of this loss yet).
+                auxiliary loss, + LPIPS-VGG when --lpips-backbone names VGG16's weights (the reference's loss).
                   --preset        %s
                   --data          folder of .png/.jpg/.jpeg images (searched recursively)
                   --out           run folder: metrics.jsonl and checkpoints/step-N/{model,optimizer}.safetensors
                   --steps         updates in all, counting those of a resumed run (default 1000)
                   --resume        continue from the newest checkpoint in --out, bit for bit on the same device
                                   (Ctrl-C stops a run after its current step, with a checkpoint to resume from)
+                  --lpips-backbone FILE  torchvision's VGG16 weights (vgg16-397923af.pth, as torch.hub caches it in
+                                  ~/.cache/torch/hub/checkpoints/, or a safetensors copy): adds --lpips-weight (1) x
+                                  LPIPS-VGG v0.1 of the [0,1] images, fed unscaled as the reference does (spec §5)
                 overrides (defaults from the preset and the recipe):
                   --levels L1,..  --stages K  --strategy none|scale|layernorm  --stats-mode parity|running  (RFSQ/FSQ)
                   --lfq-commitment-weight W (0)  --lfq-entropy-weight W (0)  --lfq-diversity-gamma G (2.5)  (LFQ)
@@ -83,9 +90,14 @@ final class TrainCommand implements Command {
                         o.convert("max-grad-norm", o.optional("max-grad-norm", "0"), Double::parseDouble))),
                 o.convert("l1-weight", o.optional("l1-weight", "1"), Double::parseDouble),
                 o.convert("log-every", o.optional("log-every", "10"), Integer::parseInt),
-                o.convert("checkpoint-every", o.optional("checkpoint-every", "1000"), Integer::parseInt)));
+                o.convert("checkpoint-every", o.optional("checkpoint-every", "1000"), Integer::parseInt),
+                lpips(o)));
         Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
         Path runDir = Path.of(o.required("out"));
+        if (config.lpips() != null && !Files.isRegularFile(config.lpips().backbone())) {
+            throw new IOException(config.lpips().backbone() + ": no such file (--lpips-backbone names VGG16's weights,"
+                    + " e.g. ~/.cache/torch/hub/checkpoints/vgg16-397923af.pth)");
+        }
         ImageFolder data = ImageFolder.open(Path.of(o.required("data")), config.imageSize());
         try (Device device = Device.open(backend)) {
             Trainer trainer = new Trainer(config, device, data, runDir, out);
@@ -120,6 +132,18 @@ final class TrainCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw o.usage(e.getMessage());
         }
+    }
+
+    /** --lpips-backbone FILE [--lpips-weight W], or null. */
+    private static LpipsLoss lpips(Options o) {
+        double weight = o.convert("lpips-weight", o.optional("lpips-weight", "1"), Double::parseDouble);
+        if (!o.has("lpips-backbone")) {
+            if (o.has("lpips-weight")) {
+                throw o.usage("--lpips-weight needs --lpips-backbone FILE (LPIPS cannot run without VGG16's weights)");
+            }
+            return null;
+        }
+        return new LpipsLoss(Path.of(o.required("lpips-backbone")), weight);
     }
 
     private static boolean decoupled(String optimizer) {

@@ -13,6 +13,8 @@ public final class ImageNormalization {
     public static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
     public static final double[] IMAGENET_STD = {0.229, 0.224, 0.225};
 
+    private final double[] mean;
+    private final double[] std;
     private final Tensor scale;
     private final Tensor shift;
     private final Tensor inverseScale;
@@ -22,6 +24,8 @@ public final class ImageNormalization {
         if (mean.length != 3 || std.length != 3) {
             throw new IllegalArgumentException("mean and std need 3 values (RGB)");
         }
+        this.mean = mean.clone();
+        this.std = std.clone();
         float[] s = new float[3], t = new float[3], is = new float[3], it = new float[3];
         for (int c = 0; c < 3; c++) {
             if (!(std[c] > 0) || !Double.isFinite(mean[c])) {
@@ -36,6 +40,16 @@ public final class ImageNormalization {
         this.shift = scope.fromArray(t, 3);
         this.inverseScale = scope.fromArray(is, 3);
         this.inverseShift = scope.fromArray(it, 3);
+    }
+
+    /** The per-channel means (a copy). */
+    public double[] mean() {
+        return mean.clone();
+    }
+
+    /** The per-channel standard deviations (a copy). */
+    public double[] std() {
+        return std.clone();
     }
 
     /** y = (x - mean) / std per channel; y may be x. */

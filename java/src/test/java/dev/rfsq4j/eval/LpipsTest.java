@@ -54,20 +54,6 @@ class LpipsTest {
     @TempDir
     Path tmp;
 
-    /** A random VGG16-shaped backbone as a safetensors file with torchvision's names (He-normal, small biases). */
-    static Path randomBackbone(Path dir, String seed) throws IOException {
-        SplittableRandom random = Seeds.random(seed);
-        SafeTensors.Writer w = SafeTensors.writer();
-        for (Vgg16Backbone.Conv c : Vgg16Backbone.CONVS) {
-            w.add(c.weight(), new long[] {c.out(), c.in(), 3, 3},
-                    Seeds.gaussian(random, c.out() * c.in() * 9, Math.sqrt(2.0 / (c.out() * 9))));
-            w.add(c.bias(), new long[] {c.out()}, Seeds.gaussian(random, c.out(), 0.05));
-        }
-        Path file = dir.resolve("random-vgg16.safetensors");
-        w.write(file);
-        return file;
-    }
-
     /** LPIPS's example photos (64 px, normalized): x = (ref, ref, p0), xhat = (p0, p1, p0 + noise). */
     static float[][] examplePairs() throws IOException {
         assumeTrue(Files.isDirectory(EXAMPLES), EXAMPLES + " is absent (../shared not mounted): skipped");
@@ -162,7 +148,7 @@ class LpipsTest {
     @ParameterizedTest
     @EnumSource(names = {"CPU", "CUDA"})
     void isAPseudoMetricOnRandomWeights(Backend backend) throws IOException {
-        Path file = randomBackbone(tmp, "lpips sanity backbone");
+        Path file = RandomBackbone.write(tmp, "lpips sanity backbone");
         SplittableRandom random = Seeds.random("lpips sanity images");
         int b = 18, s = 16, n = b * 3 * s * s;
         try (Device device = Backends.open(backend); Lpips lpips = Lpips.load(device, file);
@@ -207,7 +193,7 @@ class LpipsTest {
             Path garbage = Files.write(tmp.resolve("garbage.pth"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
             oneLine(assertThrows(IOException.class, () -> Lpips.load(device, garbage)), "not a PyTorch checkpoint");
             // A name whose sha256 prefix does not match the content.
-            Path renamed = Files.copy(randomBackbone(tmp, "renamed"), tmp.resolve("vgg16-deadbeef.safetensors"));
+            Path renamed = Files.copy(RandomBackbone.write(tmp, "renamed"), tmp.resolve("vgg16-deadbeef.safetensors"));
             oneLine(assertThrows(IOException.class, () -> Lpips.load(device, renamed)), "its name says deadbeef");
             // Names or shapes that are not VGG16's.
             Path other = tmp.resolve("other.safetensors");
