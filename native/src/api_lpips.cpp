@@ -24,7 +24,7 @@ extern "C" {
 int rfsq_lpips_layer_forward(rfsq_ctx* ctx, const float* fa, const float* fb, int64_t b, int64_t c, int64_t h, int64_t w, const float* weight, int32_t accumulate, float* d) {
     const char* op = LpipsLayerForward::kName;
     RFSQ_TRY(check_layer(ctx, fa, fb, b, c, h, w, weight, accumulate, d, "d", op));
-    return guarded(op, [&] { return run(ctx, LpipsLayerForward{fa, fb, c, h * w, weight, accumulate, d}, Launch{b, 0}); });
+    return guarded(op, [&] { return run(ctx, op, LpipsLayerForward{fa, fb, c, h * w, weight, accumulate, d}, Launch{b, 0}); });
 }
 
 int rfsq_lpips_layer_backward(rfsq_ctx* ctx, const float* fa, const float* fb, int64_t b, int64_t c, int64_t h, int64_t w, const float* weight, float scale, int32_t accumulate, float* dfa) {
@@ -32,7 +32,7 @@ int rfsq_lpips_layer_backward(rfsq_ctx* ctx, const float* fa, const float* fb, i
     RFSQ_TRY(check_layer(ctx, fa, fb, b, c, h, w, weight, accumulate, dfa, "dfa", op));
     if (!isfinite(scale)) return fail(RFSQ_E_INVALID, op, "scale %g must be finite", (double)scale);
     return guarded(op, [&] {
-        return run(ctx, LpipsLayerBackward{fa, fb, c, h * w, weight, scale, accumulate, dfa}, Launch{b, 0});
+        return run(ctx, op, LpipsLayerBackward{fa, fb, c, h * w, weight, scale, accumulate, dfa}, Launch{b, 0});
     });
 }
 
@@ -43,7 +43,7 @@ int rfsq_channel_scale_add(rfsq_ctx* ctx, const float* x, int64_t b, int64_t c, 
     RFSQ_TRY(check_ptr(x, "x", op));
     RFSQ_TRY(check_ptr(scale, "scale", op));
     RFSQ_TRY(check_ptr(y, "y", op));
-    return guarded(op, [&] { return run(ctx, ChannelScaleAdd{x, c, h * w, scale, y}, Launch{b * c, 0}); });
+    return guarded(op, [&] { return run(ctx, op, ChannelScaleAdd{x, c, h * w, scale, y}, Launch{b * c, 0}); });
 }
 
 }  // extern "C"

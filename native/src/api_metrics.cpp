@@ -16,7 +16,7 @@ int rfsq_to_8bit(rfsq_ctx* ctx, const float* x, int64_t b, int64_t c, int64_t h,
     RFSQ_TRY(check_ptr(scale, "scale", op));
     RFSQ_TRY(check_ptr(shift, "shift", op));
     RFSQ_TRY(check_ptr(y, "y", op));
-    return guarded(op, [&] { return run(ctx, To8Bit{x, c, h * w, scale, shift, y}, Launch{b * c, 0}); });
+    return guarded(op, [&] { return run(ctx, op, To8Bit{x, c, h * w, scale, shift, y}, Launch{b * c, 0}); });
 }
 
 int rfsq_image_errors(rfsq_ctx* ctx, const float* a, const float* b, int64_t batch, int64_t n, float* out) {
@@ -26,7 +26,7 @@ int rfsq_image_errors(rfsq_ctx* ctx, const float* a, const float* b, int64_t bat
     RFSQ_TRY(check_ptr(a, "a", op));
     RFSQ_TRY(check_ptr(b, "b", op));
     RFSQ_TRY(check_ptr(out, "out", op));
-    return guarded(op, [&] { return run(ctx, ImageErrors{a, b, n, out}, Launch{batch, 0}); });
+    return guarded(op, [&] { return run(ctx, op, ImageErrors{a, b, n, out}, Launch{batch, 0}); });
 }
 
 int rfsq_ssim(rfsq_ctx* ctx, const float* x, const float* y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float* out) {
@@ -51,7 +51,7 @@ int rfsq_ssim(rfsq_ctx* ctx, const float* x, const float* y, int64_t b, int64_t 
     double total = 0;  // scipy.ndimage's _gaussian_kernel1d(1.5, 0, 5)
     for (int k = 0; k < kSsimTaps; ++k) total += s.taps[k] = exp(-0.5 / (1.5 * 1.5) * (double)((k - kSsimRadius) * (k - kSsimRadius)));
     for (double& t : s.taps) t /= total;
-    return guarded(op, [&] { return run(ctx, s, Launch{b * c, ssim_work_floats(w)}); });
+    return guarded(op, [&] { return run(ctx, op, s, Launch{b * c, ssim_work_floats(w)}); });
 }
 
 }  // extern "C"

@@ -23,20 +23,20 @@ extern "C" {
 int rfsq_max_pool2x2_forward(rfsq_ctx* ctx, const float* x, int64_t b, int64_t c, int64_t h, int64_t w, float* y) {
     const char* op = MaxPoolForward::kName;
     RFSQ_TRY(check_pool(ctx, x, b, c, h, w, y, "y", op));
-    return guarded(op, [&] { return run(ctx, MaxPoolForward{x, h, w, y}, Launch{b * c, 0}); });
+    return guarded(op, [&] { return run(ctx, op, MaxPoolForward{x, h, w, y}, Launch{b * c, 0}); });
 }
 
 int rfsq_max_pool2x2_backward(rfsq_ctx* ctx, const float* x, const float* dy, int64_t b, int64_t c, int64_t h, int64_t w, float* dx) {
     const char* op = MaxPoolBackward::kName;
     RFSQ_TRY(check_pool(ctx, x, b, c, h, w, dx, "dx", op));
     RFSQ_TRY(check_ptr(dy, "dy", op));
-    return guarded(op, [&] { return run(ctx, MaxPoolBackward{x, dy, h, w, dx}, Launch{b * c, 0}); });
+    return guarded(op, [&] { return run(ctx, op, MaxPoolBackward{x, dy, h, w, dx}, Launch{b * c, 0}); });
 }
 
 int rfsq_avg_pool2x2_forward(rfsq_ctx* ctx, const float* x, int64_t b, int64_t c, int64_t h, int64_t w, float* y) {
     const char* op = AvgPoolForward::kName;
     RFSQ_TRY(check_pool(ctx, x, b, c, h, w, y, "y", op));
-    return guarded(op, [&] { return run(ctx, AvgPoolForward{x, h, w, y}, Launch{b * c, 0}); });
+    return guarded(op, [&] { return run(ctx, op, AvgPoolForward{x, h, w, y}, Launch{b * c, 0}); });
 }
 
 }  // extern "C"

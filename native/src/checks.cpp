@@ -1,4 +1,4 @@
-// Errors (this thread's last message, the op-name table, bad-data statuses) and the argument checks every
+// Errors (this thread's last message, bad-data statuses) and the argument checks every
 // family's entry points share.
 #include "checks.h"
 
@@ -11,12 +11,6 @@ namespace rfsq {
 
 namespace {
 thread_local std::string t_last_error;
-
-const char* const kOpNames[] = {
-#define RFSQ_OP_NAME(Op) Op::kName,
-    RFSQ_FOR_EACH_OP(RFSQ_OP_NAME)
-#undef RFSQ_OP_NAME
-};
 }  // namespace
 
 int fail(int status, const char* op, const char* fmt, ...) {
@@ -30,10 +24,6 @@ int fail(int status, const char* op, const char* fmt, ...) {
 }
 
 const char* last_error() { return t_last_error.c_str(); }
-
-const char* op_name(int id) {
-    return id >= 0 && id < (int)(sizeof kOpNames / sizeof kOpNames[0]) ? kOpNames[id] : "rfsq (unknown op)";
-}
 
 int status_of_bad(unsigned bits) { return (bits & kBadNonFinite) ? RFSQ_E_NONFINITE : RFSQ_E_RANGE; }
 

@@ -66,11 +66,11 @@ int cpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* 
 }
 
 // VQ's x.e as a GEMM (oneDNN picks the CPU's vector ISA), in chunks of positions of ~16 MiB of dot products.
-int cpu_vq_nearest(rfsq_ctx* ctx, const VqSearch& op) {
+int cpu_vq_nearest(rfsq_ctx* ctx, const char* name, const VqSearch& op) {
     const int64_t b = op.npos / op.hw;
     const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(op.hw, (4 << 20) / op.m));
     void* dots = nullptr;
-    if (int st = cpu_scratch(ctx, 1, rows * op.m * (int64_t)sizeof(float), &dots, VqSearch::kName)) return st;
+    if (int st = cpu_scratch(ctx, 1, rows * op.m * (int64_t)sizeof(float), &dots, name)) return st;
     return cpu_vq_search(ctx, op.x, b, op.d, op.hw, op.codebook, op.m, op.norms, op.idx, static_cast<float*>(dots), rows);
 }
 
@@ -85,12 +85,13 @@ const Backend& cpu_backend() {
 }
 
 template <class Op>
-int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch) {
+int cpu_run(rfsq_ctx* ctx, const char* name, const Op& op, Launch launch) {
     const int threads = (int)(launch.teams < omp_get_max_threads() ? launch.teams : omp_get_max_threads());
+    const int64_t stride = work_stride(launch.work_floats);
     float* work = nullptr;
     if (launch.work_floats > 0) {
         void* p = nullptr;
-        if (int st = cpu_scratch(ctx, 1, threads * launch.work_floats * (int64_t)sizeof(float), &p, Op::kName)) return st;
+        if (int st = cpu_scratch(ctx, 1, threads * stride * (int64_t)sizeof(float), &p, name)) return st;
         work = static_cast<float*>(p);
     }
     unsigned bad = 0;
@@ -101,16 +102,16 @@ int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch) {
     } else {
 #pragma omp parallel num_threads(threads) reduction(| : bad)
         {
-            CpuTeam team{work ? work + omp_get_thread_num() * launch.work_floats : nullptr};
+            CpuTeam team{work ? work + omp_get_thread_num() * stride : nullptr};
 #pragma omp for schedule(static)
             for (int64_t i = 0; i < launch.teams; ++i) op(team, i);
             bad |= team.bad;
         }
     }
-    return bad ? fail(status_of_bad(bad), Op::kName, "%s", message_of_bad(bad)) : RFSQ_OK;
+    return bad ? fail(status_of_bad(bad), name, "%s", message_of_bad(bad)) : RFSQ_OK;
 }
 
-#define RFSQ_CPU_INSTANTIATE(Op) template int cpu_run<Op>(rfsq_ctx*, const Op&, Launch);
+#define RFSQ_CPU_INSTANTIATE(Op) template int cpu_run<Op>(rfsq_ctx*, const char*, const Op&, Launch);
 RFSQ_FOR_EACH_OP(RFSQ_CPU_INSTANTIATE)
 #undef RFSQ_CPU_INSTANTIATE
 

@@ -45,8 +45,7 @@ namespace rfsq {
 // Records "op: message" as this thread's last error and returns status.
 int fail(int status, const char* op, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 
-// Op ids index RFSQ_FOR_EACH_OP; the CUDA backend stores one when a kernel flags bad data.
-const char* op_name(int id);
+// Status and message of the bad-data bits (kBad*) a kernel raised.
 int status_of_bad(unsigned bits);
 const char* message_of_bad(unsigned bits);
 
@@ -82,7 +81,7 @@ struct Backend {
     int (*conv_forward)(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* bias, float* y);
     int (*conv_backward)(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
                          float* dweight, float* dbias);
-    int (*vq_search)(rfsq_ctx*, const VqSearch&);  // writes op.idx; reports NaN/Inf in x
+    int (*vq_search)(rfsq_ctx*, const char* op, const VqSearch&);  // writes idx; reports NaN/Inf in x
     Tuning tuning;
 };
 
@@ -112,9 +111,10 @@ void cuda_graph_destroy(rfsq_graph*);
 // Scratch and workspaces cannot be reallocated while a graph is recorded or alive: it holds their addresses.
 int check_fixed_memory(const rfsq_ctx*, const char* op, long long bytes);
 
+// Runs launch.teams teams of op; name (the entry point) is what errors name.
 template <class Op>
-int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch);
+int cpu_run(rfsq_ctx* ctx, const char* name, const Op& op, Launch launch);
 template <class Op>
-int cuda_run(rfsq_ctx* ctx, const Op& op, Launch launch);
+int cuda_run(rfsq_ctx* ctx, const char* name, const Op& op, Launch launch);
 
 }  // namespace rfsq

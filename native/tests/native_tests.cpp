@@ -3,147 +3,11 @@
 // Gradients are checked by central finite differences of a float64 straight-through surrogate of the
 // forward (round(f) replaced by f + its frozen rounding offset), independent of the backward's derivation.
 #include "harness.h"
+#include "reference.h"
 
 namespace {
 
-// ---- float64 references ------------------------------------------------------------------------------------
-
-struct RefFsq {
-    std::vector<int> L;
-    std::vector<double> h, o, shift, half;
-    std::vector<int64_t> basis;
-    int64_t codebook = 1;
-    explicit RefFsq(const rfsq_levels& lv) {
-        for (int j = 0; j < lv.count; ++j) {
-            const int l = lv.levels[j];
-            L.push_back(l);
-            h.push_back((l - 1) * (1 - 1e-3) / 2);
-            o.push_back(l % 2 == 0 ? 0.5 : 0.0);
-            shift.push_back(tan(o.back() / h.back()));
-            half.push_back(l / 2);
-            basis.push_back(codebook);
-            codebook *= l;
-        }
-    }
-    double bound(int j, double x) const { return tanh(x + shift[j]) * h[j] - o[j]; }
-    double deriv(int j, double x) const {
-        const double t = tanh(x + shift[j]);
-        return h[j] * (1 - t * t) / half[j];
-    }
-    // Distance of f to the nearest rounding boundary (a half-integer).
-    static double margin(double f) { return fabs(f - floor(f) - 0.5); }
-};
-
-constexpr double kAmbiguous = 1e-4;  // |f - boundary| below this: float32 may round either way
-
-struct RfsqCase {
-    rfsq_rfsq_cfg cfg;
-    int64_t b, h, w;
-    int C() const { return cfg.levels.count; }
-    int64_t n() const { return h * w; }
-    int64_t size() const { return b * C() * n(); }
-    int64_t params() const {
-        int64_t p = 0;
-        rfsq_rfsq_param_count(&cfg, &p);
-        return p;
-    }
-};
-
-// Float64 RFSQ forward. hint: the kernel's indices, adopted where the reference is ambiguous (so both
-// follow the same branch); offsets: when given, round(f) is replaced by f + offset (the STE surrogate),
-// and when offsets_out is given, the offsets of this point are recorded.
-struct RefRfsq {
-    std::vector<double> zhat, stats, rnorm;
-    std::vector<int32_t> idx;
-    int64_t mismatches = 0;
-};
-
-RefRfsq ref_rfsq(const RfsqCase& tc, const std::vector<double>& z, const std::vector<double>& params,
-                 const float* running, const int32_t* hint, const std::vector<double>* offsets,
-                 std::vector<double>* offsets_out) {
-    const RefFsq F(tc.cfg.levels);
-    const int C = tc.C(), K = tc.cfg.stages, st = tc.cfg.strategy;
-    const int64_t N = tc.n(), B = tc.b;
-    RefRfsq out;
-    out.zhat.assign(tc.size(), 0.0);
-    out.idx.assign(B * N * K, 0);
-    out.stats.assign(K * B * C * 2, 0.0);
-    out.rnorm.assign(B * K, 0.0);
-    if (offsets_out) offsets_out->assign(tc.size() * K, 0.0);
-    auto gain = [](double g) { return fabs(g) < 1e-6 ? (g < 0 ? -1e-6 : 1e-6) : g; };
-    for (int64_t b = 0; b < B; ++b) {
-        std::vector<double> r(z.begin() + b * C * N, z.begin() + (b + 1) * C * N);
-        for (int s = 0; s < K; ++s) {
-            std::vector<double> mu(C, 0.0), sig(C, 1.0), a(C, 1.0), be(C, 0.0), ainv(C, 1.0);
-            for (int c = 0; c < C; ++c) {
-                if (st == RFSQ_STRATEGY_SCALE) {
-                    const double t = params[s];
-                    const double sc = std::max(t > 20 ? t : log1p(exp(t)), 1e-6);
-                    a[c] = sc;
-                    ainv[c] = 1 / sc;
-                } else if (st == RFSQ_STRATEGY_LAYERNORM) {
-                    if (running) {
-                        mu[c] = running[(s * C + c) * 2];
-                        sig[c] = running[(s * C + c) * 2 + 1];
-                    } else {
-                        double m = 0, v = 0;
-                        for (int64_t p = 0; p < N; ++p) m += r[c * N + p];
-                        m /= N;
-                        for (int64_t p = 0; p < N; ++p) v += (r[c * N + p] - m) * (r[c * N + p] - m);
-                        mu[c] = m;
-                        sig[c] = sqrt(v / N + 1e-5);
-                    }
-                    const double g = gain(params[s * 2 * C + c]);
-                    be[c] = params[s * 2 * C + C + c];
-                    a[c] = g / sig[c];
-                    ainv[c] = sig[c] / g;
-                    out.stats[((s * B + b) * C + c) * 2] = mu[c];
-                    out.stats[((s * B + b) * C + c) * 2 + 1] = sig[c];
-                }
-            }
-            double sq = 0;
-            for (int64_t p = 0; p < N; ++p) {
-                int64_t index = 0;
-                const int64_t hint_index = hint ? hint[(b * N + p) * K + s] : -1;
-                for (int c = 0; c < C; ++c) {
-                    const double x = r[c * N + p];
-                    const double f = F.bound(c, (x - mu[c]) * a[c] + be[c]);
-                    double lev = nearbyint(f);
-                    if (hint && RefFsq::margin(f) < kAmbiguous) {
-                        lev = (double)((hint_index / F.basis[c]) % F.L[c]) - F.half[c];
-                    } else if (hint && (int64_t)(lev + F.half[c]) != (hint_index / F.basis[c]) % F.L[c]) {
-                        ++out.mismatches;
-                    }
-                    const int64_t e = (b * C + c) * N + p;
-                    if (offsets_out) (*offsets_out)[e * K + s] = lev - f;
-                    const double level = offsets ? f + (*offsets)[e * K + s] : lev;
-                    index += (int64_t)(lev + F.half[c]) * F.basis[c];
-                    const double q = (level / F.half[c] - be[c]) * ainv[c] + mu[c];
-                    out.zhat[e] += q;
-                    r[c * N + p] = x - q;
-                    sq += r[c * N + p] * r[c * N + p];
-                }
-                out.idx[(b * N + p) * K + s] = (int32_t)index;
-            }
-            out.rnorm[b * K + s] = sqrt(sq);
-        }
-    }
-    return out;
-}
-
-std::vector<float> random_params(Rng& g, const RfsqCase& tc) {
-    std::vector<float> p(tc.params());
-    const int C = tc.C();
-    for (int s = 0; s < tc.cfg.stages; ++s) {
-        if (tc.cfg.strategy == RFSQ_STRATEGY_SCALE) p[s] = (float)(g.uniform() * 2 - 1);
-        if (tc.cfg.strategy == RFSQ_STRATEGY_LAYERNORM)
-            for (int c = 0; c < C; ++c) {
-                p[s * 2 * C + c] = (float)(0.5 + g.uniform());
-                p[s * 2 * C + C + c] = (float)(g.uniform() * 0.6 - 0.3);
-            }
-    }
-    return p;
-}
+using namespace ref;
 
 // ---- tests ---------------------------------------------------------------------------------------------------
 
@@ -409,8 +273,9 @@ void test_rfsq_forward(rfsq_ctx* ctx, RfsqCase tc, bool running_mode) {
     check(dec.get() == zh, "decode(encode(z)) reproduces zhat exactly");
 }
 
-// Exact backward against central finite differences of the float64 straight-through surrogate.
-void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc) {
+// Exact backward against central finite differences of the float64 straight-through surrogate: every element of
+// dz, or `sample` random ones of it (large shapes), and every parameter.
+void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc, int64_t sample = 0) {
     Rng g = fresh();
     const int C = tc.C();
     std::vector<float> z(tc.size());
@@ -433,13 +298,20 @@ void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc) {
         return l;
     };
     const double eps = 1e-6;
-    std::vector<double> fd_z(tc.size()), fd_p(P);
-    for (int64_t i = 0; i < tc.size(); ++i) {
+    std::vector<int64_t> at;
+    for (int64_t i = 0; i < tc.size(); ++i) at.push_back(i);
+    if (sample > 0) {
+        at.clear();
+        for (int64_t j = 0; j < sample; ++j) at.push_back((int64_t)(g.uniform() * tc.size()));
+    }
+    std::vector<double> fd_z(at.size()), fd_p(P);
+    for (size_t a = 0; a < at.size(); ++a) {
+        const int64_t i = at[a];
         const double keep = zd[i];
         zd[i] = keep + eps;
         const double up = loss(zd, pd);
         zd[i] = keep - eps;
-        fd_z[i] = (up - loss(zd, pd)) / (2 * eps);
+        fd_z[a] = (up - loss(zd, pd)) / (2 * eps);
         zd[i] = keep;
     }
     for (int64_t j = 0; j < P; ++j) {
@@ -450,7 +322,13 @@ void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc) {
         fd_p[j] = (up - loss(zd, pd)) / (2 * eps);
         pd[j] = keep;
     }
-    check(rel_err(gz.get(), fd_z) < 1e-3, "dz = finite differences of the surrogate", rel_err(gz.get(), fd_z), 1e-3);
+    const auto all = gz.get();
+    std::vector<float> got(at.size());
+    for (size_t a = 0; a < at.size(); ++a) got[a] = all[at[a]];
+    check(rel_err(got, fd_z) < 1e-3, "dz = finite differences of the surrogate", rel_err(got, fd_z), 1e-3);
+    int64_t unwritten = 0;
+    for (float v : all) unwritten += !std::isfinite(v);
+    check(unwritten == 0, "every dz element written (outputs were poisoned)", (double)unwritten, 0);
     if (P > 0) check(rel_err(gp.get(), fd_p) < 1e-3, "dparams = finite differences of the surrogate", rel_err(gp.get(), fd_p), 1e-3);
 }
 
@@ -510,6 +388,31 @@ void run_all(rfsq_ctx* ctx, const char* dev) {
             char name[128];
             snprintf(name, sizeof name, "rfsq backward vs finite differences [%d..] K=%d %s", sh.L[0], sh.K, strat[st]);
             named(name, [&] { test_rfsq_backward(ctx, tc); });
+        }
+    // The CUDA backend's launch boundaries: team scratch in dynamic shared memory beside the kernel's static shared
+    // memory (team.sum's 2,304 bytes), 48 KB in all without opt-in, the opt-in maximum (227 KB on H100/H200) with
+    // it, global memory beyond. Forward scratch 64 + 11 N floats (C = 5), backward 2,048 + 20 N (K = 4, C = 5):
+    //   33x33 forward 48,172 B and 22x22 backward 46,912 B: under 48 KB alone, over it with the static part (these
+    //   failed to launch before the static part was counted); 8x653 forward 230,112 B and 38x73 backward 230,112 B:
+    //   the largest that fit beside 2,304 static bytes; 55x95 forward and 37x75 backward: just over, global memory.
+    // The CPU runs them all exactly as well.
+    const Shape edge_fwd[] = {{{4, 4, 4, 4, 4}, 4, 2, 33, 33}, {{4, 4, 4, 4, 4}, 4, 1, 8, 653}, {{4, 4, 4, 4, 4}, 4, 1, 55, 95}};
+    for (const auto& sh : edge_fwd)
+        for (int st = 0; st < 3; ++st) {
+            RfsqCase tc{{levels_of(sh.L), sh.K, st}, sh.b, sh.h, sh.w};
+            char name[128];
+            snprintf(name, sizeof name, "launch edge: rfsq forward K=4 C=5 %s (%lldx%lldx%lld)", strat[st], (long long)sh.b,
+                     (long long)sh.h, (long long)sh.w);
+            named(name, [&] { test_rfsq_forward(ctx, tc, false); });
+        }
+    const Shape edge_bwd[] = {{{4, 4, 4, 4, 4}, 4, 1, 22, 22}, {{4, 4, 4, 4, 4}, 4, 1, 38, 73}, {{4, 4, 4, 4, 4}, 4, 1, 37, 75}};
+    for (const auto& sh : edge_bwd)
+        for (int st = 0; st < 3; ++st) {
+            RfsqCase tc{{levels_of(sh.L), sh.K, st}, sh.b, sh.h, sh.w};
+            char name[128];
+            snprintf(name, sizeof name, "launch edge: rfsq backward K=4 C=5 %s (%lldx%lldx%lld)", strat[st], (long long)sh.b,
+                     (long long)sh.h, (long long)sh.w);
+            named(name, [&] { test_rfsq_backward(ctx, tc, 48); });
         }
 }
 

@@ -323,9 +323,21 @@ public final class Rfsq {
      * encode returned; every other configuration takes null.
      */
     public Tensor decode(Tensor indices, Tensor stats) {
+        checkDecodeInputs(indices, stats);
+        long b = indices.dim(0), h = indices.dim(1), w = indices.dim(2);
+        Tensor statsIn = perImageStats() ? stats : running;
+        Tensor zhat = indices.scope().allocate(DType.F32, b, levels.count(), h, w);
+        runAndWait(device, "rfsq_rfsq_decode",
+                ctx -> rfsq_h.rfsq_rfsq_decode(ctx, cfg, indices.address(), b, h, w, pointer(params), pointer(statsIn),
+                        perImageStats() ? 1 : 0, zhat.address()),
+                in(indices, params, statsIn), zhat);
+        return zhat;
+    }
+
+    private void checkDecodeInputs(Tensor indices, Tensor stats) {
         expect(indices, "indices", DType.I32, " for " + stages + " stage(s)", "B", "H", "W", (long) stages);
         sameDevice(device, "indices", indices);
-        long b = indices.dim(0), h = indices.dim(1), w = indices.dim(2);
+        long b = indices.dim(0);
         if (perImageStats()) {
             if (stats == null) {
                 throw new IllegalArgumentException(
@@ -337,13 +349,46 @@ public final class Rfsq {
             throw new IllegalArgumentException("stats must be null for " + strategy.label() + " in " + statsMode.label()
                     + " mode (indices alone decode), got " + stats.describe());
         }
-        Tensor statsIn = perImageStats() ? stats : running;
-        Tensor zhat = indices.scope().allocate(DType.F32, b, levels.count(), h, w);
-        runAndWait(device, "rfsq_rfsq_decode",
-                ctx -> rfsq_h.rfsq_rfsq_decode(ctx, cfg, indices.address(), b, h, w, pointer(params), pointer(statsIn),
-                        perImageStats() ? 1 : 0, zhat.address()),
-                in(indices, params, statsIn), zhat);
-        return zhat;
+    }
+
+    /**
+     * zhat from the first {@code k} of the K stages only (progressive decoding: q_1 + ... + q_k), from the same
+     * indices (B,H,W,K) and stats (K,B,C,2) as {@link #decode}. Exact: stage j's code depends only on its own index,
+     * parameters and statistics, so this equals what a k-stage quantizer with this one's first k stages decodes
+     * (and k = K is {@link #decode}). For k < K the first k indices of each position are gathered through the host.
+     */
+    public Tensor decode(Tensor indices, Tensor stats, int k) {
+        if (k < 1 || k > stages) {
+            throw new IllegalArgumentException("k must be 1.." + stages + " (stages to decode), got " + k);
+        }
+        checkDecodeInputs(indices, stats);
+        if (k == stages) {
+            return decode(indices, stats);
+        }
+        long b = indices.dim(0), h = indices.dim(1), w = indices.dim(2);
+        int c = levels.count();
+        int[] all = indices.toIntArray();
+        int[] first = new int[Math.toIntExact(b * h * w * k)];
+        for (int p = 0, n = first.length / k; p < n; p++) {
+            System.arraycopy(all, p * stages, first, p * k, k);
+        }
+        // Stage-major layouts: the first k stages of params, stats (K,B,C,2) and running stats (K,C,2) are prefixes.
+        try (Scope state = Scope.open(device)) {
+            Rfsq prefix = builder(levels).stages(k).strategy(strategy).statsMode(statsMode).momentum(momentum)
+                    .build(state);
+            if (params != null) {
+                prefix.params.copyFrom(params.view(0, prefix.params.numel()));
+            }
+            if (running != null) {
+                prefix.running.copyFrom(running.view(0, k, c, 2));
+            }
+            Tensor prefixIndices = state.fromArray(first, b, h, w, k);
+            Tensor prefixStats = stats == null ? null : stats.view(0, k, b, c, 2);
+            Tensor zhat = prefix.decode(prefixIndices, prefixStats);
+            Tensor out = indices.scope().allocate(DType.F32, zhat.shape());
+            out.copyFrom(zhat);
+            return out;
+        }
     }
 
     @Override

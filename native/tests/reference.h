@@ -1,0 +1,280 @@
+// The float64 references of the native ops, written from the definitions (RFSQ-SPEC.md §1-2, docs/BASELINES.md)
+// and shared by native/tests and bench/cuda: FSQ and RFSQ (forward, straight-through surrogate, decode), LFQ
+// (forward, loss, gradient) and VQ (distances and the nearest-code check). Everything here is float64 and plain
+// C++ over std::vector; nothing calls librfsq.
+#pragma once
+
+#include <math.h>
+#include <stdint.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "rfsq.h"
+
+namespace ref {
+
+// ---- FSQ and RFSQ ----------------------------------------------------------------------------------------
+
+struct RefFsq {
+    std::vector<int> L;
+    std::vector<double> h, o, shift, half;
+    std::vector<int64_t> basis;
+    int64_t codebook = 1;
+    explicit RefFsq(const rfsq_levels& lv) {
+        for (int j = 0; j < lv.count; ++j) {
+            const int l = lv.levels[j];
+            L.push_back(l);
+            h.push_back((l - 1) * (1 - 1e-3) / 2);
+            o.push_back(l % 2 == 0 ? 0.5 : 0.0);
+            shift.push_back(tan(o.back() / h.back()));
+            half.push_back(l / 2);
+            basis.push_back(codebook);
+            codebook *= l;
+        }
+    }
+    double bound(int j, double x) const { return tanh(x + shift[j]) * h[j] - o[j]; }
+    double deriv(int j, double x) const {
+        const double t = tanh(x + shift[j]);
+        return h[j] * (1 - t * t) / half[j];
+    }
+    // Distance of f to the nearest rounding boundary (a half-integer).
+    static double margin(double f) { return fabs(f - floor(f) - 0.5); }
+};
+
+constexpr double kAmbiguous = 1e-4;  // |f - boundary| below this: float32 may round either way
+
+struct RfsqCase {
+    rfsq_rfsq_cfg cfg;
+    int64_t b, h, w;
+    int C() const { return cfg.levels.count; }
+    int64_t n() const { return h * w; }
+    int64_t size() const { return b * C() * n(); }
+    int64_t params() const {
+        return cfg.strategy == RFSQ_STRATEGY_SCALE ? cfg.stages : cfg.strategy == RFSQ_STRATEGY_LAYERNORM ? 2LL * cfg.stages * C() : 0;
+    }
+};
+
+// Float64 RFSQ forward. hint: the kernel's indices, adopted where the reference is ambiguous (so both
+// follow the same branch); offsets: when given, round(f) is replaced by f + offset (the STE surrogate),
+// and when offsets_out is given, the offsets of this point are recorded.
+struct RefRfsq {
+    std::vector<double> zhat, stats, rnorm;
+    std::vector<double> margin;  // (B,H,W,K): the smallest distance of a bound value to a rounding boundary
+    std::vector<int32_t> idx;
+    int64_t mismatches = 0;
+};
+
+inline RefRfsq ref_rfsq(const RfsqCase& tc, const std::vector<double>& z, const std::vector<double>& params,
+                 const float* running, const int32_t* hint, const std::vector<double>* offsets,
+                 std::vector<double>* offsets_out) {
+    const RefFsq F(tc.cfg.levels);
+    const int C = tc.C(), K = tc.cfg.stages, st = tc.cfg.strategy;
+    const int64_t N = tc.n(), B = tc.b;
+    RefRfsq out;
+    out.zhat.assign(tc.size(), 0.0);
+    out.idx.assign(B * N * K, 0);
+    out.stats.assign(K * B * C * 2, 0.0);
+    out.rnorm.assign(B * K, 0.0);
+    out.margin.assign(B * N * K, INFINITY);
+    if (offsets_out) offsets_out->assign(tc.size() * K, 0.0);
+    auto gain = [](double g) { return fabs(g) < 1e-6 ? (g < 0 ? -1e-6 : 1e-6) : g; };
+    for (int64_t b = 0; b < B; ++b) {
+        std::vector<double> r(z.begin() + b * C * N, z.begin() + (b + 1) * C * N);
+        for (int s = 0; s < K; ++s) {
+            std::vector<double> mu(C, 0.0), sig(C, 1.0), a(C, 1.0), be(C, 0.0), ainv(C, 1.0);
+            for (int c = 0; c < C; ++c) {
+                if (st == RFSQ_STRATEGY_SCALE) {
+                    const double t = params[s];
+                    const double sc = std::max(t > 20 ? t : log1p(exp(t)), 1e-6);
+                    a[c] = sc;
+                    ainv[c] = 1 / sc;
+                } else if (st == RFSQ_STRATEGY_LAYERNORM) {
+                    if (running) {
+                        mu[c] = running[(s * C + c) * 2];
+                        sig[c] = running[(s * C + c) * 2 + 1];
+                    } else {
+                        double m = 0, v = 0;
+                        for (int64_t p = 0; p < N; ++p) m += r[c * N + p];
+                        m /= N;
+                        for (int64_t p = 0; p < N; ++p) v += (r[c * N + p] - m) * (r[c * N + p] - m);
+                        mu[c] = m;
+                        sig[c] = sqrt(v / N + 1e-5);
+                    }
+                    const double g = gain(params[s * 2 * C + c]);
+                    be[c] = params[s * 2 * C + C + c];
+                    a[c] = g / sig[c];
+                    ainv[c] = sig[c] / g;
+                    out.stats[((s * B + b) * C + c) * 2] = mu[c];
+                    out.stats[((s * B + b) * C + c) * 2 + 1] = sig[c];
+                }
+            }
+            double sq = 0;
+            for (int64_t p = 0; p < N; ++p) {
+                int64_t index = 0;
+                const int64_t hint_index = hint ? hint[(b * N + p) * K + s] : -1;
+                for (int c = 0; c < C; ++c) {
+                    const double x = r[c * N + p];
+                    const double f = F.bound(c, (x - mu[c]) * a[c] + be[c]);
+                    double& m = out.margin[(b * N + p) * K + s];
+                    m = std::min(m, RefFsq::margin(f));
+                    double lev = nearbyint(f);
+                    if (hint && RefFsq::margin(f) < kAmbiguous) {
+                        lev = (double)((hint_index / F.basis[c]) % F.L[c]) - F.half[c];
+                    } else if (hint && (int64_t)(lev + F.half[c]) != (hint_index / F.basis[c]) % F.L[c]) {
+                        ++out.mismatches;
+                    }
+                    const int64_t e = (b * C + c) * N + p;
+                    if (offsets_out) (*offsets_out)[e * K + s] = lev - f;
+                    const double level = offsets ? f + (*offsets)[e * K + s] : lev;
+                    index += (int64_t)(lev + F.half[c]) * F.basis[c];
+                    const double q = (level / F.half[c] - be[c]) * ainv[c] + mu[c];
+                    out.zhat[e] += q;
+                    r[c * N + p] = x - q;
+                    sq += r[c * N + p] * r[c * N + p];
+                }
+                out.idx[(b * N + p) * K + s] = (int32_t)index;
+            }
+            out.rnorm[b * K + s] = sqrt(sq);
+        }
+    }
+    return out;
+}
+
+// Random parameters: theta in [-1, 1]; gamma in [0.5, 1.5], beta in [-0.3, 0.3]. G: anything with uniform() in [0, 1).
+template <class G>
+std::vector<float> random_params(G& g, const RfsqCase& tc) {
+    std::vector<float> p(tc.params());
+    const int C = tc.C();
+    for (int s = 0; s < tc.cfg.stages; ++s) {
+        if (tc.cfg.strategy == RFSQ_STRATEGY_SCALE) p[s] = (float)(g.uniform() * 2 - 1);
+        if (tc.cfg.strategy == RFSQ_STRATEGY_LAYERNORM)
+            for (int c = 0; c < C; ++c) {
+                p[s * 2 * C + c] = (float)(0.5 + g.uniform());
+                p[s * 2 * C + C + c] = (float)(g.uniform() * 0.6 - 0.3);
+            }
+    }
+    return p;
+}
+
+// ---- LFQ -------------------------------------------------------------------------------------------------
+
+struct LfqRef {
+    std::vector<double> q, dx;
+    std::vector<int32_t> idx;
+    double loss = 0;
+};
+
+inline double sgn_code(int64_t j, int ch, int C) { return ((j >> (C - 1 - ch)) & 1) ? 1.0 : -1.0; }
+inline double ent(double p) { return -p * log(std::max(p, 1e-5)); }
+inline double dent(double p) { return p >= 1e-5 ? -(log(p) + 1) : -log(1e-5); }
+
+// Straight from the page: full M-way softmax over logits, then the entropies and their gradient.
+inline LfqRef lfq_ref(const rfsq_lfq_cfg& cfg, const std::vector<double>& x, int64_t B, int64_t HW, const std::vector<double>& dq) {
+    const int C = cfg.channels;
+    const int64_t N = B * HW, M = int64_t(1) << C, E = N * C;
+    const double tau = cfg.inv_temperature, we = cfg.entropy_weight, wc = cfg.commitment_weight, gam = cfg.diversity_gamma;
+    LfqRef r;
+    r.q.assign(E, 0);
+    r.dx.assign(E, 0);
+    r.idx.assign(N, 0);
+    auto at = [&](int64_t n, int ch) { return (n / HW * C + ch) * HW + n % HW; };
+    double commit = 0;
+    for (int64_t n = 0; n < N; ++n) {
+        int32_t index = 0;
+        for (int ch = 0; ch < C; ++ch) {
+            const double v = x[at(n, ch)], q = v > 0 ? 1 : -1;
+            r.q[at(n, ch)] = q;
+            index += (v > 0 ? 1 : 0) << (C - 1 - ch);
+            commit += (v - q) * (v - q);
+            r.dx[at(n, ch)] = dq[at(n, ch)] + 2 * wc * (v - q) / (double)E;
+        }
+        r.idx[n] = index;
+    }
+    r.loss = wc * commit / (double)E;
+    if (we == 0) return r;
+    std::vector<double> p(N * M), a(M, 0.0);
+    double P = 0;
+    for (int64_t n = 0; n < N; ++n) {
+        double mx = -INFINITY;
+        for (int64_t j = 0; j < M; ++j) {
+            double l = 0;
+            for (int ch = 0; ch < C; ++ch) l -= tau * (x[at(n, ch)] - sgn_code(j, ch, C)) * (x[at(n, ch)] - sgn_code(j, ch, C));
+            p[n * M + j] = l;
+            mx = std::max(mx, l);
+        }
+        double s = 0;
+        for (int64_t j = 0; j < M; ++j) s += (p[n * M + j] = exp(p[n * M + j] - mx));
+        for (int64_t j = 0; j < M; ++j) {
+            p[n * M + j] /= s;
+            P += ent(p[n * M + j]);
+            a[j] += p[n * M + j] / N;
+        }
+    }
+    double Q = 0;
+    for (int64_t j = 0; j < M; ++j) Q += ent(a[j]);
+    r.loss += we * (P / (N * M) - gam * Q / M);
+    for (int64_t n = 0; n < N; ++n) {
+        std::vector<double> g(M);
+        double G = 0;
+        for (int64_t j = 0; j < M; ++j) {
+            g[j] = we * (dent(p[n * M + j]) - gam * dent(a[j])) / (N * M);
+            G += p[n * M + j] * g[j];
+        }
+        for (int64_t j = 0; j < M; ++j) {
+            const double dl = p[n * M + j] * (g[j] - G);
+            for (int ch = 0; ch < C; ++ch) r.dx[at(n, ch)] += -2 * tau * dl * (x[at(n, ch)] - sgn_code(j, ch, C));
+        }
+    }
+    return r;
+}
+
+// ---- VQ --------------------------------------------------------------------------------------------------
+
+struct VqCase {
+    int32_t M, D;
+    int64_t B, H, W;
+    int64_t N() const { return B * H * W; }
+    int64_t HW() const { return H * W; }
+    int64_t E() const { return B * D * H * W; }
+    int64_t at(int64_t n, int d) const { return (n / HW() * D + d) * HW() + n % HW(); }
+};
+
+inline double vq_dist(const std::vector<float>& x, const std::vector<float>& cb, const VqCase& k, int64_t n, int64_t j) {
+    double s = 0;
+    for (int d = 0; d < k.D; ++d) {
+        const double v = (double)x[k.at(n, d)] - cb[j * k.D + d];
+        s += v * v;
+    }
+    return s;
+}
+
+// Checks the native indices: each must be a nearest code in float64 up to the float32 rounding of ||e||^2 - 2 x.e
+// (counted in *far otherwise), and equal to the float64 argmin wherever that one is clear by more than the rounding
+// (the return value counts those misses).
+inline int64_t vq_index_misses(const std::vector<float>& x, const std::vector<float>& cb, const VqCase& k, const std::vector<int32_t>& idx,
+                        int64_t* far) {
+    int64_t misses = 0;
+    *far = 0;
+    for (int64_t n = 0; n < k.N(); ++n) {
+        double best = INFINITY, second = INFINITY, xx = 0;
+        int64_t at = -1;
+        for (int d = 0; d < k.D; ++d) xx += (double)x[k.at(n, d)] * x[k.at(n, d)];
+        for (int64_t j = 0; j < k.M; ++j) {
+            const double dj = vq_dist(x, cb, k, n, j);
+            if (dj < best) {
+                second = best;
+                best = dj;
+                at = j;
+            } else if (dj < second) {
+                second = dj;
+            }
+        }
+        const double tol = 1e-5 * (xx + 1.0);
+        if (idx[n] < 0 || idx[n] >= k.M || vq_dist(x, cb, k, n, idx[n]) > best + tol) ++*far;
+        else if (idx[n] != at && second - best > tol) ++misses;
+    }
+    return misses;
+}
+
+}  // namespace ref
