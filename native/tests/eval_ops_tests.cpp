@@ -3,6 +3,7 @@
 // with poisoned outputs. The LPIPS gradient's float64 reference is itself checked by central differences.
 // CPU always; CUDA too when a GPU is usable.
 #include "harness.h"
+#include "reference.h"
 
 namespace {
 
@@ -22,13 +23,8 @@ void test_max_pool(rfsq_ctx* ctx) {
     for (int64_t pl = 0; pl < B * C; ++pl)
         for (int64_t i = 0; i < OH; ++i)
             for (int64_t j = 0; j < OW; ++j) {
-                int64_t best = -1;
-                double m = -INFINITY;
-                for (int k = 0; k < 4; ++k) {  // PyTorch: (val > maxval) || isnan(val)
-                    const int64_t e = pl * H * W + (2 * i + k / 2) * W + 2 * j + k % 2;
-                    if (best < 0 || x[e] > m || std::isnan(x[e])) m = x[e], best = e;
-                }
-                ry[(pl * OH + i) * OW + j] = m;
+                const int64_t best = ref::max_pool_pick(x, pl, H, W, i, j);
+                ry[(pl * OH + i) * OW + j] = x[best];
                 rdx[best] = dy[(pl * OH + i) * OW + j];
             }
     const auto yo = y.get(), dxo = dx.get();
@@ -49,14 +45,14 @@ void test_avg_pool(rfsq_ctx* ctx) {
     const auto x = randn(g, B * C * H * W, 2.0, 1.0);
     Buf<float> dx(ctx, x), y(ctx, B * C * OH * OW);
     check(settle(ctx, rfsq_avg_pool2x2_forward(ctx, dx.d, B, C, H, W, y.d)) == RFSQ_OK, "avg_pool forward");
-    std::vector<double> ref(B * C * OH * OW);
+    std::vector<double> want(B * C * OH * OW);
     for (int64_t pl = 0; pl < B * C; ++pl)
         for (int64_t i = 0; i < OH; ++i)
             for (int64_t j = 0; j < OW; ++j) {
                 const float* a = &x[pl * H * W + 2 * i * W + 2 * j];
-                ref[(pl * OH + i) * OW + j] = ((double)a[0] + a[1] + a[W] + a[W + 1]) / 4;
+                want[(pl * OH + i) * OW + j] = ((double)a[0] + a[1] + a[W] + a[W + 1]) / 4;
             }
-    check(rel_err(y.get(), ref) < 1e-6, "avg_pool = mean of each 2x2 block", rel_err(y.get(), ref), 1e-6);
+    check(rel_err(y.get(), want) < 1e-6, "avg_pool = mean of each 2x2 block", rel_err(y.get(), want), 1e-6);
 }
 
 // ---- metrics ------------------------------------------------------------------------------------------------
@@ -75,8 +71,7 @@ void test_to_8bit(rfsq_ctx* ctx) {
     int64_t wrong = 0;
     for (int64_t i = 0; i < n; ++i) {
         const int64_t c = (i / (H * W)) % C;
-        const double r = std::min(255.0, std::max(0.0, floor(fma((double)x[i], (double)scale[c], (double)shift[c]) + 0.5)));
-        wrong += yo[i] != (float)r;
+        wrong += yo[i] != ref::to_8bit(x[i], scale[c], shift[c]);
     }
     check(wrong == 0, "to_8bit = clamp(floor(x * scale + shift + 0.5), 0, 255)", (double)wrong, 0);
     check(yo[1] == 0.0f && yo[2] == 255.0f, "clamped to 0 and 255");
@@ -91,40 +86,14 @@ void test_image_errors(rfsq_ctx* ctx) {
     const auto a = randn(g, B * n, 1.0), b = randn(g, B * n, 1.0, 0.2);
     Buf<float> da(ctx, a), db(ctx, b), out(ctx, B * 2);
     check(settle(ctx, rfsq_image_errors(ctx, da.d, db.d, B, n, out.d)) == RFSQ_OK, "image_errors");
-    std::vector<double> ref(B * 2, 0.0);
+    std::vector<double> want(B * 2, 0.0);
     for (int64_t i = 0; i < B * n; ++i) {
         const double d = (double)a[i] - b[i];
-        ref[i / n * 2] += fabs(d);
-        ref[i / n * 2 + 1] += d * d;
+        want[i / n * 2] += fabs(d);
+        want[i / n * 2 + 1] += d * d;
     }
-    check(rel_err(out.get(), ref) < 1e-6, "per-image sum |a - b| and sum (a - b)^2", rel_err(out.get(), ref), 1e-6);
+    check(rel_err(out.get(), want) < 1e-6, "per-image sum |a - b| and sum (a - b)^2", rel_err(out.get(), want), 1e-6);
     check(rfsq_image_errors(ctx, da.d, db.d, 0, n, out.d) == RFSQ_E_INVALID, "batch 0 rejected");
-}
-
-// SSIM of one plane the direct way: the full 11 x 11 Gaussian window at every inner position, in double.
-std::pair<double, double> ssim_ref(const std::vector<float>& x, const std::vector<float>& y, int64_t off, int64_t H,
-                                   int64_t W, double range, bool sample) {
-    double taps[11], total = 0;
-    for (int k = 0; k < 11; ++k) total += taps[k] = exp(-(k - 5) * (k - 5) / (2 * 1.5 * 1.5));
-    for (double& t : taps) t /= total;
-    const double c1 = (0.01 * range) * (0.01 * range), c2 = (0.03 * range) * (0.03 * range);
-    const double norm = sample ? 121.0 / 120.0 : 1.0;
-    double s = 0, cs = 0;
-    for (int64_t i = 0; i + 10 < H; ++i)
-        for (int64_t j = 0; j + 10 < W; ++j) {
-            double ux = 0, uy = 0, uxx = 0, uyy = 0, uxy = 0;
-            for (int a = 0; a < 11; ++a)
-                for (int b = 0; b < 11; ++b) {
-                    const double wgt = taps[a] * taps[b], p = x[off + (i + a) * W + j + b], q = y[off + (i + a) * W + j + b];
-                    ux += wgt * p, uy += wgt * q, uxx += wgt * p * p, uyy += wgt * q * q, uxy += wgt * p * q;
-                }
-            const double vx = norm * (uxx - ux * ux), vy = norm * (uyy - uy * uy), vxy = norm * (uxy - ux * uy);
-            const double c = (2 * vxy + c2) / (vx + vy + c2);
-            s += (2 * ux * uy + c1) / (ux * ux + uy * uy + c1) * c;
-            cs += c;
-        }
-    const double count = (double)(H - 10) * (W - 10);
-    return {s / count, cs / count};
 }
 
 void test_ssim(rfsq_ctx* ctx, int64_t H, int64_t W, bool sample) {
@@ -138,13 +107,13 @@ void test_ssim(rfsq_ctx* ctx, int64_t H, int64_t W, bool sample) {
     }
     Buf<float> dx(ctx, x), dy(ctx, y), out(ctx, B * C * 2), same(ctx, B * C * 2);
     check(settle(ctx, rfsq_ssim(ctx, dx.d, dy.d, B, C, H, W, 255.0f, sample, out.d)) == RFSQ_OK, "ssim");
-    std::vector<double> ref;
+    std::vector<double> want;
     for (int64_t pl = 0; pl < B * C; ++pl) {
-        const auto r = ssim_ref(x, y, pl * H * W, H, W, 255.0, sample);
-        ref.push_back(r.first);
-        ref.push_back(r.second);
+        const auto r = ref::ssim_plane(x, y, pl * H * W, H, W, 255.0, sample);
+        want.push_back(r.first);
+        want.push_back(r.second);
     }
-    check(rel_err(out.get(), ref) < 1e-6, "ssim and cs means = direct 11x11 float64 reference", rel_err(out.get(), ref), 1e-6);
+    check(rel_err(out.get(), want) < 1e-6, "ssim and cs means = direct 11x11 float64 reference", rel_err(out.get(), want), 1e-6);
     check(settle(ctx, rfsq_ssim(ctx, dx.d, dx.d, B, C, H, W, 255.0f, sample, same.d)) == RFSQ_OK, "ssim(x, x)");
     const auto so = same.get();
     check(std::all_of(so.begin(), so.end(), [](float v) { return fabs(v - 1.0f) < 1e-6f; }), "ssim(x, x) = 1");
@@ -157,42 +126,6 @@ void test_ssim(rfsq_ctx* ctx, int64_t H, int64_t W, bool sample) {
 }
 
 // ---- LPIPS head ---------------------------------------------------------------------------------------------
-
-// One image's layer term in double: mean over positions of sum_c w_c (fa/(|fa|+eps) - fb/(|fb|+eps))^2.
-double lpips_term(const std::vector<double>& fa, const std::vector<double>& fb, int64_t off, int64_t C, int64_t hw,
-                  const std::vector<double>& w) {
-    double total = 0;
-    for (int64_t p = 0; p < hw; ++p) {
-        double na = 0, nb = 0;
-        for (int64_t c = 0; c < C; ++c) na += fa[off + c * hw + p] * fa[off + c * hw + p], nb += fb[off + c * hw + p] * fb[off + c * hw + p];
-        na = sqrt(na) + 1e-10, nb = sqrt(nb) + 1e-10;
-        for (int64_t c = 0; c < C; ++c) {
-            const double d = fa[off + c * hw + p] / na - fb[off + c * hw + p] / nb;
-            total += w[c] * d * d;
-        }
-    }
-    return total / (double)hw;
-}
-
-// The analytic gradient in double (the formula the op implements), for one image.
-void lpips_grad(const std::vector<double>& fa, const std::vector<double>& fb, int64_t off, int64_t C, int64_t hw,
-                const std::vector<double>& w, double scale, std::vector<double>& out) {
-    for (int64_t p = 0; p < hw; ++p) {
-        double r = 0, nb = 0;
-        for (int64_t c = 0; c < C; ++c) r += fa[off + c * hw + p] * fa[off + c * hw + p], nb += fb[off + c * hw + p] * fb[off + c * hw + p];
-        r = sqrt(r);
-        const double na = r + 1e-10;
-        nb = sqrt(nb) + 1e-10;
-        std::vector<double> gc(C);
-        double dot = 0;
-        for (int64_t c = 0; c < C; ++c) {
-            gc[c] = 2 * w[c] * (fa[off + c * hw + p] / na - fb[off + c * hw + p] / nb) * scale / (double)hw;
-            dot += gc[c] * fa[off + c * hw + p];
-        }
-        for (int64_t c = 0; c < C; ++c)
-            out[off + c * hw + p] = gc[c] / na - (r > 0 ? fa[off + c * hw + p] * dot / (r * na * na) : 0.0);
-    }
-}
 
 void test_lpips_layer(rfsq_ctx* ctx) {
     Rng g = fresh();
@@ -208,15 +141,15 @@ void test_lpips_layer(rfsq_ctx* ctx) {
     Buf<float> da(ctx, fa), db(ctx, fb), dw(ctx, w), d(ctx, B), dacc(ctx, d0);
     check(settle(ctx, rfsq_lpips_layer_forward(ctx, da.d, db.d, B, C, H, W, dw.d, 0, d.d)) == RFSQ_OK, "lpips forward");
     check(settle(ctx, rfsq_lpips_layer_forward(ctx, da.d, db.d, B, C, H, W, dw.d, 1, dacc.d)) == RFSQ_OK, "lpips forward accumulate");
-    std::vector<double> ref(B), ref_acc(B);
-    for (int64_t i = 0; i < B; ++i) ref[i] = lpips_term(fad, fbd, i * C * hw, C, hw, wd), ref_acc[i] = ref[i] + d0[i];
-    check(rel_err(d.get(), ref) < 1e-5, "layer term = float64 reference", rel_err(d.get(), ref), 1e-5);
-    check(rel_err(dacc.get(), ref_acc) < 1e-5, "accumulate adds to d", rel_err(dacc.get(), ref_acc), 1e-5);
+    std::vector<double> want(B), want_acc(B);
+    for (int64_t i = 0; i < B; ++i) want[i] = ref::lpips_term(fad, fbd, i * C * hw, C, hw, wd), want_acc[i] = want[i] + d0[i];
+    check(rel_err(d.get(), want) < 1e-5, "layer term = float64 reference", rel_err(d.get(), want), 1e-5);
+    check(rel_err(dacc.get(), want_acc) < 1e-5, "accumulate adds to d", rel_err(dacc.get(), want_acc), 1e-5);
 
     // The float64 formula against central differences of the float64 term (away from the all-zero position).
     const double scale = 0.7;
     std::vector<double> analytic(n);
-    for (int64_t i = 0; i < B; ++i) lpips_grad(fad, fbd, i * C * hw, C, hw, wd, scale, analytic);
+    for (int64_t i = 0; i < B; ++i) ref::lpips_grad(fad, fbd, i * C * hw, C, hw, wd, scale, analytic);
     double worst = 0;
     for (int probe = 0; probe < 40; ++probe) {
         const int64_t e = (int64_t)(g.uniform() * n);
@@ -225,7 +158,7 @@ void test_lpips_layer(rfsq_ctx* ctx) {
         const double h = 1e-6;
         plus[e] += h, minus[e] -= h;
         const int64_t off = e / (C * hw) * C * hw;
-        const double fd = scale * (lpips_term(plus, fbd, off, C, hw, wd) - lpips_term(minus, fbd, off, C, hw, wd)) / (2 * h);
+        const double fd = scale * (ref::lpips_term(plus, fbd, off, C, hw, wd) - ref::lpips_term(minus, fbd, off, C, hw, wd)) / (2 * h);
         worst = std::max(worst, fabs(fd - analytic[e]) / (fabs(fd) + 1e-6));
     }
     check(worst < 1e-5, "float64 gradient formula = central differences", worst, 1e-5);
@@ -253,9 +186,9 @@ void test_channel_scale_add(rfsq_ctx* ctx) {
     const std::vector<float> scale = {0.5f, -2.0f, 1.25f};
     Buf<float> dx(ctx, x), dy(ctx, y0), ds(ctx, scale);
     check(settle(ctx, rfsq_channel_scale_add(ctx, dx.d, B, C, H, W, ds.d, dy.d)) == RFSQ_OK, "channel_scale_add");
-    std::vector<double> ref(n);
-    for (int64_t i = 0; i < n; ++i) ref[i] = (double)y0[i] + (double)x[i] * scale[(i / (H * W)) % C];
-    check(rel_err(dy.get(), ref) < 1e-6, "y += x * scale[c]", rel_err(dy.get(), ref), 1e-6);
+    std::vector<double> want(n);
+    for (int64_t i = 0; i < n; ++i) want[i] = (double)y0[i] + (double)x[i] * scale[(i / (H * W)) % C];
+    check(rel_err(dy.get(), want) < 1e-6, "y += x * scale[c]", rel_err(dy.get(), want), 1e-6);
 }
 
 void run_all(rfsq_ctx* ctx, const char* dev) {

@@ -10,6 +10,7 @@ import dev.rfsq4j.eval.InputRange;
 import dev.rfsq4j.eval.Lpips;
 import dev.rfsq4j.io.SafeTensors;
 import dev.rfsq4j.nn.ImageNormalization;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,7 +22,8 @@ import java.util.SplittableRandom;
  * LPIPS's forward + backward as a training step runs it, on random images already on the device. Real VGG16
  * weights cannot be shipped, so LPIPS runs with a random VGG16-shaped backbone: the cost is the same, the values
  * are meaningless. Usage: {@code EvalBench cpu|cuda IMAGE_SIZE REPEATS BATCH...}; prints the median of REPEATS
- * calls after one warm-up call, per batch size.
+ * calls after one warm-up call, per batch size: wall time, and the process's CPU time (all threads), which on a
+ * shared, loaded machine says more about the work than the wall time does.
  */
 public final class EvalBench {
     private EvalBench() {}
@@ -52,15 +54,17 @@ public final class EvalBench {
                     }
                     Tensor tx = scope.fromArray(x, b, 3, size, size), ty = scope.fromArray(y, b, 3, size, size);
                     Tensor d = scope.allocate(DType.F32, b), grad = scope.allocate(DType.F32, b, 3, size, size);
-                    double metrics = median(repeats, () -> ImageMetrics.perImage(tx, ty));
-                    double distance = median(repeats, () -> lpips.distance(ty, tx, range));
-                    double step = median(repeats, () -> {
+                    double[] metrics = median(repeats, () -> ImageMetrics.perImage(tx, ty));
+                    double[] distance = median(repeats, () -> lpips.distance(ty, tx, range));
+                    double[] step = median(repeats, () -> {
                         lpips.lossAndGradient(ty, tx, loss, 1.0, d, grad);
                         d.toFloatArray(); // waits for the device
                     });
-                    System.out.printf(Locale.ROOT, "batch %3d: metrics %8.1f images/s (%7.1f ms) | LPIPS distance %6.2f"
-                            + " images/s (%8.1f ms) | LPIPS forward+backward (training) %8.1f ms per batch, %6.2f images/s%n",
-                            b, b / metrics, 1e3 * metrics, b / distance, 1e3 * distance, 1e3 * step, b / step);
+                    System.out.printf(Locale.ROOT, "batch %3d: metrics %8.1f images/s (%7.1f ms, %7.1f ms CPU)"
+                            + " | LPIPS distance %6.2f images/s (%8.1f ms, %8.1f ms CPU) | LPIPS forward+backward"
+                            + " (training) %8.1f ms per batch (%8.1f ms CPU), %6.2f images/s%n", b, b / metrics[0],
+                            1e3 * metrics[0], 1e3 * metrics[1], b / distance[0], 1e3 * distance[0], 1e3 * distance[1],
+                            1e3 * step[0], 1e3 * step[1], b / step[0]);
                 }
             }
         } finally {
@@ -69,17 +73,20 @@ public final class EvalBench {
         }
     }
 
-    /** Median seconds of repeats calls of body, after one warm-up call. */
-    private static double median(int repeats, Runnable body) {
+    /** Median wall seconds and median process CPU seconds of repeats calls of body, after one warm-up call. */
+    private static double[] median(int repeats, Runnable body) {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         body.run();
-        double[] t = new double[repeats];
+        double[] wall = new double[repeats], cpu = new double[repeats];
         for (int i = 0; i < repeats; i++) {
-            long start = System.nanoTime();
+            long start = System.nanoTime(), cpuStart = os.getProcessCpuTime();
             body.run();
-            t[i] = (System.nanoTime() - start) / 1e9;
+            wall[i] = (System.nanoTime() - start) / 1e9;
+            cpu[i] = (os.getProcessCpuTime() - cpuStart) / 1e9;
         }
-        Arrays.sort(t);
-        return t[repeats / 2];
+        Arrays.sort(wall);
+        Arrays.sort(cpu);
+        return new double[] {wall[repeats / 2], cpu[repeats / 2]};
     }
 
     /** VGG16's 13 convolutions with torchvision's names and He-normal random weights. */

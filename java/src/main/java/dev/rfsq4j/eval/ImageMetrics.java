@@ -9,6 +9,7 @@ import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.nn.ImageNormalization;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -110,7 +111,7 @@ public final class ImageMetrics {
         }
         double[][] product = new double[b][3];
         for (double[] p : product) {
-            java.util.Arrays.fill(p, 1.0);
+            Arrays.fill(p, 1.0);
         }
         Tensor cx = x8, cy = y8;
         for (int j = 0; j < m; j++) {

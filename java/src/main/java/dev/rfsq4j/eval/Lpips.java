@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -175,7 +176,7 @@ public final class Lpips implements AutoCloseable {
             alpha[c] = (float) (range.scale(c) / SCALE[c]);
             beta[c] = (float) ((range.shift(c) - SHIFT[c]) / SCALE[c]);
         }
-        String key = java.util.Arrays.toString(alpha) + java.util.Arrays.toString(beta);
+        String key = Arrays.toString(alpha) + Arrays.toString(beta);
         return inputMaps.computeIfAbsent(key, k -> new Tensor[] {scope.fromArray(alpha, 3), scope.fromArray(beta, 3)});
     }
 

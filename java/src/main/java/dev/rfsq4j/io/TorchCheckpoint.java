@@ -3,6 +3,7 @@ package dev.rfsq4j.io;
 import dev.rfsq4j.io.TorchPickle.StorageRef;
 import dev.rfsq4j.io.TorchPickle.TensorRef;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -134,7 +135,8 @@ public final class TorchCheckpoint implements AutoCloseable {
                 if (data == null) {
                     throw new IOException(file + ": corrupt: storage " + t.storage().key() + " is missing from the archive");
                 }
-                long need = Math.multiplyExact(t.storage().numel(), (long) t.storage().itemBytes());
+                long need = t.storage().numel() > Long.MAX_VALUE / 8 ? Long.MAX_VALUE
+                        : t.storage().numel() * t.storage().itemBytes();
                 if (data.getSize() >= 0 && data.getSize() < need) {
                     throw new IOException(file + ": corrupt: storage " + t.storage().key() + " holds " + data.getSize()
                             + " bytes, its tensors need " + need);
@@ -254,7 +256,7 @@ public final class TorchCheckpoint implements AutoCloseable {
         }
         long numel = 1;
         for (long d : t.shape()) {
-            numel = Math.multiplyExact(numel, d);
+            numel = d == 0 || numel <= Integer.MAX_VALUE / d ? numel * d : Long.MAX_VALUE;
         }
         if (numel > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(file + ": tensor " + name + " has too many elements for one Java array");
@@ -350,7 +352,7 @@ public final class TorchCheckpoint implements AutoCloseable {
                         throw new IOException(file + ": truncated: storage " + s.key() + " of tensor " + name);
                     }
                     buf.put(b).flip();
-                } catch (java.io.EOFException | ZipException e) {
+                } catch (EOFException | ZipException e) {
                     throw new IOException(file + ": corrupt or truncated storage " + s.key() + " of tensor " + name);
                 }
             }

@@ -5,8 +5,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -277,12 +280,16 @@ final class TorchPickle {
         }
         // Every element the view reaches must lie inside its storage.
         long last = offset;
-        for (int i = 0; i < shape.length; i++) {
-            if (shape[i] == 0) {
-                last = -1;
-                break;
+        try {
+            for (int i = 0; i < shape.length; i++) {
+                if (shape[i] == 0) {
+                    last = -1;
+                    break;
+                }
+                last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
             }
-            last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
+        } catch (ArithmeticException e) {
+            throw corrupt(at, "a tensor whose size and strides overflow");
         }
         if (last >= storage.numel()) {
             throw corrupt(at, "a tensor of shape " + Tensor.shapeString(shape) + " at offset " + offset + " reaches element "
@@ -431,8 +438,8 @@ final class TorchPickle {
 
     private String utf8(byte[] b, long at) throws IOException {
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
             throw corrupt(at, "a string that is not valid UTF-8");
         }
     }
@@ -452,7 +459,7 @@ final class TorchPickle {
     }
 
     private static Tuple tuple(Object... items) {
-        return new Tuple(Collections.unmodifiableList(nulls(java.util.Arrays.asList(items))));
+        return new Tuple(Collections.unmodifiableList(nulls(Arrays.asList(items))));
     }
 
     @SuppressWarnings("unchecked")

@@ -182,6 +182,32 @@ class TorchCheckpointTest {
         assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("corrupt"), e.getMessage());
     }
 
+    @Test
+    void damagedCopiesFailCleanlyOrReadNeverAnythingElse() throws IOException {
+        assumeTrue(Files.isRegularFile(LPIPS_VGG), LPIPS_VGG + " is absent (../shared not mounted): skipped");
+        byte[] original = Files.readAllBytes(LPIPS_VGG);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(77);
+        Path file = tmp.resolve("damaged.pth");
+        int failed = 0;
+        for (int round = 0; round < 400; round++) {
+            byte[] b = original.clone();
+            for (int k = 1 + random.nextInt(4); k > 0; k--) {
+                // Mostly inside the pickles (the first ~1.4 KB), where the parser's checks matter.
+                b[random.nextInt(random.nextBoolean() ? 1400 : b.length)] = (byte) random.nextInt(256);
+            }
+            Files.write(file, b);
+            try (TorchCheckpoint ckpt = TorchCheckpoint.open(file)) {
+                for (String name : ckpt.names()) {
+                    ckpt.floats(name);
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                failed++;
+                assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            }
+        }
+        assertTrue(failed > 100, "most damaged copies are refused: " + failed + " of 400");
+    }
+
     // ---- files torch.save wrote -----------------------------------------------------------------------------
 
     /** Writes both formats with tensors that exercise offsets, strides, shared storages and dtypes, plus .npy copies. */
