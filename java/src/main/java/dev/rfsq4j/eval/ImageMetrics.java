@@ -64,12 +64,7 @@ public final class ImageMetrics {
             MetricOps.imageErrors(x, xhat, errors);
             float[] normalized = errors.toFloatArray();
 
-            float[] scale = new float[3], shift = new float[3];
-            for (int c = 0; c < 3; c++) {
-                scale[c] = (float) (255 * ImageNormalization.IMAGENET_STD[c]);
-                shift[c] = (float) (255 * ImageNormalization.IMAGENET_MEAN[c]);
-            }
-            Tensor scaleT = scope.fromArray(scale, 3), shiftT = scope.fromArray(shift, 3);
+            Tensor scaleT = scope.fromArray(eightBitScale(), 3), shiftT = scope.fromArray(eightBitShift(), 3);
             Tensor x8 = scope.allocate(DType.F32, x.shape()), y8 = scope.allocate(DType.F32, x.shape());
             MetricOps.to8Bit(x, scaleT, shiftT, x8);
             MetricOps.to8Bit(xhat, scaleT, shiftT, y8);
@@ -90,6 +85,42 @@ public final class ImageMetrics {
             }
             return scores;
         }
+    }
+
+    /**
+     * The 8-bit RGB values (0..255, layout (B,3,H,W)) that psnr, ssim and msSsim compare, of ImageNet-normalized
+     * float32 (B,3,H,W) images: clamp(floor(255 (v std + mean) + 0.5), 0, 255), what a saved PNG of them holds.
+     */
+    public static int[] toRgb8(Tensor x) {
+        expect(x, "images", DType.F32, " (ImageNet-normalized RGB)", "B", 3L, "H", "W");
+        try (Scope scope = Scope.open(x.device())) {
+            Tensor x8 = scope.allocate(DType.F32, x.shape());
+            MetricOps.to8Bit(x, scope.fromArray(eightBitScale(), 3), scope.fromArray(eightBitShift(), 3), x8);
+            float[] v = x8.toFloatArray();
+            int[] out = new int[v.length];
+            for (int i = 0; i < v.length; i++) {
+                out[i] = (int) v[i];
+            }
+            return out;
+        }
+    }
+
+    /** 255 std per channel: v * scale + shift maps normalized values to 8-bit ones. */
+    private static float[] eightBitScale() {
+        float[] s = new float[3];
+        for (int c = 0; c < 3; c++) {
+            s[c] = (float) (255 * ImageNormalization.IMAGENET_STD[c]);
+        }
+        return s;
+    }
+
+    /** 255 mean per channel. */
+    private static float[] eightBitShift() {
+        float[] s = new float[3];
+        for (int c = 0; c < 3; c++) {
+            s[c] = (float) (255 * ImageNormalization.IMAGENET_MEAN[c]);
+        }
+        return s;
     }
 
     /** MS-SSIM's scale count for h x w images: the most scales (up to 5) whose smallest image holds the window. */

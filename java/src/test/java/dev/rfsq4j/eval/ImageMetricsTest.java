@@ -1,5 +1,6 @@
 package dev.rfsq4j.eval;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,12 +16,15 @@ import dev.rfsq4j.Scope;
 import dev.rfsq4j.Seeds;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.io.Npy;
+import dev.rfsq4j.nn.ImageNormalization;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +113,27 @@ class ImageMetricsTest {
             assertEquals(expected, got, what);
         } else {
             assertTrue(Math.abs(expected - got) <= TOL, what + ": expected " + expected + ", got " + got);
+        }
+    }
+
+    @Test
+    void toRgb8GivesTheEightBitValuesOfAPhoto() throws Exception {
+        Path dir = SHARED.resolve("lpips-examples");
+        assumeTrue(Files.isDirectory(dir), dir + " is absent (../shared not mounted): skipped");
+        BufferedImage img = ImageIO.read(dir.resolve("ex_ref.png").toFile());
+        int h = img.getHeight(), w = img.getWidth();
+        float[] x = new float[3 * h * w];
+        int[] expected = new int[x.length];
+        for (int c = 0; c < 3; c++) {
+            for (int p = 0; p < h * w; p++) {
+                int v = img.getRGB(p % w, p / w) >> (16 - 8 * c) & 0xFF;
+                expected[c * h * w + p] = v;
+                x[c * h * w + p] = (float) ((v / 255f - ImageNormalization.IMAGENET_MEAN[c])
+                        / ImageNormalization.IMAGENET_STD[c]);
+            }
+        }
+        try (Device device = Device.open(Backend.CPU); Scope scope = Scope.open(device)) {
+            assertArrayEquals(expected, ImageMetrics.toRgb8(scope.fromArray(x, 1, 3, h, w)), "a photo survives the round trip");
         }
     }
 
