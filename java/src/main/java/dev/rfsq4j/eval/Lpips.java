@@ -32,8 +32,12 @@ public final class Lpips implements AutoCloseable {
     static final String LINEAR_WEIGHTS = "lpips-vgg-v0.1.safetensors";
     private static final double[] SHIFT = {-0.030, -0.088, -0.188};
     private static final double[] SCALE = {0.458, 0.448, 0.450};
-    /** Image pairs per network pass in {@link #distance} (bounds the activation memory: ~19 MB per 128 px image). */
+    /** At most this many image pairs per network pass in {@link #distance}. */
     static final int CHUNK = 16;
+    /** Activation memory one pass of {@link #distance} may take (the pairs per pass shrink for large images). */
+    static final long PASS_BYTES = 1L << 30;
+    /** VGG16's activations up to relu5_3, in floats per input pixel (~19 MB for a 128 px image). */
+    private static final long ACTIVATION_FLOATS_PER_PIXEL = 303;
     /** Smallest side: relu5_3 comes after four 2x2 pools. */
     public static final int MIN_SIZE = 16;
 
@@ -96,14 +100,16 @@ public final class Lpips implements AutoCloseable {
 
     /**
      * The LPIPS distance of each pair a[i], b[i]: float32 (B,3,H,W) tensors on this device, H and W at least 16,
-     * holding what range says. Runs in passes of {@value #CHUNK} pairs; returns when the distances are on the host.
+     * holding what range says. Runs in passes of up to {@value #CHUNK} pairs (fewer for large images, so that a
+     * pass's activations stay within 1 GiB); returns when the distances are on the host.
      */
     public synchronized float[] distance(Tensor a, Tensor b, InputRange range) {
         checkPair(a, b);
         long n = a.dim(0);
+        long pass = pairsPerPass(a.dim(2), a.dim(3));
         Tensor d = work.get("distances", n);
-        for (long i = 0; i < n; i += CHUNK) {
-            long m = Math.min(CHUNK, n - i);
+        for (long i = 0; i < n; i += pass) {
+            long m = Math.min(pass, n - i);
             Tensor[][] taps = forward(slice(a, i, m), slice(b, i, m), range);
             Tensor di = d.view(i, m);
             for (int l = 0; l < 5; l++) {
@@ -113,10 +119,17 @@ public final class Lpips implements AutoCloseable {
         return d.toFloatArray();
     }
 
+    /** Pairs of h x w images per pass of {@link #distance}: up to {@value #CHUNK}, their activations within 1 GiB. */
+    static long pairsPerPass(long h, long w) {
+        long perPair = 2 * Float.BYTES * ACTIVATION_FLOATS_PER_PIXEL * h * w;
+        return Math.max(1, Math.min(CHUNK, PASS_BYTES / perPair));
+    }
+
     /**
      * The training loss's LPIPS term, left on the device: distances (B) = LPIPS of each pair, and gradA +=
      * d(weight * mean_i distance_i) / d a. Nothing here waits for the device or allocates once the batch shape has
-     * been seen (a CUDA graph can record it). The whole batch runs in one pass (~19 MB per 128 px image and pair).
+     * been seen (a CUDA graph can record it). The whole batch runs in one pass (~55 MB per 128 px pair: the
+     * activations of both images and the gradients of one).
      */
     public synchronized void lossAndGradient(Tensor a, Tensor b, InputRange range, double weight, Tensor distances,
             Tensor gradA) {

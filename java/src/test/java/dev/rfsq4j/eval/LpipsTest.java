@@ -183,6 +183,14 @@ class LpipsTest {
         }
     }
 
+    @Test
+    void passesShrinkForLargeImages() {
+        assertEquals(16, Lpips.pairsPerPass(128, 128)); // 2 x 19 MB of activations per pair
+        assertEquals(4, Lpips.pairsPerPass(300, 300));
+        assertEquals(1, Lpips.pairsPerPass(512, 512));
+        assertEquals(1, Lpips.pairsPerPass(4096, 4096));
+    }
+
     // ---- refusals -------------------------------------------------------------------------------------------
 
     @Test
