@@ -190,6 +190,8 @@ def function(ret, name, params):
                 traceDowncall("{name}"{trace_args});
             }}
             {f"return ({rj}){call};" if rj != "void" else f"{call};"}
+        }} catch (Error | RuntimeException ex) {{
+           throw ex;
         }} catch (Throwable ex$) {{
            throw new AssertionError("should not reach here", ex$);
         }}

@@ -15,7 +15,8 @@ struct ReluForward {
 
     template <class Team>
     RFSQ_HD void operator()(Team& t, int64_t chunk) const {
-        for (int64_t i = chunk * kChunk + t.rank(); i < chunk_end(chunk, n); i += t.size()) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        // x <= 0 is false for NaN: NaN stays NaN, as in PyTorch (a NaN weight must not train on as 0).
+        for (int64_t i = chunk * kChunk + t.rank(); i < chunk_end(chunk, n); i += t.size()) y[i] = x[i] <= 0.0f ? 0.0f : x[i];
     }
 };
 
@@ -28,7 +29,8 @@ struct ReluBackward {
 
     template <class Team>
     RFSQ_HD void operator()(Team& t, int64_t chunk) const {
-        for (int64_t i = chunk * kChunk + t.rank(); i < chunk_end(chunk, n); i += t.size()) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+        // PyTorch's threshold_backward: 0 where y <= 0, else dy (also where y is NaN).
+        for (int64_t i = chunk * kChunk + t.rank(); i < chunk_end(chunk, n); i += t.size()) dx[i] = y[i] <= 0.0f ? 0.0f : dy[i];
     }
 };
 

@@ -318,10 +318,9 @@ int gpu_vq_search(rfsq_ctx* ctx, const char* name, const VqSearch& op) { return 
 }  // namespace
 
 const Backend& cuda_backend() {
-    // Teams of 256 threads: many small teams keep every SM busy (LFQ: 32 codes per entropy team, one position per
-    // thread in the backward; VQ-EMA: 8 codes per team).
+    static_assert(kCudaTuning.lfq_backward_chunk == kThreads, "one LFQ backward position per thread");
     static const Backend be{gpu_init, gpu_release, gpu_alloc, gpu_free, gpu_copy, gpu_sync, gpu_scratch,
-                            cuda_conv_forward, cuda_conv_backward, gpu_vq_search, Tuning{32, kThreads, 8, int64_t(1) << 40}};
+                            cuda_conv_forward, cuda_conv_backward, gpu_vq_search, kCudaTuning};
     return be;
 }
 

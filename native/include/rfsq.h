@@ -6,7 +6,8 @@
  * - Tensor pointers are memory of the context's device (host memory for a CPU context, CUDA device memory
  *   for a CUDA context), allocated with rfsq_alloc. Sizes are int64_t; float tensors are float32, row-major.
  * - Latents are NCHW: (B, C, H, W) with C = levels.count. Indices are (B, H, W, K) int32.
- * - Calls on one context run in order (one CUDA stream); use one context per thread for concurrency.
+ * - Calls on one context run in order (one CUDA stream); use one context per thread for concurrency. CPU ops use
+ *   the calling thread's CPU thread count (rfsq_set_cpu_threads): OpenMP's, per calling thread.
  * - On a CPU context an op returns when its outputs are written, and reports bad data (NaN/Inf input,
  *   out-of-range index) in its own status. On a CUDA context ops are queued: bad data found by a kernel is
  *   reported by the next rfsq_ctx_sync or rfsq_copy_to_host on that context, naming the op that found it.
@@ -21,7 +22,7 @@
 extern "C" {
 #endif
 
-#define RFSQ_ABI_VERSION 3
+#define RFSQ_ABI_VERSION 4
 
 #define RFSQ_OK 0
 #define RFSQ_E_INVALID (-1)
@@ -113,6 +114,10 @@ const char *rfsq_last_error(void);
 int rfsq_cuda_device_count(int32_t *count);
 /* Writes the number of live native objects (contexts plus rfsq_alloc buffers) in this process. */
 int rfsq_live_objects(int64_t *count);
+/* Sets how many threads CPU ops called from the calling thread use from now on, n in 1..4096 (oneDNN's convolutions too). */
+int rfsq_set_cpu_threads(int32_t n);
+/* Writes how many threads CPU ops called from the calling thread use (the machine's cores until rfsq_set_cpu_threads). */
+int rfsq_cpu_threads(int32_t *out);
 
 /* Creates a context on device (RFSQ_DEVICE_CPU, or a CUDA ordinal >= 0) with its own stream and scratch. */
 int rfsq_ctx_create(int32_t device, rfsq_ctx **out);
@@ -156,12 +161,12 @@ int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, 
 int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q);
 /* Per-image, per-channel normalization of x (B,C,H,W): n = gamma*(x-mu)/sigma + beta; writes stats (B,C,2). */
 int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats);
-/* Inverse of rfsq_layernorm_forward: out = (y - beta) / gamma * sigma + mu, with stats (B,C,2). */
+/* Inverse of rfsq_layernorm_forward: out = (y - beta) / gamma * sigma + mu, with stats (B,C,2) (NaN/Inf mu or sigma: RFSQ_E_NONFINITE; sigma <= 0: RFSQ_E_INVALID). */
 int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out);
 
-/* ReLU y = max(x, 0) over n floats (y may alias x). */
+/* ReLU y = max(x, 0) over n floats, NaN kept as PyTorch does (y may alias x). */
 int rfsq_relu_forward(rfsq_ctx *ctx, const float *x, int64_t n, float *y);
-/* ReLU backward dx = dy where y > 0, else 0, over n floats (dx may alias dy). */
+/* ReLU backward dx = 0 where y <= 0, else dy (NaN y included, as PyTorch), over n floats (dx may alias dy). */
 int rfsq_relu_backward(rfsq_ctx *ctx, const float *y, const float *dy, int64_t n, float *dx);
 /* Per-channel affine y = x * scale[c] + shift[c] of x (B,C,H,W) (image normalization and its inverse; y may alias x). */
 int rfsq_channel_affine(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y);
@@ -182,7 +187,7 @@ int rfsq_rfsq_param_count(const rfsq_rfsq_cfg *cfg, int64_t *count);
 int rfsq_rfsq_forward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *running, float *zhat, int32_t *idx, float *stats, float *rnorm);
 /* Exact backward of rfsq_rfsq_forward with per-image stats (residuals and statistics not detached): dz, and dparams (summed over the batch; may be NULL without parameters). */
 int rfsq_rfsq_backward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *dzhat, float *dz, float *dparams);
-/* Decodes idx (B,H,W,K) to zhat (B,C,H,W); layernorm needs stats: (K,B,C,2) if stats_per_image != 0, else running (K,C,2). */
+/* Decodes idx (B,H,W,K) to zhat (B,C,H,W); layernorm needs stats: (K,B,C,2) if stats_per_image != 0, else running (K,C,2); NaN/Inf mu or sigma: RFSQ_E_NONFINITE, sigma <= 0: RFSQ_E_INVALID. */
 int rfsq_rfsq_decode(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, const float *params, const float *stats, int32_t stats_per_image, float *zhat);
 /* Running statistics update: running (K,C,2) = momentum * running + (1 - momentum) * batch mean of stats (K,B,C,2). */
 int rfsq_rfsq_running_update(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *stats, int64_t b, float momentum, float *running);

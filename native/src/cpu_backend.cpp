@@ -77,10 +77,8 @@ int cpu_vq_nearest(rfsq_ctx* ctx, const char* name, const VqSearch& op) {
 }  // namespace
 
 const Backend& cpu_backend() {
-    // A team of one thread: LFQ's entropy sums and VQ-EMA's per-code sums take more codes per team (the sums stay
-    // under ~8 MiB) and LFQ's backward fewer positions, so that each thread has enough work.
     static const Backend be{cpu_init, cpu_release, cpu_alloc, cpu_free, cpu_copy, cpu_sync, cpu_scratch,
-                            cpu_conv_forward, cpu_conv_backward, cpu_vq_nearest, Tuning{64, 64, 64, 1 << 20}};
+                            cpu_conv_forward, cpu_conv_backward, cpu_vq_nearest, kCpuTuning};
     return be;
 }
 

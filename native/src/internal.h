@@ -68,6 +68,13 @@ struct Tuning {
     }
 };
 
+// Each backend's tuning (declared here so that the team emulation tests, native/tests/team_tests.cpp, run every op
+// as the CUDA backend does). CPU: a team is one thread, so more codes per team (the sums stay under ~8 MiB) and
+// fewer LFQ backward positions give each thread enough work; CUDA: many small teams keep every SM busy, one LFQ
+// backward position per thread of a 256-thread block.
+constexpr Tuning kCpuTuning{64, 64, 64, 1 << 20};
+constexpr Tuning kCudaTuning{32, 256, 8, int64_t(1) << 40};
+
 // One backend: memory, copies, sync and scratch (run<Op> is a template, declared per backend below), its tuning,
 // and VQ's nearest-code search (oneDNN's matmul on the CPU, the tiled VqSearch kernel on CUDA).
 struct Backend {

@@ -111,9 +111,16 @@ inline int run_on_every_device(const std::function<void(rfsq_ctx*, const char*)>
     rfsq_live_objects(&live0);
     int32_t gpus = 0;
     rfsq_cuda_device_count(&gpus);
-    std::vector<int32_t> devices = {RFSQ_DEVICE_CPU};
+    // RFSQ_TEST_DEVICES=cuda: the CUDA cases only (a sanitizer run), and no GPU is then a failure.
+    const char* only = getenv("RFSQ_TEST_DEVICES");
+    const bool cuda_only = only && strcmp(only, "cuda") == 0;
+    std::vector<int32_t> devices;
+    if (!cuda_only) devices.push_back(RFSQ_DEVICE_CPU);
     if (gpus > 0) devices.push_back(0);
-    else printf("CUDA: no usable GPU, CUDA cases SKIPPED (CPU cases run)\n");
+    else if (cuda_only) {
+        fprintf(stderr, "FAIL RFSQ_TEST_DEVICES=cuda but no usable GPU (rfsq_cuda_device_count = 0)\n");
+        return 1;
+    } else printf("CUDA: no usable GPU, CUDA cases SKIPPED (CPU cases run)\n");
     for (int32_t d : devices) {
         rfsq_ctx* ctx = nullptr;
         if (rfsq_ctx_create(d, &ctx) != RFSQ_OK) {
@@ -132,8 +139,22 @@ inline int run_on_every_device(const std::function<void(rfsq_ctx*, const char*)>
     return g_failed == 0 ? 0 : 1;
 }
 
+// RFSQ_TEST_FILTER=a,b: only the cases whose name contains one of these (short sanitizer runs).
+inline bool selected(const std::string& name) {
+    const char* filter = getenv("RFSQ_TEST_FILTER");
+    if (!filter || !*filter) return true;
+    std::string rest = filter;
+    for (size_t at; !rest.empty(); rest = at == std::string::npos ? "" : rest.substr(at + 1)) {
+        at = rest.find(',');
+        const std::string part = rest.substr(0, at);
+        if (!part.empty() && name.find(part) != std::string::npos) return true;
+    }
+    return false;
+}
+
 // Runs one named case and prints a line with its outcome.
 inline void named_case(const char* dev, const std::string& name, const std::function<void()>& f) {
+    if (!selected(name)) return;
     g_case = std::string(dev) + " " + name;
     const int before = g_failed;
     f();

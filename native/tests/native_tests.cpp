@@ -2,6 +2,8 @@
 // poisoned before each call. Every case runs on the CPU backend and, when a GPU is usable, on CUDA too.
 // Gradients are checked by central finite differences of a float64 straight-through surrogate of the
 // forward (round(f) replaced by f + its frozen rounding offset), independent of the backward's derivation.
+#include <thread>
+
 #include "harness.h"
 #include "reference.h"
 
@@ -187,6 +189,79 @@ void test_bad_data(rfsq_ctx* ctx) {
     check(rfsq_ctx_sync(ctx) == RFSQ_OK, "a reported error is cleared");
 }
 
+// Decode and the layernorm inverse trust no statistics: NaN or infinite mu or sigma is RFSQ_E_NONFINITE, sigma <= 0
+// RFSQ_E_INVALID, each naming the op; a finite input too large for float32 is an overflow, not a "NaN input".
+void test_bad_statistics(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    const int64_t B = 2, C = 4, H = 3, W = 3, K = 2;
+    rfsq_rfsq_cfg cfg{levels_of({8, 8, 8, 4}), (int32_t)K, RFSQ_STRATEGY_LAYERNORM};
+    std::vector<float> params(K * 2 * C, 0.0f);
+    for (int64_t s = 0; s < K; ++s)
+        for (int64_t c = 0; c < C; ++c) params[s * 2 * C + c] = 1.0f;  // gamma 1, beta 0
+    Buf<float> dp(ctx, params), out(ctx, B * C * H * W);
+    Buf<int32_t> di(ctx, std::vector<int32_t>(B * H * W * K, 1234));
+    struct Bad {
+        int64_t at;  // element of the statistics
+        float value;
+        int status;
+    };
+    const Bad bad[] = {{3, NAN, RFSQ_E_NONFINITE}, {5, INFINITY, RFSQ_E_NONFINITE}, {2, -INFINITY, RFSQ_E_NONFINITE},
+                       {6, NAN, RFSQ_E_NONFINITE}, {7, 0.0f, RFSQ_E_INVALID}, {9, -0.5f, RFSQ_E_INVALID}};
+    for (int per_image = 0; per_image <= 1; ++per_image) {
+        std::vector<float> stats((per_image ? K * B : K) * C * 2);
+        for (size_t i = 0; i < stats.size(); ++i) stats[i] = i % 2 ? 0.7f : 0.1f;  // (mu, sigma)
+        Buf<float> ds(ctx, stats);
+        check(settle(ctx, rfsq_rfsq_decode(ctx, &cfg, di.d, B, H, W, dp.d, ds.d, per_image, out.d)) == RFSQ_OK,
+              "decode with valid statistics");
+        for (const Bad& x : bad) {
+            std::vector<float> s = stats;
+            s[x.at] = x.value;
+            ds.put(s);
+            const int st = settle(ctx, rfsq_rfsq_decode(ctx, &cfg, di.d, B, H, W, dp.d, ds.d, per_image, out.d));
+            check(st == x.status, per_image ? "decode refuses bad per-image statistics" : "decode refuses bad running statistics",
+                  st, x.status);
+            check(strstr(rfsq_last_error(), "rfsq_rfsq_decode") && strstr(rfsq_last_error(), "sigma"),
+                  "the statistics error names the op and says what is wrong");
+        }
+    }
+    std::vector<float> stats(B * C * 2);
+    for (size_t i = 0; i < stats.size(); ++i) stats[i] = i % 2 ? 0.7f : 0.1f;
+    Buf<float> ds(ctx, stats), y(ctx, randn(g, B * C * H * W, 1.0)),
+        gamma(ctx, std::vector<float>(C, 1.0f)), beta(ctx, std::vector<float>(C, 0.0f));
+    check(settle(ctx, rfsq_layernorm_inverse(ctx, y.d, B, C, H, W, gamma.d, beta.d, ds.d, out.d)) == RFSQ_OK,
+          "layernorm inverse with valid statistics");
+    for (const Bad& x : bad) {
+        std::vector<float> s = stats;
+        s[x.at] = x.value;
+        ds.put(s);
+        const int st = settle(ctx, rfsq_layernorm_inverse(ctx, y.d, B, C, H, W, gamma.d, beta.d, ds.d, out.d));
+        check(st == x.status, "layernorm inverse refuses bad statistics", st, x.status);
+        check(strstr(rfsq_last_error(), "rfsq_layernorm_inverse") != nullptr, "the error names rfsq_layernorm_inverse");
+    }
+    // 3e38 is finite: its square overflows inside the layernorm statistics; say so rather than "NaN input".
+    std::vector<float> z(B * C * H * W, 0.5f);
+    z[4] = 3e38f;
+    Buf<float> dz(ctx, z);
+    for (int running = 0; running <= 1; ++running) {
+        Buf<float> rs(ctx, std::vector<float>{0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f,
+                                              1.0f, 0.0f, 1.0f});
+        const int st = settle(ctx, rfsq_rfsq_forward(ctx, &cfg, dz.d, B, H, W, dp.d, running ? rs.d : nullptr, out.d,
+                                                     nullptr, nullptr, nullptr));
+        if (running) {
+            check(st == RFSQ_OK, "3e38 with frozen statistics (1, 0) stays finite");
+        } else {
+            check(st == RFSQ_E_NONFINITE && strstr(rfsq_last_error(), "overflow") && !strstr(rfsq_last_error(), "NaN or Inf) in the input"),
+                  "a finite input that overflows is reported as an overflow");
+        }
+    }
+    std::vector<float> zb(B * C * H * W, 0.5f);
+    zb[4] = 3e38f;
+    Buf<float> dzb(ctx, zb), dzhat(ctx, randn(g, B * C * H * W, 1.0)), grad(ctx, B * C * H * W),
+        dpar(ctx, params.size());
+    const int st = settle(ctx, rfsq_rfsq_backward(ctx, &cfg, dzb.d, B, H, W, dp.d, dzhat.d, grad.d, dpar.d));
+    check(st == RFSQ_E_NONFINITE && strstr(rfsq_last_error(), "overflow"), "the backward reports the overflow as such too");
+}
+
 void test_building_blocks(rfsq_ctx* ctx) {
     Rng g = fresh();
     const int64_t B = 2, C = 5, H = 6, W = 11, N = H * W, n = B * C * N;
@@ -350,6 +425,79 @@ void test_running_update(rfsq_ctx* ctx) {
     check(rfsq_rfsq_running_update(ctx, &cfg, ds.d, B, 1.5f, dr.d) == RFSQ_E_INVALID, "momentum outside [0,1] rejected");
 }
 
+// CPU threads belong to the calling thread. Our kernels give the same bits whatever their count; oneDNN picks a
+// convolution kernel for the thread count of the call that first meets a shape on a context, and another kernel
+// may round differently (seen: the decoder's transposed 128->3 at 2 threads vs 1), so convolutions agree to
+// float rounding across counts, and bit for bit on one context whose count stays the same.
+void test_cpu_threads(rfsq_ctx* ctx) {
+    int32_t initial = -1;
+    check(rfsq_cpu_threads(&initial) == RFSQ_OK && initial >= 1, "thread count readable", initial, 1);
+    check(rfsq_cpu_threads(nullptr) == RFSQ_E_INVALID, "NULL out rejected");
+    check(rfsq_set_cpu_threads(0) == RFSQ_E_INVALID && strstr(rfsq_last_error(), "rfsq_set_cpu_threads"), "0 threads rejected");
+    check(rfsq_set_cpu_threads(4097) == RFSQ_E_INVALID, "4097 threads rejected");
+    check(rfsq_set_cpu_threads(3) == RFSQ_OK, "set 3");
+    int32_t now = -1, other = -1;
+    rfsq_cpu_threads(&now);
+    check(now == 3, "3 read back", now, 3);
+    std::thread([&] { rfsq_cpu_threads(&other); }).join();
+    check(other == initial, "another thread keeps its own count", other, initial);
+
+    Rng g = fresh();
+    rfsq_rfsq_cfg cfg{levels_of({8, 8, 8, 4}), 2, RFSQ_STRATEGY_LAYERNORM};
+    const int64_t B = 5, C = 4, H = 9, W = 11, N = B * C * H * W;
+    rfsq_conv_cfg conv{C, 16, 4, 2, 1, 0}, deconv{C, 16, 4, 2, 1, 1}, pointwise{C, 16, 1, 1, 0, 0};
+    std::vector<float> params(2 * 2 * C);
+    for (int k = 0; k < 2; ++k)
+        for (int c = 0; c < C; ++c) params[k * 2 * C + c] = (float)(1 + 0.3 * g.normal()), params[k * 2 * C + C + c] = (float)(0.2 * g.normal());
+    Buf<float> z(ctx, randn(g, N, 1.0)), p(ctx, params), wt(ctx, randn(g, 16 * C * 16, 0.2)), bias(ctx, randn(g, 16, 0.1));
+    std::vector<float> zhat[2], stats[2], y[2], yt[2], y1[2];
+    std::vector<int32_t> idx[2];
+    const int32_t counts[3] = {1, 3, 2};
+    for (int run = 0; run < 2; ++run) {
+        rfsq_set_cpu_threads(counts[run]);
+        Buf<float> zh(ctx, N), st(ctx, 2 * B * C * 2), out(ctx, B * 16 * (H / 2) * (W / 2));
+        Buf<int32_t> ix(ctx, B * H * W * 2);
+        Buf<float> outt(ctx, B * 16 * (2 * H) * (2 * W)), out1(ctx, B * 16 * H * W);
+        check(settle(ctx, rfsq_conv_forward(ctx, &deconv, z.d, B, H, W, wt.d, bias.d, outt.d)) == RFSQ_OK, "transposed forward");
+        check(settle(ctx, rfsq_conv_forward(ctx, &pointwise, z.d, B, H, W, wt.d, bias.d, out1.d)) == RFSQ_OK, "1x1 forward");
+        yt[run] = outt.get(), y1[run] = out1.get();
+        check(settle(ctx, rfsq_rfsq_forward(ctx, &cfg, z.d, B, H, W, p.d, nullptr, zh.d, ix.d, st.d, nullptr)) == RFSQ_OK, "forward");
+        check(settle(ctx, rfsq_conv_forward(ctx, &conv, z.d, B, H, W, wt.d, bias.d, out.d)) == RFSQ_OK, "conv forward");
+        zhat[run] = zh.get(), stats[run] = st.get(), idx[run] = ix.get(), y[run] = out.get();
+    }
+    check(zhat[0] == zhat[1] && stats[0] == stats[1] && idx[0] == idx[1], "RFSQ forward: 1 thread = 3 threads, bit for bit");
+    check(y[0] == y[1], "convolution forward: 1 thread = 3 threads, bit for bit");
+    check(yt[0] == yt[1], "transposed convolution forward: 1 thread = 3 threads, bit for bit", rel_err(yt[0], yt[1]), 0);
+    check(y1[0] == y1[1], "1x1 convolution forward: 1 thread = 3 threads, bit for bit", rel_err(y1[0], y1[1]), 0);
+    // The model's layers at their real widths, each thread count on a fresh CPU context.
+    const rfsq_conv_cfg layers[] = {{4, 256, 1, 1, 0, 0}, {256, 128, 4, 2, 1, 1}, {128, 3, 4, 2, 1, 1}, {3, 128, 4, 2, 1, 0}, {128, 256, 4, 2, 1, 0}};
+    for (const auto& L : layers) {
+        const int64_t b = 3, h = 8, w = 8;
+        const int64_t oh = L.transposed ? 2 * h : L.kernel == 1 ? h : h / 2, ow = oh;
+        const auto xs = randn(g, b * L.in_channels * h * w, 1.0);
+        const auto ks = randn(g, (int64_t)L.in_channels * L.out_channels * L.kernel * L.kernel, 0.05);
+        const auto bs = randn(g, L.out_channels, 0.1);
+        std::vector<float> res[3];
+        for (int run = 0; run < 3; ++run) {
+            rfsq_set_cpu_threads(counts[run]);
+            rfsq_ctx* fresh_ctx = nullptr;
+            check(rfsq_ctx_create(RFSQ_DEVICE_CPU, &fresh_ctx) == RFSQ_OK, "fresh CPU context");
+            {
+                Buf<float> x(fresh_ctx, xs), k(fresh_ctx, ks), bb(fresh_ctx, bs), out(fresh_ctx, b * L.out_channels * oh * ow);
+                check(rfsq_conv_forward(fresh_ctx, &L, x.d, b, h, w, k.d, bb.d, out.d) == RFSQ_OK, "layer forward");
+                res[run] = out.get();
+            }
+            rfsq_ctx_destroy(fresh_ctx);
+        }
+        char what[96];
+        snprintf(what, sizeof what, "%s %d->%d k%d: 1, 2 and 3 threads agree to float rounding", L.transposed ? "transposed" : "conv",
+                 L.in_channels, L.out_channels, L.kernel);
+        const double e = std::max(rel_err(res[1], res[0]), rel_err(res[2], res[0]));
+        check(e < 1e-5, what, e, 1e-5);
+    }
+    check(rfsq_set_cpu_threads(initial) == RFSQ_OK, "restored");
+}
+
 void run_all(rfsq_ctx* ctx, const char* dev) {
     auto named = [&](const std::string& name, const std::function<void()>& f) { named_case(dev, name, f); };
     named("abi and argument errors", [&] { test_abi_and_errors(ctx); });
@@ -358,8 +506,10 @@ void run_all(rfsq_ctx* ctx, const char* dev) {
     named("fsq forward/backward/codes<->indices (random)", [&] { test_fsq_random(ctx); });
     named("index round trips of every preset level set", [&] { test_index_round_trips(ctx); });
     named("bad data: ranges, NaN/Inf", [&] { test_bad_data(ctx); });
+    named("bad statistics in decode and the layernorm inverse; overflow of finite inputs", [&] { test_bad_statistics(ctx); });
     named("building blocks: sub, scale, layernorm + inverse", [&] { test_building_blocks(ctx); });
     named("running statistics update", [&] { test_running_update(ctx); });
+    named("CPU threads per calling thread", [&] { test_cpu_threads(ctx); });
     const char* strat[] = {"none", "scale", "layernorm"};
     struct Shape {
         std::vector<int> L;

@@ -46,10 +46,10 @@ public class rfsq_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int RFSQ_ABI_VERSION = (int)3L;
+    private static final int RFSQ_ABI_VERSION = (int)4L;
     /**
      * {@snippet lang=c :
-     * #define RFSQ_ABI_VERSION 3
+     * #define RFSQ_ABI_VERSION 4
      * }
      */
     public static int RFSQ_ABI_VERSION() {
@@ -225,6 +225,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_abi_version");
             }
             return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -282,6 +284,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_last_error");
             }
             return (MemorySegment)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -340,6 +344,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_cuda_device_count", count);
             }
             return (int)mh$.invokeExact(count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -398,6 +404,128 @@ public class rfsq_h {
                 traceDowncall("rfsq_live_objects", count);
             }
             return (int)mh$.invokeExact(count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_set_cpu_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_set_cpu_threads");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static FunctionDescriptor rfsq_set_cpu_threads$descriptor() {
+        return rfsq_set_cpu_threads.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static MethodHandle rfsq_set_cpu_threads$handle() {
+        return rfsq_set_cpu_threads.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static MemorySegment rfsq_set_cpu_threads$address() {
+        return rfsq_set_cpu_threads.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static int rfsq_set_cpu_threads(int n) {
+        var mh$ = rfsq_set_cpu_threads.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_set_cpu_threads", n);
+            }
+            return (int)mh$.invokeExact(n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_cpu_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_cpu_threads");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_cpu_threads$descriptor() {
+        return rfsq_cpu_threads.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static MethodHandle rfsq_cpu_threads$handle() {
+        return rfsq_cpu_threads.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static MemorySegment rfsq_cpu_threads$address() {
+        return rfsq_cpu_threads.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static int rfsq_cpu_threads(MemorySegment out) {
+        var mh$ = rfsq_cpu_threads.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_cpu_threads", out);
+            }
+            return (int)mh$.invokeExact(out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -457,6 +585,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_create", device, out);
             }
             return (int)mh$.invokeExact(device, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -515,6 +645,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_destroy", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -573,6 +705,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_sync", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -633,6 +767,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_alloc", ctx, bytes, out);
             }
             return (int)mh$.invokeExact(ctx, bytes, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -692,6 +828,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_free", ctx, ptr);
             }
             return (int)mh$.invokeExact(ctx, ptr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -753,6 +891,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_copy_to_device", ctx, dst, src, bytes);
             }
             return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -814,6 +954,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_copy_to_host", ctx, dst, src, bytes);
             }
             return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -875,6 +1017,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_copy_on_device", ctx, dst, src, bytes);
             }
             return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -933,6 +1077,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_begin", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -992,6 +1138,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_end", ctx, out);
             }
             return (int)mh$.invokeExact(ctx, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1051,6 +1199,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_launch", ctx, graph);
             }
             return (int)mh$.invokeExact(ctx, graph);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1109,6 +1259,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_destroy", graph);
             }
             return (int)mh$.invokeExact(graph);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1174,6 +1326,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_forward", ctx, levels, x, b, h, w, codes, idx);
             }
             return (int)mh$.invokeExact(ctx, levels, x, b, h, w, codes, idx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1239,6 +1393,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_backward", ctx, levels, x, b, h, w, dcodes, dx);
             }
             return (int)mh$.invokeExact(ctx, levels, x, b, h, w, dcodes, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1303,6 +1459,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_codes_to_indices", ctx, levels, codes, b, h, w, idx);
             }
             return (int)mh$.invokeExact(ctx, levels, codes, b, h, w, idx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1367,6 +1525,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_indices_to_codes", ctx, levels, idx, b, h, w, codes);
             }
             return (int)mh$.invokeExact(ctx, levels, idx, b, h, w, codes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1429,6 +1589,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_residual_sub", ctx, r, q, n, out);
             }
             return (int)mh$.invokeExact(ctx, r, q, n, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1494,6 +1656,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_scale_forward", ctx, levels, theta, x, b, h, w, q);
             }
             return (int)mh$.invokeExact(ctx, levels, theta, x, b, h, w, q);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1561,6 +1725,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_layernorm_forward", ctx, x, b, c, h, w, gamma, beta, n, stats);
             }
             return (int)mh$.invokeExact(ctx, x, b, c, h, w, gamma, beta, n, stats);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1628,6 +1794,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_layernorm_inverse", ctx, y, b, c, h, w, gamma, beta, stats, out);
             }
             return (int)mh$.invokeExact(ctx, y, b, c, h, w, gamma, beta, stats, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1689,6 +1857,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_relu_forward", ctx, x, n, y);
             }
             return (int)mh$.invokeExact(ctx, x, n, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1751,6 +1921,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_relu_backward", ctx, y, dy, n, dx);
             }
             return (int)mh$.invokeExact(ctx, y, dy, n, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1817,6 +1989,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_channel_affine", ctx, x, b, c, h, w, scale, shift, y);
             }
             return (int)mh$.invokeExact(ctx, x, b, c, h, w, scale, shift, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1881,6 +2055,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_l1_loss", ctx, a, b, n, weight, loss, grad);
             }
             return (int)mh$.invokeExact(ctx, a, b, n, weight, loss, grad);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1942,6 +2118,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_sum_squares", ctx, x, n, out);
             }
             return (int)mh$.invokeExact(ctx, x, n, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2001,6 +2179,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_adam_constants", cfg, out);
             }
             return (int)mh$.invokeExact(cfg, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2067,6 +2247,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_adam_step_device", ctx, cfg, constants, param, grad, m, v, n, grad_sq);
             }
             return (int)mh$.invokeExact(ctx, cfg, constants, param, grad, m, v, n, grad_sq);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2132,6 +2314,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_adam_step", ctx, cfg, param, grad, m, v, n, grad_sq);
             }
             return (int)mh$.invokeExact(ctx, cfg, param, grad, m, v, n, grad_sq);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2191,6 +2375,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_param_count", cfg, count);
             }
             return (int)mh$.invokeExact(cfg, count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2260,6 +2446,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_forward", ctx, cfg, z, b, h, w, params, running, zhat, idx, stats, rnorm);
             }
             return (int)mh$.invokeExact(ctx, cfg, z, b, h, w, params, running, zhat, idx, stats, rnorm);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2327,6 +2515,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_backward", ctx, cfg, z, b, h, w, params, dzhat, dz, dparams);
             }
             return (int)mh$.invokeExact(ctx, cfg, z, b, h, w, params, dzhat, dz, dparams);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2394,6 +2584,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_decode", ctx, cfg, idx, b, h, w, params, stats, stats_per_image, zhat);
             }
             return (int)mh$.invokeExact(ctx, cfg, idx, b, h, w, params, stats, stats_per_image, zhat);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2457,6 +2649,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_running_update", ctx, cfg, stats, b, momentum, running);
             }
             return (int)mh$.invokeExact(ctx, cfg, stats, b, momentum, running);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2519,6 +2713,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_output_size", cfg, h, w, oh, ow);
             }
             return (int)mh$.invokeExact(cfg, h, w, oh, ow);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2585,6 +2781,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_forward", ctx, cfg, x, b, h, w, weight, bias, y);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, bias, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2653,6 +2851,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_backward", ctx, cfg, x, b, h, w, weight, dy, dx, dweight, dbias);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, dy, dx, dweight, dbias);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2719,6 +2919,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lfq_forward", ctx, cfg, x, b, h, w, q, idx, loss);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, q, idx, loss);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2784,6 +2986,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lfq_backward", ctx, cfg, x, b, h, w, dq, dx);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, dq, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2848,6 +3052,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lfq_decode", ctx, cfg, idx, b, h, w, q);
             }
             return (int)mh$.invokeExact(ctx, cfg, idx, b, h, w, q);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2915,6 +3121,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_forward", ctx, cfg, x, b, h, w, codebook, zq, idx, loss);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, codebook, zq, idx, loss);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2982,6 +3190,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_ema_update", ctx, cfg, x, b, h, w, idx, cluster_size, embed_avg, codebook);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, idx, cluster_size, embed_avg, codebook);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3048,6 +3258,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_backward", ctx, cfg, x, zq, b, h, w, dzq, dx);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, zq, b, h, w, dzq, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3113,6 +3325,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_decode", ctx, cfg, codebook, idx, b, h, w, zq);
             }
             return (int)mh$.invokeExact(ctx, cfg, codebook, idx, b, h, w, zq);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3177,6 +3391,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_max_pool2x2_forward", ctx, x, b, c, h, w, y);
             }
             return (int)mh$.invokeExact(ctx, x, b, c, h, w, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3242,6 +3458,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_max_pool2x2_backward", ctx, x, dy, b, c, h, w, dx);
             }
             return (int)mh$.invokeExact(ctx, x, dy, b, c, h, w, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3306,6 +3524,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_avg_pool2x2_forward", ctx, x, b, c, h, w, y);
             }
             return (int)mh$.invokeExact(ctx, x, b, c, h, w, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3372,6 +3592,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_to_8bit", ctx, x, b, c, h, w, scale, shift, y);
             }
             return (int)mh$.invokeExact(ctx, x, b, c, h, w, scale, shift, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3435,6 +3657,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_image_errors", ctx, a, b, batch, n, out);
             }
             return (int)mh$.invokeExact(ctx, a, b, batch, n, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3502,6 +3726,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ssim", ctx, x, y, b, c, h, w, data_range, sample_covariance, out);
             }
             return (int)mh$.invokeExact(ctx, x, y, b, c, h, w, data_range, sample_covariance, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3569,6 +3795,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lpips_layer_forward", ctx, fa, fb, b, c, h, w, weight, accumulate, d);
             }
             return (int)mh$.invokeExact(ctx, fa, fb, b, c, h, w, weight, accumulate, d);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3637,6 +3865,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lpips_layer_backward", ctx, fa, fb, b, c, h, w, weight, scale, accumulate, dfa);
             }
             return (int)mh$.invokeExact(ctx, fa, fb, b, c, h, w, weight, scale, accumulate, dfa);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3702,6 +3932,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_channel_scale_add", ctx, x, b, c, h, w, scale, y);
             }
             return (int)mh$.invokeExact(ctx, x, b, c, h, w, scale, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

@@ -53,7 +53,7 @@ final class DemoCommand implements Command {
     public void run(List<String> args, PrintStream out) {
         Options o = Options.parse(name(), args, Set.of("device", "seed"));
         Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        long seed = o.convert("seed", o.optional("seed", "1234"), Long::parseLong);
+        long seed = o.whole("seed", "1234", Long.MIN_VALUE, Long.MAX_VALUE);
         long[] shape = {BATCH, LEVELS.count(), SIZE, SIZE};
         float[] z = gaussian(seed, (int) (shape[0] * shape[1] * shape[2] * shape[3]));
 

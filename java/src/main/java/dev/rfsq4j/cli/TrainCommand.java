@@ -76,29 +76,27 @@ final class TrainCommand implements Command {
         Options o = Options.parse(name(), args, OPTIONS, Set.of("resume"));
         String preset = o.required("preset");
         QuantizerSpec quantizer = o.convert("preset", preset, name -> PresetOverrides.apply(Presets.quantizer(name), o));
+        int maxInt = Integer.MAX_VALUE;
         TrainConfig config = settings(o, () -> new TrainConfig(preset, quantizer,
-                o.convert("batch", o.optional("batch", "128"), Integer::parseInt),
-                o.convert("steps", o.optional("steps", "1000"), Long::parseLong),
-                o.convert("image-size", o.optional("image-size", "128"), Integer::parseInt),
-                o.convert("seed", o.optional("seed", "1234"), Long::parseLong),
-                o.convert("lr", o.optional("lr", "8e-4"), lr -> new LrSchedule(Double.parseDouble(lr),
-                        o.convert("warmup-steps", o.optional("warmup-steps", "5000"), Long::parseLong),
-                        o.convert("decay-steps", o.optional("decay-steps", "500000"), Long::parseLong))),
+                o.integer("batch", "128", 1, maxInt),
+                o.whole("steps", "1000", 1, maxInt), // Adam counts its updates in an int
+                o.integer("image-size", "128", 4, maxInt),
+                o.whole("seed", "1234", Long.MIN_VALUE, Long.MAX_VALUE),
+                new LrSchedule(o.number("lr", "8e-4"), o.whole("warmup-steps", "5000", 0, Long.MAX_VALUE),
+                        o.whole("decay-steps", "500000", 1, Long.MAX_VALUE)),
                 o.convert("optimizer", o.optional("optimizer", "adam"), name -> new Adam.Config(0.9, 0.999, 1e-8,
-                        o.convert("weight-decay", o.optional("weight-decay", "5e-5"), Double::parseDouble),
-                        decoupled(name),
-                        o.convert("max-grad-norm", o.optional("max-grad-norm", "0"), Double::parseDouble))),
-                o.convert("l1-weight", o.optional("l1-weight", "1"), Double::parseDouble),
-                o.convert("log-every", o.optional("log-every", "10"), Integer::parseInt),
-                o.convert("checkpoint-every", o.optional("checkpoint-every", "1000"), Integer::parseInt),
+                        o.number("weight-decay", "5e-5"), decoupled(name), o.number("max-grad-norm", "0"))),
+                o.number("l1-weight", "1"),
+                o.integer("log-every", "10", 1, maxInt),
+                o.integer("checkpoint-every", "1000", 1, maxInt),
                 lpips(o)));
         Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        Path runDir = Path.of(o.required("out"));
+        Path runDir = runFolder(o);
         if (config.lpips() != null && !Files.isRegularFile(config.lpips().backbone())) {
             throw new IOException(config.lpips().backbone() + ": no such file (--lpips-backbone names VGG16's weights,"
                     + " e.g. ~/.cache/torch/hub/checkpoints/vgg16-397923af.pth)");
         }
-        ImageFolder data = ImageFolder.open(Path.of(o.required("data")), config.imageSize());
+        ImageFolder data = ImageFolder.open(o.path("data"), config.imageSize());
         try (Device device = Device.open(backend)) {
             Trainer trainer = new Trainer(config, device, data, runDir, out);
             // Ctrl-C (or a SIGTERM) ends the run after its current step, with a checkpoint to resume from.
@@ -125,6 +123,16 @@ final class TrainCommand implements Command {
         }
     }
 
+    /** --out: a folder (created if missing), not an existing file, and not empty (which would be the current folder). */
+    private static Path runFolder(Options o) {
+        Path dir = o.path("out");
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw o.usage("--out " + dir + " is a file; the run needs a folder (it writes metrics.jsonl and checkpoints/"
+                    + " in it): choose another path");
+        }
+        return dir;
+    }
+
     /** Builds the settings; one that TrainConfig refuses (e.g. an image size not a multiple of 4) is a usage error. */
     private static TrainConfig settings(Options o, Supplier<TrainConfig> build) {
         try {
@@ -136,14 +144,14 @@ final class TrainCommand implements Command {
 
     /** --lpips-backbone FILE [--lpips-weight W], or null. */
     private static LpipsLoss lpips(Options o) {
-        double weight = o.convert("lpips-weight", o.optional("lpips-weight", "1"), Double::parseDouble);
+        double weight = o.number("lpips-weight", "1");
         if (!o.has("lpips-backbone")) {
             if (o.has("lpips-weight")) {
                 throw o.usage("--lpips-weight needs --lpips-backbone FILE (LPIPS cannot run without VGG16's weights)");
             }
             return null;
         }
-        return new LpipsLoss(Path.of(o.required("lpips-backbone")), weight);
+        return new LpipsLoss(o.path("lpips-backbone"), weight);
     }
 
     private static boolean decoupled(String optimizer) {

@@ -1,13 +1,16 @@
 package dev.rfsq4j.data;
 
+import dev.rfsq4j.io.Messages;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +32,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
@@ -78,8 +82,11 @@ public final class ImageFolder {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
             files = walk.filter(ImageFolder::isImage).map(dir::relativize).sorted().map(dir::resolve).toList();
-        } catch (UncheckedIOException e) {
-            throw new IOException(dir + ": cannot list: " + e.getCause().getMessage(), e.getCause());
+        } catch (UncheckedIOException | IOException e) {
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            String where = cause instanceof FileSystemException f && f.getFile() != null && !f.getFile().equals(dir.toString())
+                    ? " " + f.getFile() : "";
+            throw new IOException(dir + ": cannot list" + where + ": " + Messages.reason(cause), cause);
         }
         if (files.isEmpty()) {
             throw new IOException(dir + ": holds no .png, .jpg or .jpeg images");
@@ -159,9 +166,43 @@ public final class ImageFolder {
         return (name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg")) && Files.isRegularFile(p);
     }
 
+    /**
+     * Decodes one PNG or JPEG file's contents (encoded: the bytes of the file; name: what messages call it) and
+     * resizes and crops it into out[offset ..] as three S x S planes, exactly as {@link #load} treats a folder's files.
+     */
+    public static void decodeImage(byte[] encoded, String name, int size, float[] out, int offset) throws IOException {
+        checkPlanes(size, out, offset);
+        resizeCrop(decode(encoded, name), name, size, out, offset);
+    }
+
+    /**
+     * Resizes and crops an image into out[offset ..] as three S x S planes of RGB in [0, 1], exactly as {@link #load}
+     * treats a decoded file (RGB, grayscale and palette images; alpha is dropped).
+     *
+     * @throws IllegalArgumentException for an image of another color model (CMYK, say)
+     */
+    public static void toPlanes(BufferedImage image, int size, float[] out, int offset) {
+        checkPlanes(size, out, offset);
+        try {
+            resizeCrop(image, "image", size, out, offset);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static void checkPlanes(int size, float[] out, int offset) {
+        if (size < 1 || offset < 0 || (long) offset + 3L * size * size > out.length) {
+            throw new IllegalArgumentException("3 planes of " + size + " x " + size + " floats at " + offset
+                    + " do not fit in " + out.length + " floats");
+        }
+    }
+
     /** Decodes, resizes and crops one image into out[offset ..] as three S x S planes. */
     private static void decodeInto(Path file, int size, float[] out, int offset) throws IOException {
-        BufferedImage image = decode(file);
+        resizeCrop(decode(file.toFile(), file.toString()), file.toString(), size, out, offset);
+    }
+
+    private static void resizeCrop(BufferedImage image, String file, int size, float[] out, int offset) throws IOException {
         int w = image.getWidth(), h = image.getHeight();
         // torchvision's Resize(S): the shorter side becomes S, the longer int(S * long / short) (truncated).
         int nw = w <= h ? size : (int) ((double) ((long) size * w) / h);
@@ -210,8 +251,11 @@ public final class ImageFolder {
         }
     }
 
-    private static BufferedImage decode(Path file) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+    /** source: a File, or a byte[] of a file's contents (read from memory, no cache file); file: what messages call it. */
+    private static BufferedImage decode(Object source, String file) throws IOException {
+        try (ImageInputStream in = source instanceof byte[] bytes
+                ? new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))
+                : ImageIO.createImageInputStream(source)) {
             if (in == null) {
                 throw new IOException(file + ": cannot open");
             }
@@ -255,7 +299,7 @@ public final class ImageFolder {
      * Pillow's rounding, the same for G (M) and B (Y). With an Adobe marker the file stores 255 - ink (transform 0)
      * or YCbCr of 255 - ink for C, M, Y (transform 2, YCCK, decoded as libjpeg does); without one, the inks.
      */
-    private static BufferedImage cmykToRgb(Path file, ImageReader reader) throws IOException {
+    private static BufferedImage cmykToRgb(String file, ImageReader reader) throws IOException {
         Raster raw = reader.readRaster(0, null);
         int transform = adobeTransform(reader);
         int w = raw.getWidth(), h = raw.getHeight();
@@ -318,7 +362,7 @@ public final class ImageFolder {
         void read(int y, float[][] rgb);
     }
 
-    private static RowReader rowReader(Path file, BufferedImage image) throws IOException {
+    private static RowReader rowReader(String file, BufferedImage image) throws IOException {
         Raster raster = image.getRaster();
         ColorModel cm = image.getColorModel();
         int w = image.getWidth();

@@ -1,7 +1,7 @@
 package dev.rfsq4j.nn;
 
-import static dev.rfsq4j.Checks.exactly;
-import static dev.rfsq4j.Checks.expect;
+import static dev.rfsq4j.internal.Checks.exactly;
+import static dev.rfsq4j.internal.Checks.expect;
 
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
@@ -87,7 +87,7 @@ final class Convolution {
     }
 
     void forward(Tensor x, Tensor y) {
-        expect(x, name + " input", DType.F32, "", "B", (long) in, "H", "W");
+        expect(x, name + " input", DType.F32, "", "B", in, "H", "W");
         expect(y, name + " output", DType.F32, " for input " + x.describe(), exactly(outputShape(x.shape())));
         Device device = weight.device();
         long b = x.dim(0), h = x.dim(2), w = x.dim(3);
@@ -101,7 +101,7 @@ final class Convolution {
      * layer needs none).
      */
     void backward(Tensor x, Tensor dy, Tensor dx) {
-        expect(x, name + " input", DType.F32, "", "B", (long) in, "H", "W");
+        expect(x, name + " input", DType.F32, "", "B", in, "H", "W");
         expect(dy, name + " output gradient", DType.F32, " for input " + x.describe(), exactly(outputShape(x.shape())));
         if (dx != null) {
             expect(dx, name + " input gradient", DType.F32, " like the input", exactly(x.shape()));

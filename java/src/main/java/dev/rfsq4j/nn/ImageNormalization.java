@@ -1,7 +1,7 @@
 package dev.rfsq4j.nn;
 
-import static dev.rfsq4j.Checks.exactly;
-import static dev.rfsq4j.Checks.expect;
+import static dev.rfsq4j.internal.Checks.exactly;
+import static dev.rfsq4j.internal.Checks.expect;
 
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Scope;
@@ -63,7 +63,7 @@ public final class ImageNormalization {
     }
 
     private static void affine(Tensor x, Tensor y, Tensor scale, Tensor shift) {
-        expect(x, "images", DType.F32, "", "B", 3L, "H", "W");
+        expect(x, "images", DType.F32, "", "B", 3, "H", "W");
         expect(y, "output images", DType.F32, " like the input", exactly(x.shape()));
         ChannelAffine.apply(x, scale, shift, y);
     }

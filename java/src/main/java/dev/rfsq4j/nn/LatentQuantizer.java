@@ -7,7 +7,7 @@ import java.util.Map;
  * The quantizer between encoder and decoder, as a training layer: outputs and gradients live in work buffers
  * owned by the quantizer (valid until its next call), learnable parameters in the model's {@link ParameterStore}.
  */
-public interface LatentQuantizer {
+public sealed interface LatentQuantizer permits RfsqQuantizer, LfqQuantizer, VqEmaQuantizer {
     /** Latent channels C it quantizes. */
     int channels();
 

@@ -16,6 +16,11 @@ public final class LfqQuantizer implements LatentQuantizer {
         this.work = work;
     }
 
+    /** The quantizer itself, for inference (encode, decode). */
+    public Lfq lfq() {
+        return lfq;
+    }
+
     @Override
     public int channels() {
         return lfq.channels();

@@ -3,6 +3,7 @@ package dev.rfsq4j.nn;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
+import dev.rfsq4j.bindings.rfsq_h;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -49,6 +50,7 @@ public final class ParameterStore {
     private final long count;
     private final Tensor values;
     private final Tensor grads;
+    private final Tensor sumOfSquares;
 
     private ParameterStore(Layout layout, Scope scope, boolean gradients) {
         if (layout.count == 0) {
@@ -61,6 +63,7 @@ public final class ParameterStore {
         if (gradients) {
             grads.copyFrom(new float[Math.toIntExact(count)]);
         }
+        this.sumOfSquares = scope.allocate(DType.F32, 1);
     }
 
     /** Allocates the values (uninitialized) and gradients (zero) in scope. */
@@ -90,6 +93,16 @@ public final class ParameterStore {
     /** All gradients, flat, in the layout of {@link #values()}; null for a frozen store. */
     public Tensor grads() {
         return grads;
+    }
+
+    /**
+     * The sum of the squares of all values, in float32 (waits for the device): NaN or infinite once any value is not
+     * finite, or so large (|w| > ~1e19) that training has diverged.
+     */
+    public double sumOfSquares() {
+        sumOfSquares.device().call("rfsq_sum_squares",
+                ctx -> rfsq_h.rfsq_sum_squares(ctx, values.address(), count, sumOfSquares.address()), values, sumOfSquares);
+        return sumOfSquares.toFloatArray()[0];
     }
 
     public List<Entry> entries() {

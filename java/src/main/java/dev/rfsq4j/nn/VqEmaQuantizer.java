@@ -21,6 +21,11 @@ public final class VqEmaQuantizer implements LatentQuantizer {
         this.work = work;
     }
 
+    /** The quantizer itself, for inference (encode, decode). */
+    public VqEma vq() {
+        return vq;
+    }
+
     @Override
     public int channels() {
         return vq.dim();

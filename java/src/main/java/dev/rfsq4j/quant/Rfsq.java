@@ -1,12 +1,12 @@
 package dev.rfsq4j.quant;
 
-import static dev.rfsq4j.Checks.expect;
-import static dev.rfsq4j.Checks.sameDevice;
+import static dev.rfsq4j.internal.Checks.expect;
+import static dev.rfsq4j.internal.Checks.sameDevice;
 import static dev.rfsq4j.quant.Ops.in;
 import static dev.rfsq4j.quant.Ops.run;
 import static dev.rfsq4j.quant.Ops.runAndWait;
 
-import dev.rfsq4j.Checks;
+import dev.rfsq4j.internal.Checks;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.Scope;
@@ -72,7 +72,7 @@ public final class Rfsq {
         if (storage == null) {
             this.params = init.length == 0 ? null : scope.fromArray(init, init.length);
         } else {
-            expect(storage, "parameter storage", DType.F32, " for " + init.length + " parameters", (long) init.length);
+            expect(storage, "parameter storage", DType.F32, " for " + init.length + " parameters", init.length);
             sameDevice(device, "parameter storage", storage);
             storage.copyFrom(init);
             this.params = storage;
@@ -320,7 +320,9 @@ public final class Rfsq {
 
     /**
      * zhat (B,C,H,W) from indices (B,H,W,K). Layernorm in parity mode needs the per-image stats (K,B,C,2) that
-     * encode returned; every other configuration takes null.
+     * encode returned; every other configuration takes null. The statistics are checked natively: a NaN or
+     * infinite mu or sigma fails with RFSQ_E_NONFINITE, sigma <= 0 with RFSQ_E_INVALID, an index outside the
+     * levels with RFSQ_E_RANGE, each an {@link dev.rfsq4j.RfsqException} naming rfsq_rfsq_decode.
      */
     public Tensor decode(Tensor indices, Tensor stats) {
         checkDecodeInputs(indices, stats);
@@ -335,7 +337,7 @@ public final class Rfsq {
     }
 
     private void checkDecodeInputs(Tensor indices, Tensor stats) {
-        expect(indices, "indices", DType.I32, " for " + stages + " stage(s)", "B", "H", "W", (long) stages);
+        expect(indices, "indices", DType.I32, " for " + stages + " stage(s)", "B", "H", "W", stages);
         sameDevice(device, "indices", indices);
         long b = indices.dim(0);
         if (perImageStats()) {
@@ -343,7 +345,7 @@ public final class Rfsq {
                 throw new IllegalArgumentException(
                         "decode needs the per-image stats (K,B,C,2) from encode (layernorm, parity mode), got null");
             }
-            expect(stats, "stats", DType.F32, " for these indices", (long) stages, b, (long) levels.count(), 2L);
+            expect(stats, "stats", DType.F32, " for these indices", stages, b, levels.count(), 2);
             sameDevice(device, "stats", stats);
         } else if (stats != null) {
             throw new IllegalArgumentException("stats must be null for " + strategy.label() + " in " + statsMode.label()
@@ -434,7 +436,7 @@ public final class Rfsq {
     }
 
     private void expectLatent(Tensor z) {
-        expect(z, "z", DType.F32, " for levels " + levels, "B", (long) levels.count(), "H", "W");
+        expect(z, "z", DType.F32, " for levels " + levels, "B", levels.count(), "H", "W");
     }
 
     private boolean perImageStats() {

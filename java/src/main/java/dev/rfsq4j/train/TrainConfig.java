@@ -3,6 +3,7 @@ package dev.rfsq4j.train;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.LrSchedule;
 import dev.rfsq4j.nn.QuantizerSpec;
+import java.util.Locale;
 
 /**
  * Everything that defines a training run (spec §5's recipe by default, see {@link Presets}). {@link #identity()}
@@ -32,6 +33,12 @@ public record TrainConfig(
             throw new IllegalArgumentException("batch, steps, log and checkpoint intervals must be >= 1 and the image size a"
                     + " multiple of 4, got batch " + batch + ", steps " + steps + ", image size " + imageSize + ", log every "
                     + logEvery + ", checkpoint every " + checkpointEvery);
+        }
+        double floats = (double) batch * 3 * imageSize * imageSize; // a double: the product may overflow a long
+        if (floats > Integer.MAX_VALUE - 8) { // one batch is one float array
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "a batch of %d images of %dx%d px is"
+                    + " %.4g floats, more than one array holds (%d): lower --batch or --image-size", batch, imageSize,
+                    imageSize, floats, Integer.MAX_VALUE - 8));
         }
         if (!(l1Weight >= 0) || !Double.isFinite(l1Weight)) {
             throw new IllegalArgumentException("the L1 weight must be finite and >= 0, got " + l1Weight);

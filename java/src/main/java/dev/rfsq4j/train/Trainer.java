@@ -2,10 +2,13 @@ package dev.rfsq4j.train;
 
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
+import dev.rfsq4j.RfsqException;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
+import dev.rfsq4j.bindings.rfsq_h;
 import dev.rfsq4j.data.ImageFolder;
 import dev.rfsq4j.eval.Lpips;
+import dev.rfsq4j.io.Messages;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.ImageNormalization;
 import dev.rfsq4j.nn.LatentQuantizer;
@@ -23,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -65,10 +69,15 @@ public final class Trainer {
 
     /** Trains to config.steps() updates; with resume, continues from the run folder's newest checkpoint. */
     public Result run(boolean resume) throws IOException, InterruptedException {
-        Files.createDirectories(runDir);
+        FileChannel lockFile;
+        try {
+            Files.createDirectories(runDir);
+            lockFile = FileChannel.open(runDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw Messages.named(runDir, "create the run folder there", e);
+        }
         // One run per folder: a second one would interleave checkpoints and metrics.
-        try (FileChannel lockFile = FileChannel.open(runDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = lockFile.tryLock()) {
+        try (lockFile; FileLock lock = lockFile.tryLock()) {
             if (lock == null) {
                 throw new IllegalStateException(runDir + " is in use by another rfsq4j train run");
             }
@@ -147,16 +156,36 @@ public final class Trainer {
                     long following = n + 1;
                     next = loader.submit(() -> load(order, following, decoded, staging));
                 }
-                double lr = step.run(images);
                 long done = n + 1;
-                last = done;
+                double lr = config.schedule().at(done);
                 boolean end = done == config.steps() || stopRequested;
-                if (done % config.logEvery() == 0 || end) {
-                    losses = step.losses(); // the one host sync of the interval
-                    if (!Double.isFinite(losses.total())) {
-                        throw new IllegalStateException("the loss became " + losses.total() + " at step " + done
-                                + " (lower --lr, or check the data)");
+                boolean logged = done % config.logEvery() == 0 || end;
+                boolean saved = done % config.checkpointEvery() == 0 || end;
+                try {
+                    step.run(images);
+                    if (logged) {
+                        losses = step.losses(); // the one host sync of the interval
+                        if (!Double.isFinite(losses.total())) {
+                            throw diverged(done, lr, checkpoint, "the loss became " + losses.total());
+                        }
                     }
+                    if (logged || saved) {
+                        double squares = model.parameters().sumOfSquares();
+                        if (!Double.isFinite(squares)) {
+                            throw diverged(done, lr, checkpoint, "the parameters are no longer finite after the update"
+                                    + " (their sum of squares is " + squares + ")");
+                        }
+                    }
+                } catch (RfsqException e) {
+                    if (e.status() != rfsq_h.RFSQ_E_NONFINITE()) {
+                        throw e;
+                    }
+                    // The images are finite and the loaded state was checked: a NaN or Inf inside a step is divergence.
+                    throw diverged(done, lr, checkpoint, "a value inside the step became NaN or infinite ("
+                            + e.getMessage() + ")");
+                }
+                last = done;
+                if (logged) {
                     long now = System.nanoTime();
                     double imagesPerS = (done - intervalFirst) * (double) b / ((now - intervalStart) / 1e9);
                     intervalStart = now;
@@ -172,8 +201,9 @@ public final class Trainer {
                     log.log(done, fields.toArray());
                     progress.update(done, losses.total(), lr, imagesPerS);
                 }
-                if (done % config.checkpointEvery() == 0 || end) {
-                    checkpoint = Checkpoint.save(runDir, done, model, adam, identity());
+                if (saved) {
+                    checkpoint = Checkpoint.save(runDir, done, model, adam, identity(),
+                            CheckpointConfig.of(config, done, data.count()));
                 }
                 if (end) {
                     break;
@@ -186,6 +216,15 @@ public final class Trainer {
         out.println("steps ran " + step.graphNote());
         progress.finish(checkpoint);
         return new Result(first, last, losses, checkpoint);
+    }
+
+    /** The error of a run that went non-finite; no checkpoint is written for it, earlier ones stay as they are. */
+    private IllegalStateException diverged(long step, double lr, Path lastCheckpoint, String what) {
+        return new IllegalStateException(String.format(Locale.ROOT, "training diverged at step %d%s: %s. The learning"
+                + " rate was %.3g: start again with a lower --lr (or a longer --warmup-steps, or --max-grad-norm to"
+                + " clip); nothing was saved for this step%s", step, device.isCuda() ? " (or an earlier one since the"
+                + " last logged step)" : "", what, lr, lastCheckpoint == null ? ""
+                : ", " + lastCheckpoint.getFileName() + " is as it was"));
     }
 
     /** What a resumed run must share with the run it continues: the configuration and the data's size (its order). */

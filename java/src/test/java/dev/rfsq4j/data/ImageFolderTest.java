@@ -265,6 +265,11 @@ class ImageFolderTest {
         Path file = Files.writeString(dir.resolve("file.png"), "x");
         assertEquals(file + ": not a folder", assertThrows(IOException.class, () -> ImageFolder.open(file, 8)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> ImageFolder.open(dir, 0));
+        // A folder that cannot be listed says which entry and why (the JDK's message is only the path).
+        Path looped = Files.createDirectory(dir.resolve("looped"));
+        Files.createSymbolicLink(looped.resolve("again"), looped);
+        assertEquals(looped + ": cannot list " + looped.resolve("again") + ": a loop of symbolic links",
+                assertThrows(IOException.class, () -> ImageFolder.open(looped, 8)).getMessage());
     }
 
     @Test

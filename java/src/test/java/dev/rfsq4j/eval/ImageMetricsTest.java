@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(NoLeaks.class)
 class ImageMetricsTest {
-    static final Path SCRIPT = Path.of("..", "bench", "pytorch", "metrics_reference.py");
+    static final Path SCRIPT = Python.ORACLES.resolve("metrics_reference.py");
     static final Path SHARED = Path.of("..", "..", "shared", "data");
     static final double TOL = 1e-4;
 

@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ExtendWith(NoLeaks.class)
 class LpipsTest {
-    static final Path SCRIPT = Path.of("..", "bench", "pytorch", "lpips_torch.py");
+    static final Path SCRIPT = Python.ORACLES.resolve("lpips_torch.py");
     static final Path EXAMPLES = Path.of("..", "..", "shared", "data", "lpips-examples");
     static final Path LIN_ORIGINAL = Path.of("..", "..", "shared", "weights", "lpips-v0.1", "vgg.pth");
     static final Path LIN_SHIPPED = Path.of("src", "main", "resources", "dev", "rfsq4j", "eval", Lpips.LINEAR_WEIGHTS);

@@ -49,7 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(NoLeaks.class)
 class TorchCrossCheckTest {
-    private static final Path SCRIPT = Path.of("..", "bench", "pytorch", "train_step.py");
+    private static final Path SCRIPT = Python.ORACLES.resolve("train_step.py");
     /** LPIPS's linear weights as rfsq4j ships them. */
     private static final Path LPIPS_LINEAR = Path.of("src", "main", "resources", "dev", "rfsq4j", "eval",
             "lpips-vgg-v0.1.safetensors").toAbsolutePath();
@@ -101,7 +101,8 @@ class TorchCrossCheckTest {
     @MethodSource("cases")
     void oneTrainingStepMatchesPyTorch(Backend backend, Case c) throws Exception {
         Assumptions.assumeTrue(Python.has("torch", "numpy"),
-                "no /usr/bin/python3 with torch and numpy (apt-get install python3-torch): PyTorch cross-check skipped");
+                "no " + Python.EXECUTABLE + " with torch and numpy (apt-get install python3-torch, or set RFSQ_PYTHON):"
+                        + " PyTorch cross-check skipped");
         double lr = 1e-3;
         int b = 2, s = 32;
         SplittableRandom random = new SplittableRandom(c.name().hashCode());

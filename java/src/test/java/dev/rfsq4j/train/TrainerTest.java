@@ -182,4 +182,84 @@ class TrainerTest {
             return Double.parseDouble(m.group(1));
         }).toList();
     }
+
+    /** A checkpoint with a NaN weight, a NaN or negative second moment: refused at resume, naming file and tensor. */
+    @ParameterizedTest
+    @EnumSource(names = {"CPU"})
+    void aCheckpointThatIsNotFiniteIsRefusedNamingTheFileAndTensor(Backend backend) throws Exception {
+        Path data = images(4);
+        TrainConfig c = config("rfsq-2x2048-ln", 3);
+        record Damage(String file, String tensor, float value, String expected) {}
+        for (Damage d : List.of(
+                new Damage("model.safetensors", "encoder.2.weight", Float.NaN, "holds NaN at element 5"),
+                new Damage("model.safetensors", "quantizer.beta", Float.POSITIVE_INFINITY, "holds Infinity at element 5"),
+                new Damage("optimizer.safetensors", "exp_avg_sq", Float.NaN, "holds NaN at element 5"),
+                new Damage("optimizer.safetensors", "exp_avg_sq", -1f, "holds -1.0 at element 5"))) {
+            Path run = tmp.resolve("run-" + d.tensor() + d.value());
+            Trainer.Result r = train(c, backend, data, run, false);
+            Path file = r.checkpoint().resolve(d.file());
+            rewrite(file, d.tensor(), 5, d.value());
+            Exception e = assertThrows(IllegalArgumentException.class,
+                    () -> train(config("rfsq-2x2048-ln", 5), backend, data, run, true));
+            assertTrue(e.getMessage().startsWith(file + ": tensor " + d.tensor() + " " + d.expected()), e.getMessage());
+        }
+    }
+
+    /** A learning rate that blows the weights up stops the run as a divergence; the good checkpoint stays. */
+    @ParameterizedTest
+    @EnumSource(names = {"CPU", "CUDA"})
+    void aRunThatDivergesStopsWithoutSavingAndKeepsTheLastGoodCheckpoint(Backend backend) throws Exception {
+        if (backend == Backend.CUDA) {
+            Backends.assumeCuda();
+        }
+        Path data = images(4);
+        Path run = tmp.resolve("diverging");
+        // lr 0 at update 1 (warmup), then 5e29: the update itself leaves the weights finite but near 1e30.
+        TrainConfig c = new TrainConfig("fsq-4096", Presets.quantizer("fsq-4096"), 4, 6, 16, 1234,
+                new LrSchedule(1e30, 2, 1000), Adam.Config.reference(), 1, 3, 1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> train(c, backend, data, run, false));
+        assertTrue(e.getMessage().startsWith("training diverged at step 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("lower --lr") && e.getMessage().contains("step-00000001 is as it was"),
+                e.getMessage());
+        try (var s = Files.list(run.resolve("checkpoints"))) {
+            assertEquals(List.of("step-00000001"), s.map(p -> p.getFileName().toString()).toList());
+        }
+        SafeTensors good = SafeTensors.read(run.resolve("checkpoints/step-00000001/model.safetensors"));
+        for (String name : good.names()) {
+            for (float v : good.floats(name)) {
+                assertTrue(Float.isFinite(v), name);
+            }
+        }
+    }
+
+    /** What a run killed while saving leaves (an unfinished folder, a temporary file) is removed; resume is exact. */
+    @ParameterizedTest
+    @EnumSource(names = {"CPU"})
+    void anUnfinishedCheckpointOfAKilledRunIsIgnoredAndRemoved(Backend backend) throws Exception {
+        Path data = images(4);
+        Path run = tmp.resolve("killed");
+        train(config("fsq-4096", 3), backend, data, run, false);
+        Path unfinished = Files.createDirectories(run.resolve("checkpoints/step-00000004.tmp"));
+        Files.write(unfinished.resolve("model.safetensors"), new byte[] {1, 2, 3});
+        Trainer.Result r = train(config("fsq-4096", 5), backend, data, run, true);
+        assertEquals(3, r.firstStep());
+        try (var s = Files.list(run.resolve("checkpoints"))) {
+            assertEquals(List.of("step-00000003", "step-00000005"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    /** Copies a safetensors file with one element of one tensor replaced (metadata kept). */
+    private static void rewrite(Path file, String tensor, int element, float value) throws IOException {
+        SafeTensors in = SafeTensors.read(file);
+        SafeTensors.Writer out = SafeTensors.writer();
+        in.metadata().forEach(out::metadata);
+        for (String name : in.names()) {
+            float[] data = in.floats(name);
+            if (name.equals(tensor)) {
+                data[element] = value;
+            }
+            out.add(name, in.shape(name), data);
+        }
+        out.write(file);
+    }
 }
