@@ -1,5 +1,6 @@
 package dev.rfsq4j.io;
 
+import dev.rfsq4j.Tensor;
 import dev.rfsq4j.io.TorchPickle.StorageRef;
 import dev.rfsq4j.io.TorchPickle.TensorRef;
 import java.io.BufferedInputStream;
@@ -87,7 +88,10 @@ public final class TorchCheckpoint implements AutoCloseable {
                 throw new IOException(file + ": not a PyTorch checkpoint (neither a zip archive nor a pickle stream)");
             }
             return openLegacy(file, ch);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            ch.close();
+            throw Messages.named(file, "read", e);
+        } catch (RuntimeException e) {
             ch.close();
             throw e;
         }
@@ -114,16 +118,18 @@ public final class TorchCheckpoint implements AutoCloseable {
             if (pkl == null) {
                 throw new IOException(file + ": a zip archive without <name>/data.pkl: not a PyTorch checkpoint");
             }
+            // torch.save stores every entry uncompressed; a compressed one could inflate far beyond the file's size.
+            checkStored(file, pkl);
             String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
             ZipEntry order = zip.getEntry(prefix + "byteorder");
             if (order != null) {
                 String v = new String(zip.getInputStream(order).readNBytes(16), StandardCharsets.US_ASCII).strip();
                 if (!v.equals("little")) {
-                    throw new IOException(file + ": tensors stored " + v + "-endian: not supported");
+                    throw new IOException(file + ": tensors stored " + Messages.quote(v) + "-endian: not supported");
                 }
             }
             Object root;
-            String where = file + " (" + pkl.getName() + ")";
+            String where = file + ": " + Messages.quote(pkl.getName());
             try (InputStream in = new BufferedInputStream(zip.getInputStream(pkl))) {
                 root = TorchPickle.load(where, in, MAX_PICKLE_BYTES);
             } catch (ZipException e) {
@@ -133,12 +139,14 @@ public final class TorchCheckpoint implements AutoCloseable {
             for (TensorRef t : tensors.values()) {
                 ZipEntry data = zip.getEntry(prefix + "data/" + t.storage().key());
                 if (data == null) {
-                    throw new IOException(file + ": corrupt: storage " + t.storage().key() + " is missing from the archive");
+                    throw new IOException(file + ": corrupt: storage " + Messages.quote(t.storage().key())
+                            + " is missing from the archive");
                 }
+                checkStored(file, data);
                 long need = t.storage().numel() > Long.MAX_VALUE / 8 ? Long.MAX_VALUE
                         : t.storage().numel() * t.storage().itemBytes();
                 if (data.getSize() >= 0 && data.getSize() < need) {
-                    throw new IOException(file + ": corrupt: storage " + t.storage().key() + " holds " + data.getSize()
+                    throw new IOException(file + ": corrupt: storage " + Messages.quote(t.storage().key()) + " holds " + data.getSize()
                             + " bytes, its tensors need " + need);
                 }
             }
@@ -146,6 +154,13 @@ public final class TorchCheckpoint implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             zip.close();
             throw e;
+        }
+    }
+
+    private static void checkStored(Path file, ZipEntry e) throws IOException {
+        if (e.getMethod() != ZipEntry.STORED) {
+            throw new IOException(file + ": " + Messages.quote(e.getName()) + " is compressed; torch.save stores its"
+                    + " entries uncompressed (not a PyTorch checkpoint, or one rewritten by another tool)");
         }
     }
 
@@ -186,15 +201,17 @@ public final class TorchCheckpoint implements AutoCloseable {
             }
             header.clear();
             if (at > size - 8 || ch.read(header, at) != 8) {
-                throw new IOException(file + ": truncated: storage " + key + " is missing (file ends at byte " + size + ")");
+                throw new IOException(file + ": truncated: storage " + Messages.quote(key) + " is missing (file ends at byte "
+                        + size + ")");
             }
             long numel = header.getLong(0);
             StorageRef s = storages.get(key);
             if (s == null) {
-                throw new IOException(file + ": corrupt: storage " + key + " is listed but the pickle never names it");
+                throw new IOException(file + ": corrupt: storage " + Messages.quote(key)
+                        + " is listed but the pickle never names it");
             }
             if (numel != s.numel() || numel > (size - at - 8) / s.itemBytes()) {
-                throw new IOException(file + ": corrupt: storage " + key + " says " + numel + " elements, its pickle "
+                throw new IOException(file + ": corrupt: storage " + Messages.quote(key) + " says " + numel + " elements, its pickle "
                         + s.numel() + " (" + (size - at - 8) + " bytes left in the file)");
             }
             int item = s.itemBytes();
@@ -203,7 +220,7 @@ public final class TorchCheckpoint implements AutoCloseable {
         }
         for (String key : storages.keySet()) {
             if (!offsets.containsKey(key)) {
-                throw new IOException(file + ": corrupt: storage " + key + " is used but not stored");
+                throw new IOException(file + ": corrupt: storage " + Messages.quote(key) + " is used but not stored");
             }
         }
         return new TorchCheckpoint(file, "legacy", tensors, new FileSource(ch, offsets));
@@ -218,6 +235,17 @@ public final class TorchCheckpoint implements AutoCloseable {
         Map<String, TensorRef> tensors = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
             if (e.getKey() instanceof String name && e.getValue() instanceof TensorRef t) {
+                // A state_dict's tensors own distinct elements; more elements than the storage holds means strides
+                // that repeat elements (expanded or overlapping views), which would cost memory the file never held.
+                long numel = 1;
+                for (long d : t.shape()) {
+                    numel = d == 0 || numel <= t.storage().numel() / d ? numel * d : Long.MAX_VALUE;
+                }
+                if (numel > t.storage().numel()) {
+                    throw new IOException(file + ": tensor " + Messages.quote(name) + " of shape "
+                            + Tensor.shapeString(t.shape()) + " has more elements than its storage ("
+                            + t.storage().numel() + "): repeated elements (stride 0) are not supported");
+                }
                 tensors.put(name, t);
             }
         }
@@ -249,17 +277,27 @@ public final class TorchCheckpoint implements AutoCloseable {
 
     /** A floating-point tensor's elements in C order, as float32 (F64, F16 and BF16 converted). */
     public float[] floats(String name) throws IOException {
+        try {
+            return read(name);
+        } catch (IOException e) {
+            throw Messages.named(file, "read", e);
+        }
+    }
+
+    private float[] read(String name) throws IOException {
         TensorRef t = get(name);
         String dtype = t.storage().dtype();
         if (!Set.of("F32", "F64", "F16", "BF16").contains(dtype)) {
-            throw new IllegalArgumentException(file + ": tensor " + name + " is " + dtype + ", not a floating-point tensor");
+            throw new IllegalArgumentException(file + ": tensor " + Messages.quote(name) + " is " + dtype
+                    + ", not a floating-point tensor");
         }
         long numel = 1;
         for (long d : t.shape()) {
             numel = d == 0 || numel <= Integer.MAX_VALUE / d ? numel * d : Long.MAX_VALUE;
         }
         if (numel > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(file + ": tensor " + name + " has too many elements for one Java array");
+            throw new IllegalArgumentException(file + ": tensor " + Messages.quote(name)
+                    + " has too many elements for one Java array");
         }
         int item = t.storage().itemBytes();
         boolean contiguous = isContiguous(t);
@@ -312,7 +350,7 @@ public final class TorchCheckpoint implements AutoCloseable {
     private TensorRef get(String name) {
         TensorRef t = tensors.get(name);
         if (t == null) {
-            throw new IllegalArgumentException(file + ": no tensor named " + name);
+            throw new IllegalArgumentException(file + ": no tensor named " + Messages.quote(name));
         }
         return t;
     }
@@ -339,7 +377,8 @@ public final class TorchCheckpoint implements AutoCloseable {
     /** bytes [from, from + length) of a storage. */
     private ByteBuffer readStorage(String name, StorageRef s, long from, long length) throws IOException {
         if (length > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(file + ": tensor " + name + " spans too many bytes for one buffer");
+            throw new IllegalArgumentException(file + ": tensor " + Messages.quote(name)
+                    + " spans too many bytes for one buffer");
         }
         ByteBuffer buf = ByteBuffer.allocate((int) length);
         switch (source) {
@@ -349,18 +388,21 @@ public final class TorchCheckpoint implements AutoCloseable {
                     in.skipNBytes(from);
                     byte[] b = in.readNBytes((int) length);
                     if (b.length != length) {
-                        throw new IOException(file + ": truncated: storage " + s.key() + " of tensor " + name);
+                        throw new IOException(file + ": truncated: storage " + Messages.quote(s.key()) + " of tensor "
+                                + Messages.quote(name));
                     }
                     buf.put(b).flip();
                 } catch (EOFException | ZipException e) {
-                    throw new IOException(file + ": corrupt or truncated storage " + s.key() + " of tensor " + name);
+                    throw new IOException(file + ": corrupt or truncated storage " + Messages.quote(s.key()) + " of tensor "
+                            + Messages.quote(name));
                 }
             }
             case FileSource f -> {
                 long at = f.offsets().get(s.key()) + from;
                 while (buf.hasRemaining()) {
                     if (f.channel().read(buf, at + buf.position()) < 0) {
-                        throw new IOException(file + ": truncated: storage " + s.key() + " of tensor " + name);
+                        throw new IOException(file + ": truncated: storage " + Messages.quote(s.key()) + " of tensor "
+                                + Messages.quote(name));
                     }
                 }
                 buf.flip();

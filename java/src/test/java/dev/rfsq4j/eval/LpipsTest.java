@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -212,10 +213,17 @@ class LpipsTest {
             oneLine(assertThrows(IOException.class, () -> Lpips.load(device, empty)), "no tensor features.0.weight");
             // A checkpoint whose pickle calls os.system is refused before anything runs.
             Path evil = tmp.resolve("evil.pth");
+            byte[] pickle = {(byte) 0x80, 2, 'c', 'o', 's', '\n', 's', 'y', 's', 't', 'e', 'm', '\n', 'X', 5, 0, 0, 0, 't', 'o',
+                'u', 'c', 'h', (byte) 0x85, 'R', '.'};
             try (OutputStream os = Files.newOutputStream(evil); ZipOutputStream zip = new ZipOutputStream(os)) {
-                zip.putNextEntry(new ZipEntry("evil/data.pkl"));
-                zip.write(new byte[] {(byte) 0x80, 2, 'c', 'o', 's', '\n', 's', 'y', 's', 't', 'e', 'm', '\n', 'X', 5, 0, 0,
-                        0, 't', 'o', 'u', 'c', 'h', (byte) 0x85, 'R', '.'});
+                ZipEntry entry = new ZipEntry("evil/data.pkl"); // stored, as torch.save stores its entries
+                CRC32 crc = new CRC32();
+                crc.update(pickle);
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(pickle.length);
+                entry.setCrc(crc.getValue());
+                zip.putNextEntry(entry);
+                zip.write(pickle);
                 zip.closeEntry();
             }
             oneLine(assertThrows(IOException.class, () -> Lpips.load(device, evil)), "refused");

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -120,8 +121,22 @@ class TorchCheckpointTest {
         Path file = tmp.resolve("evil.pth");
         writeZip(file, "evil/data.pkl", pickle("cos\nsystem\nX\\x02\\x00\\x00\\x00ls\\x85R."));
         IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.open(file));
-        assertTrue(e.getMessage().startsWith(file + " (evil/data.pkl): refused") && e.getMessage().contains("os.system"),
+        assertTrue(e.getMessage().startsWith(file + ": \"evil/data.pkl\": refused") && e.getMessage().contains("os.system"),
                 e.getMessage());
+    }
+
+    @Test
+    void compressedEntriesAreRefused() throws IOException {
+        // torch.save stores entries uncompressed; a deflated one could inflate far beyond the file (a zip bomb).
+        Path file = tmp.resolve("deflated.pth");
+        writeZip(file, "archive/data.pkl", pickle("}."), ZipEntry.DEFLATED);
+        IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.open(file));
+        assertTrue(e.getMessage().contains("\"archive/data.pkl\" is compressed"), e.getMessage());
+        Path stored = tmp.resolve("stored.pth");
+        writeZip(stored, "archive/data.pkl", pickle("}."));
+        try (TorchCheckpoint ckpt = TorchCheckpoint.open(stored)) {
+            assertTrue(ckpt.names().isEmpty());
+        }
     }
 
     // ---- damaged files --------------------------------------------------------------------------------------
@@ -275,9 +290,23 @@ class TorchCheckpointTest {
         }
     }
 
-    private static void writeZip(Path file, String entry, byte[] data) throws IOException {
+    /** A zip with one entry, stored uncompressed as torch.save stores its entries. */
+    static void writeZip(Path file, String entry, byte[] data) throws IOException {
+        writeZip(file, entry, data, ZipEntry.STORED);
+    }
+
+    static void writeZip(Path file, String entry, byte[] data, int method) throws IOException {
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
-            zip.putNextEntry(new ZipEntry(entry));
+            ZipEntry e = new ZipEntry(entry);
+            e.setMethod(method);
+            if (method == ZipEntry.STORED) {
+                CRC32 crc = new CRC32();
+                crc.update(data);
+                e.setSize(data.length);
+                e.setCompressedSize(data.length);
+                e.setCrc(crc.getValue());
+            }
+            zip.putNextEntry(e);
             zip.write(data);
             zip.closeEntry();
         }
