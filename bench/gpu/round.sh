@@ -80,6 +80,12 @@ summary() {
             cat "$W/train_bench.txt" 2>/dev/null || echo "(none: see the train_bench step)"
             echo '```'
             echo
+            echo "## The data loader from shards (LoaderBench, batch 128, 128x128, this machine's CPU cores)"
+            echo
+            echo '```'
+            cat "$W/loader_bench.txt" 2>/dev/null || echo "(none: see the loader_bench step)"
+            echo '```'
+            echo
             echo "## The six convolutions (ConvLayerBench, cuDNN, batch 128, 128x128)"
             echo
             echo '```'
@@ -230,6 +236,10 @@ else
     # Correctness first (it exits 1 on any failure), then the timings; a comparison that cannot run fails the step.
     step compare 120 "PYTHONUNBUFFERED=1 ${RFSQ_PYTHON:-python3} bench/pytorch/compare.py $LIB --device cuda --bench \
       --compile-budget 45 --out $W/compare.md"
+    # The data loader alone (issue 14), to set beside train_bench: shards of synthetic images (no image data here),
+    # batch 128 at 128x128, on this machine's CPU cores. Last: the least needed when the budget runs short.
+    step loader_bench 30 "$JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.LoaderBench synthetic:1024 128 128 10 100 \
+      | tee $W/loader_bench.txt"
 fi
 
 summary

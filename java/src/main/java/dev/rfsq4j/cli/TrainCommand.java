@@ -2,7 +2,10 @@ package dev.rfsq4j.cli;
 
 import dev.rfsq4j.Backend;
 import dev.rfsq4j.Device;
+import dev.rfsq4j.data.Augment;
+import dev.rfsq4j.data.DataOptions;
 import dev.rfsq4j.data.ImageFolder;
+import dev.rfsq4j.data.ImageSource;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.LrSchedule;
 import dev.rfsq4j.nn.QuantizerSpec;
@@ -14,13 +17,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** {@code rfsq4j train}: the reference VQ-VAE with a preset's quantizer on a folder of images (spec §3–§5). */
+/** {@code rfsq4j train}: the reference VQ-VAE with a preset's quantizer on an image folder or shards (spec §3–§5). */
 final class TrainCommand implements Command {
     /** How long Ctrl-C waits for the current step and its checkpoint. */
     private static final long STOP_WAIT_S = 300;
@@ -28,8 +32,8 @@ final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("preset", "data", "steps", "batch", "out", "device", "levels",
             "stages", "strategy", "stats-mode", "lr", "warmup-steps", "decay-steps", "weight-decay", "optimizer",
             "max-grad-norm", "seed", "image-size", "l1-weight", "lfq-commitment-weight", "lfq-entropy-weight",
-            "lfq-diversity-gamma", "vq-commitment-weight", "vq-decay", "vq-dead-threshold", "log-every", "checkpoint-every", "lpips-backbone",
-            "lpips-weight");
+            "lfq-diversity-gamma", "vq-commitment-weight", "vq-decay", "vq-dead-threshold", "log-every", "checkpoint-every",
+            "augment", "lpips-backbone", "lpips-weight");
 
     @Override
     public String name() {
@@ -38,14 +42,14 @@ final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train the reference VQ-VAE with a quantizer preset on a folder of PNG/JPEG images";
+        return "train the reference VQ-VAE with a quantizer preset on a folder of PNG/JPEG images or shards";
     }
 
     @Override
     public String usage() {
         return """
-                usage: rfsq4j train --preset NAME --data DIR --out RUN_DIR [--steps N] [--batch B] [--device auto|cpu|cuda]
-                                    [--resume] [overrides]
+                usage: rfsq4j train --preset NAME --data DIR|SHARDS --out RUN_DIR [--steps N] [--batch B]
+                                    [--device auto|cpu|cuda] [--resume] [data options] [overrides]
 
                 Trains the reference VQ-VAE (spec §4) with the reference recipe (spec §5) by default: Adam (0.9, 0.999),
                 eps 1e-8, lr 8e-4 with L2-coupled weight decay 5e-5, linear warmup over 5000 updates then linear decay
@@ -53,7 +57,8 @@ final class TrainCommand implements Command {
                 to 128 px, normalized with ImageNet's mean and std. Loss: L1 in normalized units + the quantizer's
                 auxiliary loss, + LPIPS-VGG when --lpips-backbone names VGG16's weights (the reference's loss).
                   --preset        %s
-                  --data          folder of .png/.jpg/.jpeg images (searched recursively)
+                  --data          folder of .png/.jpg/.jpeg images (searched recursively), or shards that
+                                  rfsq4j prepare wrote from one (a folder holding rfsq4j-shards.txt)
                   --out           run folder: metrics.jsonl and checkpoints/step-N/{model,optimizer}.safetensors
                   --steps         updates in all, counting those of a resumed run (default 1000)
                   --resume        continue from the newest checkpoint in --out, bit for bit on the same device
@@ -61,6 +66,9 @@ final class TrainCommand implements Command {
                   --lpips-backbone FILE  torchvision's VGG16 weights (vgg16-397923af.pth, as torch.hub caches it in
                                   ~/.cache/torch/hub/checkpoints/, or a safetensors copy): adds --lpips-weight (1) x
                                   LPIPS-VGG v0.1 of the [0,1] images, fed unscaled as the reference does (spec §5)
+                data options (a skipped image's place in its batch goes to the next usable image):
+                %s  --augment A         none (default), crop, flip or crop,flip: seeded, resumable; crop: a random
+                                      S x S window of the image reflect-padded by S/16; flip: horizontal, p = 1/2
                 overrides (defaults from the preset and the recipe):
                   --levels L1,..  --stages K  --strategy none|scale|layernorm  --stats-mode parity|running  (RFSQ/FSQ)
                   --lfq-commitment-weight W (0)  --lfq-entropy-weight W (0)  --lfq-diversity-gamma G (2.5)  (LFQ)
@@ -68,12 +76,12 @@ final class TrainCommand implements Command {
                   --lr 8e-4  --warmup-steps 5000  --decay-steps 500000  --weight-decay 5e-5  --optimizer adam|adamw
                   --max-grad-norm 0 (off)  --seed 1234  --image-size 128  --l1-weight 1  --log-every 10
                   --checkpoint-every 1000
-                """.formatted(String.join(", ", Presets.names()));
+                """.formatted(String.join(", ", Presets.names()), DataFlags.USAGE);
     }
 
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
-        Options o = Options.parse(name(), args, OPTIONS, Set.of("resume"));
+        Options o = Options.parse(name(), args, union(OPTIONS, DataFlags.OPTIONS), union(Set.of("resume"), DataFlags.FLAGS));
         String preset = o.required("preset");
         QuantizerSpec quantizer = o.convert("preset", preset, name -> PresetOverrides.apply(Presets.quantizer(name), o));
         int maxInt = Integer.MAX_VALUE;
@@ -96,9 +104,14 @@ final class TrainCommand implements Command {
             throw new IOException(config.lpips().backbone() + ": no such file (--lpips-backbone names VGG16's weights,"
                     + " e.g. ~/.cache/torch/hub/checkpoints/vgg16-397923af.pth)");
         }
-        ImageFolder data = ImageFolder.open(o.path("data"), config.imageSize());
-        try (Device device = Device.open(backend)) {
-            Trainer trainer = new Trainer(config, device, data, runDir, out);
+        Augment augment = o.convert("augment", o.optional("augment", "none"), spec -> Augment.parse(spec, config.seed()));
+        DataOptions dataOptions = DataFlags.options(o);
+        try (ImageSource data = ImageSource.open(o.path("data"), config.imageSize(), dataOptions);
+                Device device = Device.open(backend)) {
+            if (data instanceof ImageFolder folder && folder.decoderNotice() != null) {
+                out.println("rfsq4j train: " + folder.decoderNotice());
+            }
+            Trainer trainer = new Trainer(config, device, data, augment, runDir, out);
             // Ctrl-C (or a SIGTERM) ends the run after its current step, with a checkpoint to resume from.
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -121,6 +134,12 @@ final class TrainCommand implements Command {
                 }
             }
         }
+    }
+
+    static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** --out: a folder (created if missing), not an existing file, and not empty (which would be the current folder). */

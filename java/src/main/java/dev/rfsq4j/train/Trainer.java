@@ -6,7 +6,8 @@ import dev.rfsq4j.RfsqException;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.bindings.rfsq_h;
-import dev.rfsq4j.data.ImageFolder;
+import dev.rfsq4j.data.Augment;
+import dev.rfsq4j.data.ImageSource;
 import dev.rfsq4j.eval.Lpips;
 import dev.rfsq4j.io.Messages;
 import dev.rfsq4j.nn.Adam;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -34,8 +34,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The training loop of {@code rfsq4j train}: batches decoded on a background thread while the device runs the
- * previous step, one host sync per logged step, checkpoints every N steps and at the end, and an exact resume.
+ * The training loop of {@code rfsq4j train}: batches loaded (from an image folder or shards) on a background thread
+ * while the device runs the previous step, one host sync per logged step, checkpoints every N steps and at the end,
+ * and an exact resume. Images the data skips are reported once each and counted in the metrics; the time the loop
+ * waited for a batch is logged per step ({@code data_wait_ms}), so a data path too slow for the device shows.
  */
 public final class Trainer {
     /** What a run did: updates [firstStep, lastStep), the last logged losses, and the last checkpoint. */
@@ -43,18 +45,25 @@ public final class Trainer {
 
     private final TrainConfig config;
     private final Device device;
-    private final ImageFolder data;
+    private final ImageSource data;
+    private final Augment augment;
     private final Path runDir;
     private final PrintStream out;
     private volatile boolean stopRequested;
 
-    public Trainer(TrainConfig config, Device device, ImageFolder data, Path runDir, PrintStream out) {
+    public Trainer(TrainConfig config, Device device, ImageSource data, Path runDir, PrintStream out) {
+        this(config, device, data, Augment.NONE, runDir, out);
+    }
+
+    /** With augmentations (seeded by augment's seed; part of what a resumed run must share). */
+    public Trainer(TrainConfig config, Device device, ImageSource data, Augment augment, Path runDir, PrintStream out) {
         if (data.imageSize() != config.imageSize()) {
             throw new IllegalArgumentException("the data is read at " + data.imageSize() + "px, the run needs " + config.imageSize());
         }
         this.config = config;
         this.device = device;
         this.data = data;
+        this.augment = augment;
         this.runDir = runDir;
         this.out = out;
     }
@@ -135,6 +144,7 @@ public final class Trainer {
         out.printf("training %s (%s, %.0f bits/position) on %s: %d images of %dpx, batch %d, steps %d..%d, %,d parameters%n",
                 config.preset(), config.quantizer(), config.quantizer().bitsPerPosition(), device, data.count(), s, b,
                 first + 1, config.steps(), model.parameters().count());
+        out.println("data: " + data.describe() + (augment.any() ? ", augmented: " + augment : ""));
         Tensor images = scope.allocate(DType.F32, b, 3, s, s);
         Progress progress = new Progress(out, first, config.steps());
         Path checkpoint = latest.orElse(null);
@@ -142,19 +152,27 @@ public final class Trainer {
         long last = first;
         try (MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"), first)) {
             int floats = Math.multiplyExact(Math.multiplyExact(b * 3, s), s);
-            // One decode buffer and one off-heap upload buffer for the whole run: the next batch is decoded while the
-            // device runs this one, and uploaded (the copy returns when the buffer may be refilled) before the
-            // next decode starts.
-            float[] decoded = new float[floats];
+            // One off-heap buffer for the whole run, which the data source fills directly: the next batch loads while
+            // the device runs this one, and is uploaded (the copy returns when the buffer may be refilled) before
+            // the next load starts.
             MemorySegment staging = Arena.ofAuto().allocate((long) floats * Float.BYTES, 64);
-            Future<MemorySegment> next = loader.submit(() -> load(order, first, decoded, staging));
+            Future<MemorySegment> next = loader.submit(() -> load(order, first, staging));
             long intervalStart = System.nanoTime();
             long intervalFirst = first;
+            long waited = 0; // ns the loop spent waiting for batches this interval
+            int reported = 0; // skipped images already reported
             for (long n = first; n < config.steps(); n++) {
-                images.copyFrom(take(next));
+                long t = System.nanoTime();
+                MemorySegment batch = take(next);
+                waited += System.nanoTime() - t;
+                images.copyFrom(batch);
+                List<String> skipped = data.skipped(); // before the next load starts: those of batches up to this one
+                for (; reported < skipped.size(); reported++) {
+                    out.println("skipped " + skipped.get(reported));
+                }
                 if (n + 1 < config.steps()) {
                     long following = n + 1;
-                    next = loader.submit(() -> load(order, following, decoded, staging));
+                    next = loader.submit(() -> load(order, following, staging));
                 }
                 long done = n + 1;
                 double lr = config.schedule().at(done);
@@ -188,16 +206,19 @@ public final class Trainer {
                 if (logged) {
                     long now = System.nanoTime();
                     double imagesPerS = (done - intervalFirst) * (double) b / ((now - intervalStart) / 1e9);
+                    double waitMs = waited / 1e6 / (done - intervalFirst);
                     intervalStart = now;
                     intervalFirst = done;
+                    waited = 0;
                     double[][] usage = usage(model);
                     List<Object> fields = new ArrayList<>(List.of("epoch", order.epochOf(n), "loss", losses.total(), "l1",
                             losses.l1(), "aux_loss", losses.aux()));
                     if (config.lpips() != null) {
                         fields.addAll(List.of("lpips", losses.lpips()));
                     }
-                    fields.addAll(List.of("lr", lr, "images_per_s", imagesPerS, "residual_norms",
-                            residualNorms(model.quantizer()), "usage", usage[0], "perplexity", usage[1]));
+                    fields.addAll(List.of("lr", lr, "images_per_s", imagesPerS, "data_wait_ms", waitMs, "skipped_images",
+                            reported, "residual_norms", residualNorms(model.quantizer()), "usage", usage[0], "perplexity",
+                            usage[1]));
                     log.log(done, fields.toArray());
                     progress.update(done, losses.total(), lr, imagesPerS);
                 }
@@ -227,14 +248,16 @@ public final class Trainer {
                 : ", " + lastCheckpoint.getFileName() + " is as it was"));
     }
 
-    /** What a resumed run must share with the run it continues: the configuration and the data's size (its order). */
+    /**
+     * What a resumed run must share with the run it continues: the configuration, the data's size (its order) and
+     * the augmentations.
+     */
     private String identity() {
-        return config.identity() + " images=" + data.count();
+        return config.identity() + " images=" + data.count() + (augment.any() ? " augment=" + augment : "");
     }
 
-    private MemorySegment load(DataOrder order, long step, float[] decoded, MemorySegment staging) throws IOException {
-        data.load(order.batch(step), decoded);
-        MemorySegment.copy(decoded, 0, staging, ValueLayout.JAVA_FLOAT, 0, decoded.length);
+    private MemorySegment load(DataOrder order, long step, MemorySegment staging) throws IOException {
+        data.load(order.batch(step), staging, augment, step);
         return staging;
     }
 

@@ -9,7 +9,11 @@ import dev.rfsq4j.Backend;
 import dev.rfsq4j.Backends;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.NoLeaks;
+import dev.rfsq4j.data.Augment;
+import dev.rfsq4j.data.DataOptions;
 import dev.rfsq4j.data.ImageFolder;
+import dev.rfsq4j.data.ImageSource;
+import dev.rfsq4j.data.Prepare;
 import dev.rfsq4j.eval.RandomBackbone;
 import dev.rfsq4j.io.SafeTensors;
 import dev.rfsq4j.nn.Adam;
@@ -64,9 +68,15 @@ class TrainerTest {
 
     private static Trainer.Result train(TrainConfig c, Backend backend, Path data, Path run, boolean resume)
             throws Exception {
-        try (Device device = Backends.open(backend)) {
-            return new Trainer(c, device, ImageFolder.open(data, c.imageSize()), run, new PrintStream(new ByteArrayOutputStream()))
-                    .run(resume);
+        return train(c, backend, data, Augment.NONE, run, resume, new ByteArrayOutputStream());
+    }
+
+    /** Trains on data (an image folder or shards). */
+    private static Trainer.Result train(TrainConfig c, Backend backend, Path data, Augment augment, Path run, boolean resume,
+            ByteArrayOutputStream log) throws Exception {
+        try (Device device = Backends.open(backend); ImageSource source = ImageSource.open(data, c.imageSize(),
+                DataOptions.DEFAULT)) {
+            return new Trainer(c, device, source, augment, run, new PrintStream(log, true, StandardCharsets.UTF_8)).run(resume);
         }
     }
 
@@ -173,6 +183,57 @@ class TrainerTest {
         Matcher m = Pattern.compile("\"" + name + "\":([-0-9.eE]+)").matcher(line);
         assertTrue(m.find(), name + " in " + line);
         return Double.parseDouble(m.group(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"CPU"})
+    void shardsTrainToTheSameNumbersAsTheirFolder(Backend backend) throws Exception {
+        Path data = images(9);
+        Prepare.run(data, tmp.resolve("shards"), 16, 2, 4, DataOptions.DEFAULT, new PrintStream(new ByteArrayOutputStream()));
+        Augment augment = Augment.parse("crop,flip", 1234);
+        Trainer.Result a = train(config("rfsq-2x2048-ln", 5), backend, data, augment, tmp.resolve("folder"), false,
+                new ByteArrayOutputStream());
+        Trainer.Result b = train(config("rfsq-2x2048-ln", 5), backend, tmp.resolve("shards"), augment, tmp.resolve("sharded"),
+                false, new ByteArrayOutputStream());
+        assertEquals(losses(tmp.resolve("folder")), losses(tmp.resolve("sharded")));
+        assertSameCheckpoints(a.checkpoint(), b.checkpoint());
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"CPU"})
+    void augmentedRunsResumeExactlyAndSkippedImagesAreCounted(Backend backend) throws Exception {
+        Path data = images(5);
+        byte[] png = Files.readAllBytes(data.resolve("img2.png"));
+        Files.write(data.resolve("img2.png"), java.util.Arrays.copyOf(png, png.length - 20)); // cut short
+        Augment augment = Augment.parse("crop,flip", 1234);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Trainer.Result a = train(config("fsq-4096", 6), backend, data, augment, tmp.resolve("straight"), false, log);
+        train(config("fsq-4096", 3), backend, data, augment, tmp.resolve("resumed"), false, new ByteArrayOutputStream());
+        Trainer.Result b = train(config("fsq-4096", 6), backend, data, augment, tmp.resolve("resumed"), true,
+                new ByteArrayOutputStream());
+        assertEquals(losses(tmp.resolve("straight")), losses(tmp.resolve("resumed")));
+        assertSameCheckpoints(a.checkpoint(), b.checkpoint());
+        String out = log.toString(StandardCharsets.UTF_8);
+        assertEquals(1, out.lines().filter(l -> l.startsWith("skipped ")).count(), out);
+        assertTrue(out.contains("skipped " + data.resolve("img2.png") + ": truncated"), out);
+        List<String> metrics = Files.readAllLines(tmp.resolve("straight").resolve("metrics.jsonl"));
+        assertTrue(metrics.getLast().contains("\"skipped_images\":1,"), metrics.getLast());
+        assertTrue(metrics.getLast().matches(".*\"data_wait_ms\":[0-9.e+-]+,.*"), metrics.getLast());
+        // Without the augmentation the run is another one: resuming it with augmentation is refused.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(config("fsq-4096", 8), backend,
+                data, Augment.NONE, tmp.resolve("straight"), true, new ByteArrayOutputStream()));
+        assertTrue(e.getMessage().startsWith("cannot resume from"), e.getMessage());
+    }
+
+    private static void assertSameCheckpoints(Path a, Path b) throws IOException {
+        assertEquals(a.getFileName(), b.getFileName());
+        for (String file : List.of("model.safetensors", "optimizer.safetensors")) {
+            SafeTensors x = SafeTensors.read(a.resolve(file)), y = SafeTensors.read(b.resolve(file));
+            assertEquals(x.names(), y.names());
+            for (String name : x.names()) {
+                assertArrayEquals(x.floats(name), y.floats(name), file + " " + name);
+            }
+        }
     }
 
     private static List<Double> losses(Path run) throws IOException {
