@@ -7,6 +7,7 @@
 module dev.rfsq4j {
     requires transitive java.desktop; // BufferedImage in the tokenizer's API; ImageIO for PNG and JPEG
     requires dev.rfsq4j.bindings;
+    requires org.jfree.jfreechart; // the evaluation report's charts (an automatic module: JFreeChart's manifest name)
 
     exports dev.rfsq4j;
     exports dev.rfsq4j.cli;
@@ -15,6 +16,7 @@ module dev.rfsq4j {
     exports dev.rfsq4j.io;
     exports dev.rfsq4j.nn;
     exports dev.rfsq4j.quant;
+    exports dev.rfsq4j.report;
     exports dev.rfsq4j.tokens;
     exports dev.rfsq4j.train;
     exports dev.rfsq4j.vector;

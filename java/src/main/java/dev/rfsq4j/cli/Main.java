@@ -13,7 +13,8 @@ public final class Main {
     /** Longest error line; longer messages (a long list from a file, say) are cut in the middle. */
     static final int MAX_MESSAGE = 1000;
     private static final List<Command> COMMANDS = List.of(new DemoCommand(), new QuantizeCommand(),
-            new DequantizeCommand(), new PrepareCommand(), new TrainCommand(), new EncodeCommand(), new DecodeCommand());
+            new DequantizeCommand(), new PrepareCommand(), new TrainCommand(), new EvalCommand(), new CompareCommand(),
+            new EncodeCommand(), new DecodeCommand());
 
     private Main() {}
 

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * Per-image quality of reconstructions (spec §6), computed on the tensors' device by native ops; Java only
  * combines a few numbers per image. Inputs are ImageNet-normalized float32 (B,3,H,W) tensors (what the model
- * reads and writes), H and W at least 11. The exact definitions (README, "Evaluation metrics"):
+ * reads and writes). The exact definitions (README, "Evaluation metrics"):
  * <ul>
  *   <li><b>l1</b>: mean |x - x̂| over the 3HW normalized values.</li>
  *   <li><b>psnr</b>: both images de-normalized (v · std + mean), to 8 bits as a saved PNG holds them
@@ -45,8 +45,9 @@ public final class ImageMetrics {
     private ImageMetrics() {}
 
     /**
-     * The scores of each image pair x[i], xhat[i]: ImageNet-normalized float32 (B,3,H,W) tensors of one device, H
-     * and W at least 11. Runs on that device; returns when the scores are on the host.
+     * The scores of each image pair x[i], xhat[i]: ImageNet-normalized float32 (B,3,H,W) tensors of one device (ssim
+     * and msSsim are NaN for images smaller than the 11x11 window). Runs on that device; returns when the scores are
+     * on the host.
      */
     public static List<ImageScores> perImage(Tensor x, Tensor xhat) {
         expect(x, "images", DType.F32, " (ImageNet-normalized RGB)", "B", 3L, "H", "W");
@@ -54,10 +55,7 @@ public final class ImageMetrics {
         Checks.sameDevice(x.device(), "reconstructions", xhat);
         int b = Math.toIntExact(x.dim(0));
         long h = x.dim(2), w = x.dim(3);
-        if (h < WINDOW || w < WINDOW) {
-            throw new IllegalArgumentException("SSIM needs images of at least " + WINDOW + "x" + WINDOW + " pixels, got "
-                    + h + "x" + w);
-        }
+        boolean windowFits = h >= WINDOW && w >= WINDOW; // else SSIM and MS-SSIM are undefined: NaN
         double n = 3.0 * h * w;
         try (Scope scope = Scope.open(x.device())) {
             Tensor errors = scope.allocate(DType.F32, b, 2);
@@ -71,17 +69,21 @@ public final class ImageMetrics {
             MetricOps.imageErrors(x8, y8, errors);
             float[] eightBit = errors.toFloatArray();
 
-            Tensor planes = scope.allocate(DType.F32, b, 3, 2);
-            MetricOps.ssim(x8, y8, 255, true, planes);
-            float[] ssim = planes.toFloatArray();
-            double[] msSsim = msSsim(scope, x8, y8);
+            float[] ssim = null;
+            double[] msSsim = null;
+            if (windowFits) {
+                Tensor planes = scope.allocate(DType.F32, b, 3, 2);
+                MetricOps.ssim(x8, y8, 255, true, planes);
+                ssim = planes.toFloatArray();
+                msSsim = msSsim(scope, x8, y8);
+            }
 
             List<ImageScores> scores = new ArrayList<>(b);
             for (int i = 0; i < b; i++) {
                 double mse = normalized[2 * i + 1] / n, mse8 = eightBit[2 * i + 1] / n;
-                double s = (ssim[6 * i] + ssim[6 * i + 2] + ssim[6 * i + 4]) / 3.0;
+                double s = windowFits ? (ssim[6 * i] + ssim[6 * i + 2] + ssim[6 * i + 4]) / 3.0 : Double.NaN;
                 scores.add(new ImageScores(normalized[2 * i] / n, 10 * Math.log10(255.0 * 255.0 / mse8),
-                        10 * Math.log10(4 / mse), s, msSsim[i]));
+                        10 * Math.log10(4 / mse), s, windowFits ? msSsim[i] : Double.NaN));
             }
             return scores;
         }

@@ -37,6 +37,13 @@ public final class LfqQuantizer implements LatentQuantizer {
     }
 
     @Override
+    public Quantized quantize(Tensor z) {
+        Lfq.Output out = lfq.forward(z); // LFQ keeps no state: its training forward is its inference
+        out.loss().free();
+        return new Quantized(out.q(), out.indices(), null, null);
+    }
+
+    @Override
     public Tensor auxLoss() {
         return last().loss();
     }

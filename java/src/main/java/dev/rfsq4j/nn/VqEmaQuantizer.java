@@ -42,6 +42,13 @@ public final class VqEmaQuantizer implements LatentQuantizer {
     }
 
     @Override
+    public Quantized quantize(Tensor z) {
+        VqEma.Output out = vq.quantize(z);
+        out.loss().free();
+        return new Quantized(out.zq(), out.indices(), null, null);
+    }
+
+    @Override
     public Tensor auxLoss() {
         return last().loss();
     }

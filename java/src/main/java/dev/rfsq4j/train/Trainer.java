@@ -13,6 +13,7 @@ import dev.rfsq4j.io.Messages;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.ImageNormalization;
 import dev.rfsq4j.nn.LatentQuantizer;
+import dev.rfsq4j.nn.LrSchedule;
 import dev.rfsq4j.nn.RfsqQuantizer;
 import dev.rfsq4j.nn.VqVae;
 import java.io.IOException;
@@ -145,6 +146,7 @@ public final class Trainer {
                 config.preset(), config.quantizer(), config.quantizer().bitsPerPosition(), device, data.count(), s, b,
                 first + 1, config.steps(), model.parameters().count());
         out.println("data: " + data.describe() + (augment.any() ? ", augmented: " + augment : ""));
+        warnAboutWarmup();
         Tensor images = scope.allocate(DType.F32, b, 3, s, s);
         Progress progress = new Progress(out, first, config.steps());
         Path checkpoint = latest.orElse(null);
@@ -237,6 +239,19 @@ public final class Trainer {
         out.println("steps ran " + step.graphNote());
         progress.finish(checkpoint);
         return new Result(first, last, losses, checkpoint);
+    }
+
+    /**
+     * A run that ends inside its warm-up never reaches the peak learning rate (the reference's 5000 steps keep a
+     * 20-step run near lr 0, where the loss barely moves): say so before it starts.
+     */
+    private void warnAboutWarmup() {
+        LrSchedule schedule = config.schedule();
+        if (schedule.warmupSteps() > 0 && config.steps() < schedule.warmupSteps()) {
+            out.printf(Locale.ROOT, "note: --steps %d ends inside the %d-step warm-up: the learning rate only reaches"
+                    + " %.3g (its peak is %.3g), too low to learn much; for a short run pass e.g. --warmup-steps %d%n", config.steps(),
+                    schedule.warmupSteps(), schedule.at(config.steps()), schedule.peak(), Math.max(1, config.steps() / 10));
+        }
     }
 
     /** The error of a run that went non-finite; no checkpoint is written for it, earlier ones stay as they are. */

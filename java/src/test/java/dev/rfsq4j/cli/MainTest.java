@@ -161,16 +161,18 @@ class MainTest {
     }
 
     @Test
-    void demoPrintsATableForEveryStrategy() {
-        Result r = run("demo", "--device", "cpu");
+    void quantizerOnlyDemoPrintsATableForEveryStrategy() {
+        Result r = run("demo", "--quantizer-only", "--device", "cpu");
         assertEquals(0, r.status(), r.err());
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.get(0).startsWith("rfsq4j demo: RFSQ 4x[4,4,4,4,4] (40 bits/position) on cpu"), r.out());
         for (String strategy : new String[] {"none", "scale", "layernorm"}) {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith(strategy + " ") && l.endsWith("images/s")), r.out());
         }
-        String again = run("demo", "--device", "cpu").out();
+        String again = run("demo", "--quantizer-only", "--device", "cpu").out();
         assertEquals(withoutThroughput(r.out()), withoutThroughput(again), "the demo is deterministic but for timing");
+        assertError(run("demo", "--quantizer-only", "--steps", "3"), 2, "--steps does not apply to --quantizer-only");
+        assertError(run("demo", "--seed", "3"), 2, "--seed applies to --quantizer-only");
     }
 
     /** Outputs appear all together or not at all; a bad output path fails before any work, naming the flag or file. */
@@ -247,10 +249,10 @@ class MainTest {
         assertError(run(withOption(quantize("none", "parity"), "--input", "")), 2, "--input is empty: give a path");
         assertError(run(withOption(quantize("none", "parity"), "--input", dir.toString())), 1,
                 dir + ": is a folder, not a file");
-        assertError(run("demo", "--seed", "99999999999999999999999"), 2,
+        assertError(run("demo", "--quantizer-only", "--seed", "99999999999999999999999"), 2,
                 "--seed: '99999999999999999999999' is out of range: expected an integer from -9223372036854775808");
-        assertError(run("demo", "--seed", "x".repeat(5000)), 2, "--seed: expected an integer");
-        assertTrue(run("demo", "--seed", "x".repeat(5000)).err().length() < 300, "a long value is cut");
+        assertError(run("demo", "--quantizer-only", "--seed", "x".repeat(5000)), 2, "--seed: expected an integer");
+        assertTrue(run("demo", "--quantizer-only", "--seed", "x".repeat(5000)).err().length() < 300, "a long value is cut");
     }
 
     private String[] withOption(String[] args, String option, String value) {
