@@ -80,6 +80,12 @@ summary() {
             cat "$W/train_bench.txt" 2>/dev/null || echo "(none: see the train_bench step)"
             echo '```'
             echo
+            echo "## Evaluation (EvalBench: metrics, LPIPS distance, LPIPS forward+backward; 128x128; random VGG16)"
+            echo
+            echo '```'
+            cat "$W/eval_bench.txt" 2>/dev/null || echo "(none: see the eval_bench step)"
+            echo '```'
+            echo
             echo "## The data loader from shards (LoaderBench, batch 128, 128x128, this machine's CPU cores)"
             echo
             echo '```'
@@ -207,11 +213,13 @@ if [ "$PART" = A ]; then
       RFSQ_TEST_FILTER='launch edge: rfsq forward K=4 C=5 layernorm,launch edge: rfsq backward K=4 C=5 layernorm (1x22x22),bad data,building blocks,rfsq backward vs finite differences [8..] K=2' \
         $SAN --tool memcheck $BUILD/rfsq_native_tests
       RFSQ_TEST_FILTER='vq M=300,lfq C=5,vq ema: 3 steps, decay 0.99,vq NaN' $SAN --tool memcheck $BUILD/rfsq_baselines_tests
-      RFSQ_TEST_FILTER='l1 loss,adam with gradient' $SAN --tool memcheck $BUILD/rfsq_train_ops_tests"
+      RFSQ_TEST_FILTER='l1 loss,adam with gradient' $SAN --tool memcheck $BUILD/rfsq_train_ops_tests
+      RFSQ_TEST_FILTER='max pool,ssim 31x40,lpips layer' $SAN --tool memcheck $BUILD/rfsq_eval_ops_tests"
     step racecheck 60 "$NEED_GPU export RFSQ_TEST_DEVICES=cuda
       RFSQ_TEST_FILTER='rfsq forward+decode 5x4 K=4,launch edge: rfsq backward K=4 C=5 layernorm (1x22x22),rfsq backward vs finite differences [4..] K=4' \
         $SAN --tool racecheck --racecheck-report hazard $BUILD/rfsq_native_tests
-      RFSQ_TEST_FILTER='vq M=300,lfq C=5,vq ema: 3 steps, decay 0.99' $SAN --tool racecheck --racecheck-report hazard $BUILD/rfsq_baselines_tests"
+      RFSQ_TEST_FILTER='vq M=300,lfq C=5,vq ema: 3 steps, decay 0.99' $SAN --tool racecheck --racecheck-report hazard $BUILD/rfsq_baselines_tests
+      RFSQ_TEST_FILTER='ssim 23x17,lpips layer' $SAN --tool racecheck --racecheck-report hazard $BUILD/rfsq_eval_ops_tests"
     # JUnit on the CUDA backend: RFSQ_LIBRARY is the library built above; RFSQ_PYTHON lets the PyTorch
     # cross-checks run. junit_summary.py fails the step when CUDA cases or cross-checks were skipped.
     step junit 200 "test -x $RT/bin/java || { echo 'FAIL: no Java runtime: run bench/gpu/prepare.sh here first and carry .gpu'; exit 1; }
@@ -236,6 +244,10 @@ else
     # Correctness first (it exits 1 on any failure), then the timings; a comparison that cannot run fails the step.
     step compare 120 "PYTHONUNBUFFERED=1 ${RFSQ_PYTHON:-python3} bench/pytorch/compare.py $LIB --device cuda --bench \
       --compile-budget 45 --out $W/compare.md"
+    # Evaluation (issue 8): image metrics, LPIPS distance and LPIPS forward+backward at batch 16 and 64, 128x128
+    # (LPIPS with a random VGG16-shaped backbone: the cost of the real one).
+    step eval_bench 40 "RFSQ_LIBRARY=$LIB $JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.EvalBench cuda 128 3 16 64 \
+      | tee $W/eval_bench.txt"
     # The data loader alone (issue 14), to set beside train_bench: shards of synthetic images (no image data here),
     # batch 128 at 128x128, on this machine's CPU cores. Last: the least needed when the budget runs short.
     step loader_bench 30 "$JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.LoaderBench synthetic:1024 128 128 10 100 \

@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define RFSQ_ABI_VERSION 4
+#define RFSQ_ABI_VERSION 5
 
 #define RFSQ_OK 0
 #define RFSQ_E_INVALID (-1)
@@ -205,6 +205,27 @@ int rfsq_vq_ema_update(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, in
 int rfsq_vq_backward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, const float *zq, int64_t b, int64_t h, int64_t w, const float *dzq, float *dx);
 /* VQ indices (B,H,W) to zq (B,D,H,W) from codebook (M,D); an index outside [0, M) fails with RFSQ_E_RANGE. */
 int rfsq_vq_decode(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *codebook, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *zq);
+
+/* Max-pool 2x2, stride 2, of x (B,C,H,W) into y (B,C,H/2,W/2) (rounded down), as PyTorch's max_pool2d (NaN propagates, ties to the first). */
+int rfsq_max_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y);
+/* Max-pool backward: dx (B,C,H,W) = dy (B,C,H/2,W/2) at each window's maximum in x, 0 elsewhere. */
+int rfsq_max_pool2x2_backward(rfsq_ctx *ctx, const float *x, const float *dy, int64_t b, int64_t c, int64_t h, int64_t w, float *dx);
+/* Average-pool 2x2, stride 2, of x (B,C,H,W) into y (B,C,H/2,W/2) (rounded down). */
+int rfsq_avg_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y);
+
+/* 8-bit image values (as float) of x (B,C,H,W): y = clamp(floor(x * scale[c] + shift[c] + 0.5), 0, 255), in double. */
+int rfsq_to_8bit(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y);
+/* Per-image error sums of a, b (batch, n): out (batch, 2) = (sum |a - b|, sum (a - b)^2), accumulated in double. */
+int rfsq_image_errors(rfsq_ctx *ctx, const float *a, const float *b, int64_t batch, int64_t n, float *out);
+/* SSIM per plane of x, y (B,C,H,W), H, W >= 11, as skimage's (Gaussian 11x11, sigma 1.5, K 0.01/0.03, border of 5 cropped; covariances x 121/120 if sample_covariance): out (B,C,2) = (mean SSIM, mean contrast-structure). */
+int rfsq_ssim(rfsq_ctx *ctx, const float *x, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float *out);
+
+/* LPIPS layer term of features fa, fb (B,C,H,W) and linear weight (C): d (B) (+= if accumulate) = mean_hw sum_c weight[c] (fa/(|fa|+1e-10) - fb/(|fb|+1e-10))^2, |f| over channels. */
+int rfsq_lpips_layer_forward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, int32_t accumulate, float *d);
+/* Gradient of scale * (that layer term) with respect to fa: dfa (B,C,H,W) written (or added to if accumulate). */
+int rfsq_lpips_layer_backward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, float scale, int32_t accumulate, float *dfa);
+/* Per-channel scale-add y += x * scale[c] of x, y (B,C,H,W) (accumulates an input gradient). */
+int rfsq_channel_scale_add(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, float *y);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 // The float64 references of the native ops, written from the definitions (RFSQ-SPEC.md §1-2, docs/BASELINES.md)
 // and shared by native/tests and bench/cuda: FSQ and RFSQ (forward, straight-through surrogate, decode), LFQ
-// (forward, loss, gradient) and VQ (distances and the nearest-code check). Everything here is float64 and plain
+// (forward, loss, gradient), VQ (distances and the nearest-code check), and the evaluation ops (max-pool selection,
+// 8-bit conversion, SSIM, the LPIPS layer head and its gradient). Everything here is float64 and plain
 // C++ over std::vector; nothing calls librfsq.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <stdint.h>
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "rfsq.h"
@@ -338,6 +340,87 @@ inline int64_t vq_index_misses(const std::vector<float>& x, const std::vector<fl
         else if (idx[n] != at && second - best > tol) ++misses;
     }
     return misses;
+}
+
+// ---- evaluation: 2x2 max-pool selection, 8-bit conversion, SSIM, the LPIPS layer head -----------------------
+
+// Index in x (row-major planes of h x w) of the maximum of 2x2 window (i, j) of plane pl as PyTorch's max_pool2d
+// picks it: a value replaces the running maximum when larger or NaN.
+inline int64_t max_pool_pick(const std::vector<float>& x, int64_t pl, int64_t h, int64_t w, int64_t i, int64_t j) {
+    int64_t best = -1;
+    double m = -INFINITY;
+    for (int k = 0; k < 4; ++k) {
+        const int64_t e = pl * h * w + (2 * i + k / 2) * w + 2 * j + k % 2;
+        if (best < 0 || x[e] > m || std::isnan(x[e])) m = x[e], best = e;
+    }
+    return best;
+}
+
+// The 8-bit value of x with per-channel scale and shift: clamp(floor(x * scale + shift + 0.5), 0, 255).
+inline float to_8bit(float x, float scale, float shift) {
+    return (float)std::min(255.0, std::max(0.0, floor(fma((double)x, (double)scale, (double)shift) + 0.5)));
+}
+
+// SSIM of one plane the direct way: the full 11 x 11 Gaussian window at every inner position, in double.
+inline std::pair<double, double> ssim_plane(const std::vector<float>& x, const std::vector<float>& y, int64_t off,
+                                            int64_t H, int64_t W, double range, bool sample) {
+    double taps[11], total = 0;
+    for (int k = 0; k < 11; ++k) total += taps[k] = exp(-(k - 5) * (k - 5) / (2 * 1.5 * 1.5));
+    for (double& t : taps) t /= total;
+    const double c1 = (0.01 * range) * (0.01 * range), c2 = (0.03 * range) * (0.03 * range);
+    const double norm = sample ? 121.0 / 120.0 : 1.0;
+    double s = 0, cs = 0;
+    for (int64_t i = 0; i + 10 < H; ++i)
+        for (int64_t j = 0; j + 10 < W; ++j) {
+            double ux = 0, uy = 0, uxx = 0, uyy = 0, uxy = 0;
+            for (int a = 0; a < 11; ++a)
+                for (int b = 0; b < 11; ++b) {
+                    const double wgt = taps[a] * taps[b], p = x[off + (i + a) * W + j + b], q = y[off + (i + a) * W + j + b];
+                    ux += wgt * p, uy += wgt * q, uxx += wgt * p * p, uyy += wgt * q * q, uxy += wgt * p * q;
+                }
+            const double vx = norm * (uxx - ux * ux), vy = norm * (uyy - uy * uy), vxy = norm * (uxy - ux * uy);
+            const double c = (2 * vxy + c2) / (vx + vy + c2);
+            s += (2 * ux * uy + c1) / (ux * ux + uy * uy + c1) * c;
+            cs += c;
+        }
+    const double count = (double)(H - 10) * (W - 10);
+    return {s / count, cs / count};
+}
+
+// One image's layer term in double: mean over positions of sum_c w_c (fa/(|fa|+eps) - fb/(|fb|+eps))^2.
+inline double lpips_term(const std::vector<double>& fa, const std::vector<double>& fb, int64_t off, int64_t C,
+                         int64_t hw, const std::vector<double>& w) {
+    double total = 0;
+    for (int64_t p = 0; p < hw; ++p) {
+        double na = 0, nb = 0;
+        for (int64_t c = 0; c < C; ++c) na += fa[off + c * hw + p] * fa[off + c * hw + p], nb += fb[off + c * hw + p] * fb[off + c * hw + p];
+        na = sqrt(na) + 1e-10, nb = sqrt(nb) + 1e-10;
+        for (int64_t c = 0; c < C; ++c) {
+            const double d = fa[off + c * hw + p] / na - fb[off + c * hw + p] / nb;
+            total += w[c] * d * d;
+        }
+    }
+    return total / (double)hw;
+}
+
+// The analytic gradient in double (the formula the op implements), for one image.
+inline void lpips_grad(const std::vector<double>& fa, const std::vector<double>& fb, int64_t off, int64_t C,
+                       int64_t hw, const std::vector<double>& w, double scale, std::vector<double>& out) {
+    for (int64_t p = 0; p < hw; ++p) {
+        double r = 0, nb = 0;
+        for (int64_t c = 0; c < C; ++c) r += fa[off + c * hw + p] * fa[off + c * hw + p], nb += fb[off + c * hw + p] * fb[off + c * hw + p];
+        r = sqrt(r);
+        const double na = r + 1e-10;
+        nb = sqrt(nb) + 1e-10;
+        std::vector<double> gc(C);
+        double dot = 0;
+        for (int64_t c = 0; c < C; ++c) {
+            gc[c] = 2 * w[c] * (fa[off + c * hw + p] / na - fb[off + c * hw + p] / nb) * scale / (double)hw;
+            dot += gc[c] * fa[off + c * hw + p];
+        }
+        for (int64_t c = 0; c < C; ++c)
+            out[off + c * hw + p] = gc[c] / na - (r > 0 ? fa[off + c * hw + p] * dot / (r * na * na) : 0.0);
+    }
 }
 
 }  // namespace ref

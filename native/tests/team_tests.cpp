@@ -572,6 +572,90 @@ void test_vq_ema(const ref::VqCase& k, float decay, float dead) {
     acc.compare();
 }
 
+// ---- evaluation ops (pooling, metrics, LPIPS head) ------------------------------------------------------------
+
+// Max-pool forward/backward and average pool of odd-sized planes, 8-bit conversion, per-image error sums, SSIM planes
+// (team scratch: five rows of doubles, two barriers per output row), the LPIPS layer head and its gradient, the
+// channel scale-add, against the float64 references.
+void test_eval_ops() {
+    Rng g = fresh();
+    const int64_t B = 2, C = 3, H = 23, W = 17, n = B * C * H * W, OH = H / 2, OW = W / 2, no = B * C * OH * OW;
+    const auto x = randn(g, n, 1.0), dy = randn(g, no, 1.0);
+    std::vector<float> x8(n), y8(n);
+    for (int64_t i = 0; i < n; ++i) {
+        x8[i] = (float)std::min(255.0, std::max(0.0, floor(128 + 60.0 * x[i])));
+        y8[i] = (float)std::min(255.0, std::max(0.0, floor(x8[i] + 20 * g.normal())));
+    }
+    const std::vector<float> scale = {58.395f, 57.12f, 57.375f}, shift = {123.675f, 116.28f, 103.53f};
+    const int64_t FC = 37, FHW = 6 * 7, fn = B * FC * FHW;
+    const auto fa = randn(g, fn, 1.0, 0.3), fb = randn(g, fn, 1.0, 0.3);
+    std::vector<float> lw(FC);
+    for (auto& v : lw) v = (float)(g.uniform() * 0.2);
+    const auto fad = to_double(fa), fbd = to_double(fb), lwd = to_double(lw);
+    std::vector<double> ref_err(B * 2, 0.0), ref_d(B), ref_ssim, ref_grad(fn);
+    for (int64_t i = 0; i < n; ++i) {
+        const double d = (double)x8[i] - y8[i];
+        ref_err[i / (n / B) * 2] += fabs(d), ref_err[i / (n / B) * 2 + 1] += d * d;
+    }
+    for (int64_t b = 0; b < B; ++b) {
+        ref_d[b] = ref::lpips_term(fad, fbd, b * FC * FHW, FC, FHW, lwd);
+        ref::lpips_grad(fad, fbd, b * FC * FHW, FC, FHW, lwd, 0.7, ref_grad);
+    }
+    for (int64_t pl = 0; pl < B * C; ++pl) {
+        const auto r = ref::ssim_plane(x8, y8, pl * H * W, H, W, 255.0, true);
+        ref_ssim.push_back(r.first);
+        ref_ssim.push_back(r.second);
+    }
+    Ssim ssim{x8.data(), y8.data(), H, W, 6.5025, 58.5225, 121.0 / 120.0, {}, nullptr};
+    double total = 0;
+    for (int k = 0; k < kSsimTaps; ++k) total += ssim.taps[k] = exp(-0.5 / 2.25 * (k - kSsimRadius) * (k - kSsimRadius));
+    for (double& t : ssim.taps) t /= total;
+    Across acc{{"max_pool", "max_pool_backward", "avg_pool", "to_8bit", "lpips_backward", "scale_add", "errors", "ssim", "lpips"},
+               {true, true, true, true, true, true, false, false, false}, {}};
+    for (const Config& cfg : g_configs) {
+        Runner& R = runner(cfg);
+        auto mp = poisoned<float>(no), mpb = poisoned<float>(n), ap = poisoned<float>(no), u8 = poisoned<float>(n),
+             err = poisoned<float>(B * 2), ss = poisoned<float>(B * C * 2), d = poisoned<float>(B), dfa = poisoned<float>(fn);
+        auto sa = y8;  // the scale-add accumulates into a copy
+        ssim.out = ss.data();
+        run_ok(R.run(MaxPoolForward{x.data(), H, W, mp.data()}, Launch{B * C, 0}, *cfg.dev), cfg, "MaxPoolForward");
+        run_ok(R.run(MaxPoolBackward{x.data(), dy.data(), H, W, mpb.data()}, Launch{B * C, 0}, *cfg.dev), cfg, "MaxPoolBackward");
+        run_ok(R.run(AvgPoolForward{x.data(), H, W, ap.data()}, Launch{B * C, 0}, *cfg.dev), cfg, "AvgPoolForward");
+        run_ok(R.run(To8Bit{x.data(), C, H * W, scale.data(), shift.data(), u8.data()}, Launch{B * C, 0}, *cfg.dev), cfg, "To8Bit");
+        run_ok(R.run(ImageErrors{x8.data(), y8.data(), n / B, err.data()}, Launch{B, 0}, *cfg.dev), cfg, "ImageErrors");
+        run_ok(R.run(ssim, Launch{B * C, ssim_work_floats(W)}, *cfg.dev), cfg, "Ssim");
+        run_ok(R.run(LpipsLayerForward{fa.data(), fb.data(), FC, FHW, lw.data(), 0, d.data()}, Launch{B, 0}, *cfg.dev), cfg,
+               "LpipsLayerForward");
+        run_ok(R.run(LpipsLayerBackward{fa.data(), fb.data(), FC, FHW, lw.data(), 0.7f, 0, dfa.data()}, Launch{B, 0}, *cfg.dev),
+               cfg, "LpipsLayerBackward");
+        run_ok(R.run(ChannelScaleAdd{x.data(), C, H * W, scale.data(), sa.data()}, Launch{B * C, 0}, *cfg.dev), cfg, "ChannelScaleAdd");
+        int64_t wrong = 0;
+        std::vector<float> rmpb(n, 0.0f);  // the gradient lands on each window's maximum, 0 elsewhere (dropped row too)
+        for (int64_t pl = 0; pl < B * C; ++pl)
+            for (int64_t i = 0; i < OH; ++i)
+                for (int64_t j = 0; j < OW; ++j) {
+                    const int64_t best = ref::max_pool_pick(x, pl, H, W, i, j), o = (pl * OH + i) * OW + j;
+                    const float* a = &x[pl * H * W + 2 * i * W + 2 * j];
+                    wrong += mp[o] != x[best];
+                    rmpb[best] = dy[o];
+                    wrong += fabs(ap[o] - ((double)a[0] + a[1] + a[W] + a[W + 1]) / 4) > 1e-6;
+                }
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t c = (i / (H * W)) % C;
+            wrong += mpb[i] != rmpb[i];
+            wrong += u8[i] != ref::to_8bit(x[i], scale[c], shift[c]);
+            wrong += fabs(sa[i] - ((double)y8[i] + (double)x[i] * scale[c])) > 1e-3;
+        }
+        check(wrong == 0, at(cfg, "max and avg pool, 8-bit conversion, scale-add").c_str(), (double)wrong, 0);
+        check(rel_err(err, ref_err) < 1e-6, at(cfg, "per-image error sums").c_str(), rel_err(err, ref_err), 1e-6);
+        check(rel_err(ss, ref_ssim) < 1e-6, at(cfg, "ssim planes").c_str(), rel_err(ss, ref_ssim), 1e-6);
+        check(rel_err(d, ref_d) < 1e-5, at(cfg, "lpips layer term").c_str(), rel_err(d, ref_d), 1e-5);
+        check(rel_err(dfa, ref_grad) < 1e-5, at(cfg, "lpips layer gradient").c_str(), rel_err(dfa, ref_grad), 1e-5);
+        acc.add(cfg, mp, mpb, ap, u8, dfa, sa, err, ss, d);
+    }
+    acc.compare();
+}
+
 void run_all() {
     const char* dev = "emu";
     auto named = [&](const std::string& name, const std::function<void()>& f) { named_case(dev, name, f); };
@@ -608,6 +692,7 @@ void run_all() {
     named("vq ties go to the smallest index", test_vq_ties);
     named("vq ema M=200 D=19", [] { test_vq_ema(ref::VqCase{200, 19, 2, 6, 6}, 0.99f, 0.0f); });
     named("vq ema with dead-code restart M=16 D=7", [] { test_vq_ema(ref::VqCase{16, 7, 2, 6, 6}, 0.9f, 0.25f); });
+    named("pooling, 8-bit conversion, error sums, ssim, lpips head, scale-add", test_eval_ops);
     // Every op of RFSQ_FOR_EACH_OP ran.
     g_case = "coverage";
     std::vector<std::string> missing;

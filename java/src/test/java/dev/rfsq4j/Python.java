@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs Python for cross-checks against PyTorch and PIL (tests skip, saying why, when it or a module is missing):
+ * Runs Python for cross-checks against PyTorch, PIL and scikit-image (tests skip, saying why, when it or a module is missing):
  * {@code $RFSQ_PYTHON} when set (the GPU round points it at the machine's Python with CUDA PyTorch), else the
  * system's {@code /usr/bin/python3}.
  */

@@ -46,10 +46,10 @@ public class rfsq_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int RFSQ_ABI_VERSION = (int)4L;
+    private static final int RFSQ_ABI_VERSION = (int)5L;
     /**
      * {@snippet lang=c :
-     * #define RFSQ_ABI_VERSION 4
+     * #define RFSQ_ABI_VERSION 5
      * }
      */
     public static int RFSQ_ABI_VERSION() {
@@ -3056,6 +3056,613 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_decode", ctx, cfg, codebook, idx, b, h, w, zq);
             }
             return (int)mh$.invokeExact(ctx, cfg, codebook, idx, b, h, w, zq);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_max_pool2x2_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_max_pool2x2_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_max_pool2x2_forward$descriptor() {
+        return rfsq_max_pool2x2_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_max_pool2x2_forward$handle() {
+        return rfsq_max_pool2x2_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_max_pool2x2_forward$address() {
+        return rfsq_max_pool2x2_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static int rfsq_max_pool2x2_forward(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment y) {
+        var mh$ = rfsq_max_pool2x2_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_max_pool2x2_forward", ctx, x, b, c, h, w, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_max_pool2x2_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_max_pool2x2_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_backward(rfsq_ctx *ctx, const float *x, const float *dy, int64_t b, int64_t c, int64_t h, int64_t w, float *dx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_max_pool2x2_backward$descriptor() {
+        return rfsq_max_pool2x2_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_backward(rfsq_ctx *ctx, const float *x, const float *dy, int64_t b, int64_t c, int64_t h, int64_t w, float *dx)
+     * }
+     */
+    public static MethodHandle rfsq_max_pool2x2_backward$handle() {
+        return rfsq_max_pool2x2_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_backward(rfsq_ctx *ctx, const float *x, const float *dy, int64_t b, int64_t c, int64_t h, int64_t w, float *dx)
+     * }
+     */
+    public static MemorySegment rfsq_max_pool2x2_backward$address() {
+        return rfsq_max_pool2x2_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_backward(rfsq_ctx *ctx, const float *x, const float *dy, int64_t b, int64_t c, int64_t h, int64_t w, float *dx)
+     * }
+     */
+    public static int rfsq_max_pool2x2_backward(MemorySegment ctx, MemorySegment x, MemorySegment dy, long b, long c, long h, long w, MemorySegment dx) {
+        var mh$ = rfsq_max_pool2x2_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_max_pool2x2_backward", ctx, x, dy, b, c, h, w, dx);
+            }
+            return (int)mh$.invokeExact(ctx, x, dy, b, c, h, w, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_avg_pool2x2_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_avg_pool2x2_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_avg_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_avg_pool2x2_forward$descriptor() {
+        return rfsq_avg_pool2x2_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_avg_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_avg_pool2x2_forward$handle() {
+        return rfsq_avg_pool2x2_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_avg_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_avg_pool2x2_forward$address() {
+        return rfsq_avg_pool2x2_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_avg_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static int rfsq_avg_pool2x2_forward(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment y) {
+        var mh$ = rfsq_avg_pool2x2_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_avg_pool2x2_forward", ctx, x, b, c, h, w, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_to_8bit {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_to_8bit");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_to_8bit(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_to_8bit$descriptor() {
+        return rfsq_to_8bit.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_to_8bit(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_to_8bit$handle() {
+        return rfsq_to_8bit.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_to_8bit(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_to_8bit$address() {
+        return rfsq_to_8bit.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_to_8bit(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static int rfsq_to_8bit(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment scale, MemorySegment shift, MemorySegment y) {
+        var mh$ = rfsq_to_8bit.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_to_8bit", ctx, x, b, c, h, w, scale, shift, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, scale, shift, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_image_errors {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_image_errors");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_image_errors(rfsq_ctx *ctx, const float *a, const float *b, int64_t batch, int64_t n, float *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_image_errors$descriptor() {
+        return rfsq_image_errors.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_image_errors(rfsq_ctx *ctx, const float *a, const float *b, int64_t batch, int64_t n, float *out)
+     * }
+     */
+    public static MethodHandle rfsq_image_errors$handle() {
+        return rfsq_image_errors.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_image_errors(rfsq_ctx *ctx, const float *a, const float *b, int64_t batch, int64_t n, float *out)
+     * }
+     */
+    public static MemorySegment rfsq_image_errors$address() {
+        return rfsq_image_errors.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_image_errors(rfsq_ctx *ctx, const float *a, const float *b, int64_t batch, int64_t n, float *out)
+     * }
+     */
+    public static int rfsq_image_errors(MemorySegment ctx, MemorySegment a, MemorySegment b, long batch, long n, MemorySegment out) {
+        var mh$ = rfsq_image_errors.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_image_errors", ctx, a, b, batch, n, out);
+            }
+            return (int)mh$.invokeExact(ctx, a, b, batch, n, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_ssim {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_FLOAT,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_ssim");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_ssim(rfsq_ctx *ctx, const float *x, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_ssim$descriptor() {
+        return rfsq_ssim.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_ssim(rfsq_ctx *ctx, const float *x, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float *out)
+     * }
+     */
+    public static MethodHandle rfsq_ssim$handle() {
+        return rfsq_ssim.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_ssim(rfsq_ctx *ctx, const float *x, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float *out)
+     * }
+     */
+    public static MemorySegment rfsq_ssim$address() {
+        return rfsq_ssim.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_ssim(rfsq_ctx *ctx, const float *x, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float *out)
+     * }
+     */
+    public static int rfsq_ssim(MemorySegment ctx, MemorySegment x, MemorySegment y, long b, long c, long h, long w, float data_range, int sample_covariance, MemorySegment out) {
+        var mh$ = rfsq_ssim.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_ssim", ctx, x, y, b, c, h, w, data_range, sample_covariance, out);
+            }
+            return (int)mh$.invokeExact(ctx, x, y, b, c, h, w, data_range, sample_covariance, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_lpips_layer_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_lpips_layer_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_forward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, int32_t accumulate, float *d)
+     * }
+     */
+    public static FunctionDescriptor rfsq_lpips_layer_forward$descriptor() {
+        return rfsq_lpips_layer_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_forward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, int32_t accumulate, float *d)
+     * }
+     */
+    public static MethodHandle rfsq_lpips_layer_forward$handle() {
+        return rfsq_lpips_layer_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_forward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, int32_t accumulate, float *d)
+     * }
+     */
+    public static MemorySegment rfsq_lpips_layer_forward$address() {
+        return rfsq_lpips_layer_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_forward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, int32_t accumulate, float *d)
+     * }
+     */
+    public static int rfsq_lpips_layer_forward(MemorySegment ctx, MemorySegment fa, MemorySegment fb, long b, long c, long h, long w, MemorySegment weight, int accumulate, MemorySegment d) {
+        var mh$ = rfsq_lpips_layer_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_lpips_layer_forward", ctx, fa, fb, b, c, h, w, weight, accumulate, d);
+            }
+            return (int)mh$.invokeExact(ctx, fa, fb, b, c, h, w, weight, accumulate, d);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_lpips_layer_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_FLOAT,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_lpips_layer_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_backward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, float scale, int32_t accumulate, float *dfa)
+     * }
+     */
+    public static FunctionDescriptor rfsq_lpips_layer_backward$descriptor() {
+        return rfsq_lpips_layer_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_backward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, float scale, int32_t accumulate, float *dfa)
+     * }
+     */
+    public static MethodHandle rfsq_lpips_layer_backward$handle() {
+        return rfsq_lpips_layer_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_backward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, float scale, int32_t accumulate, float *dfa)
+     * }
+     */
+    public static MemorySegment rfsq_lpips_layer_backward$address() {
+        return rfsq_lpips_layer_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_backward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, float scale, int32_t accumulate, float *dfa)
+     * }
+     */
+    public static int rfsq_lpips_layer_backward(MemorySegment ctx, MemorySegment fa, MemorySegment fb, long b, long c, long h, long w, MemorySegment weight, float scale, int accumulate, MemorySegment dfa) {
+        var mh$ = rfsq_lpips_layer_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_lpips_layer_backward", ctx, fa, fb, b, c, h, w, weight, scale, accumulate, dfa);
+            }
+            return (int)mh$.invokeExact(ctx, fa, fb, b, c, h, w, weight, scale, accumulate, dfa);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_channel_scale_add {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_channel_scale_add");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_channel_scale_add(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_channel_scale_add$descriptor() {
+        return rfsq_channel_scale_add.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_channel_scale_add(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_channel_scale_add$handle() {
+        return rfsq_channel_scale_add.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_channel_scale_add(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_channel_scale_add$address() {
+        return rfsq_channel_scale_add.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_channel_scale_add(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, float *y)
+     * }
+     */
+    public static int rfsq_channel_scale_add(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment scale, MemorySegment y) {
+        var mh$ = rfsq_channel_scale_add.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_channel_scale_add", ctx, x, b, c, h, w, scale, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, scale, y);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

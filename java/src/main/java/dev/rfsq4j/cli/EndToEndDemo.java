@@ -46,7 +46,7 @@ record EndToEndDemo(List<String> presets, int steps, int batch, long warmup, dou
                 Trainer.Result result = new Trainer(config, device, ImageFolder.open(data.resolve("train"), 128), runDir, print)
                         .run(false);
                 EvalCommand.evaluate(result.checkpoint(), runDir, data.resolve("heldout"), runDir.resolve("eval"), backend, 16,
-                        10, null, print);
+                        10, null, null, print);
             }
             runs.add(runDir);
         }

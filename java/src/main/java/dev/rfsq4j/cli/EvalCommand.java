@@ -6,6 +6,9 @@ import dev.rfsq4j.Scope;
 import dev.rfsq4j.eval.EvalSet;
 import dev.rfsq4j.eval.Evaluation;
 import dev.rfsq4j.eval.Evaluator;
+import dev.rfsq4j.eval.InputRange;
+import dev.rfsq4j.eval.Lpips;
+import dev.rfsq4j.nn.ImageNormalization;
 import dev.rfsq4j.report.Report;
 import dev.rfsq4j.train.TrainedModel;
 import java.io.IOException;
@@ -47,7 +50,7 @@ final class EvalCommand implements Command {
                   --data        folder of .png/.jpg/.jpeg images (searched recursively), or shards of rfsq4j prepare
                   --out         where to write (default: RUN_DIR/eval, or DIR/eval for --checkpoint)
                   --lpips-backbone  VGG16 weights for LPIPS (torchvision's vgg16-397923af.pth or a safetensors file);
-                                without it LPIPS is reported as unavailable
+                                standard LPIPS-VGG v0.1 of the [0,1] images; without it LPIPS is reported as unavailable
                   --batch       images per forward pass (default 16)
                   --samples     images in the report's reconstruction grid (default 8)
                   --preset      the preset the checkpoint must be (required for a state_dict without rfsq4j's metadata)
@@ -64,36 +67,50 @@ final class EvalCommand implements Command {
         Backend backend = o.backend();
         int batch = o.integer("batch", "16", 1, 4096);
         int samples = o.integer("samples", "8", 0, 1000);
-        if (o.has("lpips-backbone")) {
-            throw o.usage("--lpips-backbone: LPIPS is not part of this build yet (it comes with the metric core)");
-        }
+        Path lpips = o.has("lpips-backbone") ? o.path("lpips-backbone") : null;
         Path runDir = o.has("run") ? Path.of(o.required("run")) : runOf(Path.of(o.required("checkpoint")));
         Path checkpoint = o.has("run") ? TrainedModel.newestCheckpoint(runDir) : Path.of(o.required("checkpoint"));
         Path outDir = Path.of(o.optional("out", (runDir != null ? runDir : checkpoint).resolve("eval").toString()));
-        evaluate(checkpoint, runDir, data, outDir, backend, batch, samples, o.optional("preset", null), out);
+        evaluate(checkpoint, runDir, data, outDir, backend, batch, samples, o.optional("preset", null), lpips, out);
     }
+
+    /** Standard LPIPS of [0, 1] images (scaled to [-1, 1]), comparable with published figures. */
+    private static final InputRange LPIPS_INPUT = InputRange.UNIT.ofNormalized(ImageNormalization.IMAGENET_MEAN,
+            ImageNormalization.IMAGENET_STD);
 
     /**
      * Evaluates and writes eval.json and report.html into outDir; prints a summary. runDir (nullable) supplies the
-     * training curves. Returns the evaluation.
+     * training curves; lpipsBackbone (nullable) the VGG16 weights LPIPS needs. Returns the evaluation.
      */
     static Evaluation evaluate(Path checkpoint, Path runDir, Path data, Path outDir, Backend backend, int batch, int samples,
-            String preset, PrintStream out) throws IOException {
-        try (Device device = Device.open(backend); Scope scope = Scope.open(device)) {
+            String preset, Path lpipsBackbone, PrintStream out) throws IOException {
+        try (Device device = Device.open(backend); Scope scope = Scope.open(device);
+                Lpips lpips = lpipsBackbone == null ? null : Lpips.load(device, lpipsBackbone)) {
             TrainedModel trained = TrainedModel.load(checkpoint, scope, preset);
             try (EvalSet set = EvalSet.open(data, trained.imageSize())) {
-                return evaluate(trained, set, runDir, data, outDir, device, scope, batch, samples, out);
+                return evaluate(trained, set, runDir, data, outDir, device, scope, batch, samples, lpips, out);
             }
         }
     }
 
     private static Evaluation evaluate(TrainedModel trained, EvalSet set, Path runDir, Path data, Path outDir,
-            Device device, Scope scope, int batch, int samples, PrintStream out) throws IOException {
+            Device device, Scope scope, int batch, int samples, Lpips lpips, PrintStream out) throws IOException {
         out.printf(Locale.ROOT, "evaluating %s (step %d) on %s: %d images%s, %s%n", trained.preset(), trained.step(), data,
                 set.count(), set.skipped().isEmpty() ? "" : " (" + set.skipped().size() + " skipped: "
                         + set.skipped().get(0).file().getFileName() + " " + set.skipped().get(0).reason()
                         + (set.skipped().size() > 1 ? ", ..." : "") + ")", device);
-        Evaluator evaluator = new Evaluator(trained, device, batch, null, "unavailable: no --lpips-backbone", samples);
+        Evaluator.Perceptual perceptual = lpips == null ? null : (x, xhat) -> {
+            float[] d = lpips.distance(xhat, x, LPIPS_INPUT);
+            double[] distances = new double[d.length];
+            for (int i = 0; i < d.length; i++) {
+                distances[i] = d[i];
+            }
+            return distances;
+        };
+        String note = lpips == null ? "unavailable: no --lpips-backbone"
+                : "LPIPS-VGG v0.1, standard ([0,1] images scaled to [-1,1], reconstructions not clamped), backbone "
+                        + lpips.backbone();
+        Evaluator evaluator = new Evaluator(trained, device, batch, perceptual, note, samples);
         Evaluator.Result result = evaluator.run(set, scope, out);
         Files.createDirectories(outDir);
         Evaluation e = result.evaluation();

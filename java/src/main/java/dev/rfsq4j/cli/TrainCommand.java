@@ -9,9 +9,11 @@ import dev.rfsq4j.data.ImageSource;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.LrSchedule;
 import dev.rfsq4j.nn.QuantizerSpec;
+import dev.rfsq4j.train.LpipsLoss;
 import dev.rfsq4j.train.Presets;
 import dev.rfsq4j.train.TrainConfig;
 import dev.rfsq4j.train.Trainer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ final class TrainCommand implements Command {
             "stages", "strategy", "stats-mode", "lr", "warmup-steps", "decay-steps", "weight-decay", "optimizer",
             "max-grad-norm", "seed", "image-size", "l1-weight", "lfq-commitment-weight", "lfq-entropy-weight",
             "lfq-diversity-gamma", "vq-commitment-weight", "vq-decay", "vq-dead-threshold", "log-every", "checkpoint-every",
-            "augment");
+            "augment", "lpips-backbone", "lpips-weight");
 
     @Override
     public String name() {
@@ -52,7 +54,7 @@ final class TrainCommand implements Command {
                 eps 1e-8, lr 8e-4 with L2-coupled weight decay 5e-5, linear warmup over 5000 updates then linear decay
                 over 500000, batch 128, seed 1234, images resized (shorter side, antialiased bilinear) and center-cropped
                 to 128 px, normalized with ImageNet's mean and std. Loss: L1 in normalized units + the quantizer's
-                auxiliary loss (LPIPS is not part of this loss yet).
+                auxiliary loss, + LPIPS-VGG when --lpips-backbone names VGG16's weights (the reference's loss).
                   --preset        %s
                   --data          folder of .png/.jpg/.jpeg images (searched recursively), or shards that
                                   rfsq4j prepare wrote from one (a folder holding rfsq4j-shards.txt)
@@ -60,6 +62,9 @@ final class TrainCommand implements Command {
                   --steps         updates in all, counting those of a resumed run (default 1000)
                   --resume        continue from the newest checkpoint in --out, bit for bit on the same device
                                   (Ctrl-C stops a run after its current step, with a checkpoint to resume from)
+                  --lpips-backbone FILE  torchvision's VGG16 weights (vgg16-397923af.pth, as torch.hub caches it in
+                                  ~/.cache/torch/hub/checkpoints/, or a safetensors copy): adds --lpips-weight (1) x
+                                  LPIPS-VGG v0.1 of the [0,1] images, fed unscaled as the reference does (spec §5)
                 data options (a skipped image's place in its batch goes to the next usable image):
                 %s  --augment A         none (default), crop, flip or crop,flip: seeded, resumable; crop: a random
                                       S x S window of the image reflect-padded by S/16; flip: horizontal, p = 1/2
@@ -91,9 +96,14 @@ final class TrainCommand implements Command {
                         o.number("weight-decay", "5e-5"), decoupled(name), o.number("max-grad-norm", "0"))),
                 o.number("l1-weight", "1"),
                 o.integer("log-every", "10", 1, maxInt),
-                o.integer("checkpoint-every", "1000", 1, maxInt)));
+                o.integer("checkpoint-every", "1000", 1, maxInt),
+                lpips(o)));
         Backend backend = o.backend();
         Path runDir = runFolder(o);
+        if (config.lpips() != null && !Files.isRegularFile(config.lpips().backbone())) {
+            throw new IOException(config.lpips().backbone() + ": no such file (--lpips-backbone names VGG16's weights,"
+                    + " e.g. ~/.cache/torch/hub/checkpoints/vgg16-397923af.pth)");
+        }
         Augment augment = o.convert("augment", o.optional("augment", "none"), spec -> Augment.parse(spec, config.seed()));
         DataOptions dataOptions = DataFlags.options(o);
         try (ImageSource data = ImageSource.open(o.path("data"), config.imageSize(), dataOptions);
@@ -143,6 +153,18 @@ final class TrainCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw o.usage(e.getMessage());
         }
+    }
+
+    /** --lpips-backbone FILE [--lpips-weight W], or null. */
+    private static LpipsLoss lpips(Options o) {
+        double weight = o.number("lpips-weight", "1");
+        if (!o.has("lpips-backbone")) {
+            if (o.has("lpips-weight")) {
+                throw o.usage("--lpips-weight needs --lpips-backbone FILE (LPIPS cannot run without VGG16's weights)");
+            }
+            return null;
+        }
+        return new LpipsLoss(o.path("lpips-backbone"), weight);
     }
 
     private static boolean decoupled(String optimizer) {

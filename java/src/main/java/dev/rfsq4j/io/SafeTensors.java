@@ -81,56 +81,94 @@ public final class SafeTensors {
         this.data = data;
     }
 
+    /** Where {@link #parse} gets the header bytes and the data region from: a file or memory. */
+    private interface Source {
+        ByteBuffer bytes(long position, int length) throws IOException;
+
+        MemorySegment data(long position, long length) throws IOException;
+    }
+
     /**
      * Reads and validates the header, and maps the data region (nothing is copied until a tensor is asked for, so a
      * caller checks names, dtypes and shapes first and a crafted file costs no memory).
      */
     public static SafeTensors read(Path file) throws IOException {
         try (FileChannel ch = ReadChannel.open(file)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new IOException(file + ": truncated: " + size + " bytes, less than the 8-byte header length");
-            }
-            ByteBuffer prefix = readFully(file, ch, 0, 8).order(ByteOrder.LITTLE_ENDIAN);
-            long n = prefix.getLong(0);
-            if (n < 0 || n > MAX_HEADER_BYTES) {
-                throw new IOException(file + ": corrupt: a header length of " + Long.toUnsignedString(n)
-                        + " bytes is over the limit of " + MAX_HEADER_BYTES);
-            }
-            if (n > size - 8) {
-                throw new IOException(file + ": truncated: the header length is " + n + " bytes, the file has only "
-                        + (size - 8) + " after it");
-            }
-            Object json;
-            try {
-                json = Json.parse(utf8(file, readFully(file, ch, 8, (int) n)), MAX_TENSORS + 1, MAX_HEADER_VALUES);
-            } catch (Json.LimitException e) {
-                throw corrupt(file, "more than this reader's limit of " + MAX_TENSORS + " tensors (" + MAX_HEADER_VALUES
-                        + " JSON values): " + e.getMessage());
-            } catch (Json.SyntaxException e) {
-                throw corrupt(file, "the header is not valid JSON: " + e.getMessage());
-            }
-            long dataBytes = size - 8 - n;
-            if (!(json instanceof Map<?, ?> header)) {
-                throw corrupt(file, "the header is not a JSON object");
-            }
-            Map<String, String> metadata = new LinkedHashMap<>();
-            Map<String, Entry> entries = new TreeMap<>();
-            for (Map.Entry<?, ?> e : header.entrySet()) {
-                String name = (String) e.getKey();
-                if (name.equals(METADATA)) {
-                    metadata = metadata(file, e.getValue());
-                } else {
-                    entries.put(name, entry(file, name, e.getValue(), dataBytes));
+            return parse(file, ch.size(), new Source() {
+                @Override
+                public ByteBuffer bytes(long position, int length) throws IOException {
+                    return readFully(file, ch, position, length);
                 }
-            }
-            checkCoverage(file, entries, dataBytes);
-            MemorySegment data = dataBytes == 0 ? MemorySegment.NULL
-                    : ch.map(FileChannel.MapMode.READ_ONLY, 8 + n, dataBytes, Arena.ofAuto());
-            return new SafeTensors(file, metadata, entries, data);
+
+                @Override
+                public MemorySegment data(long position, long length) throws IOException {
+                    return ch.map(FileChannel.MapMode.READ_ONLY, position, length, Arena.ofAuto());
+                }
+            });
         } catch (IOException e) {
             throw Messages.named(file, "read", e);
         }
+    }
+
+    /**
+     * Reads and validates a file's content held in memory (a class-path resource, say), as strictly as
+     * {@link #read(Path)}; name stands for the file in messages.
+     */
+    public static SafeTensors read(Path name, byte[] content) throws IOException {
+        MemorySegment all = MemorySegment.ofArray(content);
+        return parse(name, content.length, new Source() {
+            @Override
+            public ByteBuffer bytes(long position, int length) {
+                return ByteBuffer.wrap(content, (int) position, length).slice();
+            }
+
+            @Override
+            public MemorySegment data(long position, long length) {
+                return all.asSlice(position, length);
+            }
+        });
+    }
+
+    private static SafeTensors parse(Path file, long size, Source source) throws IOException {
+        if (size < 8) {
+            throw new IOException(file + ": truncated: " + size + " bytes, less than the 8-byte header length");
+        }
+        ByteBuffer prefix = source.bytes(0, 8).order(ByteOrder.LITTLE_ENDIAN);
+        long n = prefix.getLong(0);
+        if (n < 0 || n > MAX_HEADER_BYTES) {
+            throw new IOException(file + ": corrupt: a header length of " + Long.toUnsignedString(n)
+                    + " bytes is over the limit of " + MAX_HEADER_BYTES);
+        }
+        if (n > size - 8) {
+            throw new IOException(file + ": truncated: the header length is " + n + " bytes, the file has only "
+                    + (size - 8) + " after it");
+        }
+        Object json;
+        try {
+            json = Json.parse(utf8(file, source.bytes(8, (int) n)), MAX_TENSORS + 1, MAX_HEADER_VALUES);
+        } catch (Json.LimitException e) {
+            throw corrupt(file, "more than this reader's limit of " + MAX_TENSORS + " tensors (" + MAX_HEADER_VALUES
+                    + " JSON values): " + e.getMessage());
+        } catch (Json.SyntaxException e) {
+            throw corrupt(file, "the header is not valid JSON: " + e.getMessage());
+        }
+        long dataBytes = size - 8 - n;
+        if (!(json instanceof Map<?, ?> header)) {
+            throw corrupt(file, "the header is not a JSON object");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Map<String, Entry> entries = new TreeMap<>();
+        for (Map.Entry<?, ?> e : header.entrySet()) {
+            String name = (String) e.getKey();
+            if (name.equals(METADATA)) {
+                metadata = metadata(file, e.getValue());
+            } else {
+                entries.put(name, entry(file, name, e.getValue(), dataBytes));
+            }
+        }
+        checkCoverage(file, entries, dataBytes);
+        MemorySegment data = dataBytes == 0 ? MemorySegment.NULL : source.data(8 + n, dataBytes);
+        return new SafeTensors(file, metadata, entries, data);
     }
 
     /** The file this was read from. */

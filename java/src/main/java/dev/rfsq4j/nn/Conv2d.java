@@ -29,7 +29,7 @@ public final class Conv2d {
         conv.forward(x, y);
     }
 
-    /** Writes the parameter gradients, and dx unless it is null. */
+    /** Writes the parameter gradients (none in a frozen store), and dx unless it is null. */
     public void backward(Tensor x, Tensor dy, Tensor dx) {
         conv.backward(x, dy, dx);
     }

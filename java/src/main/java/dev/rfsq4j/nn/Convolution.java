@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
 
 /**
  * The native convolution both {@link Conv2d} and {@link ConvTranspose2d} run (rfsq_conv_forward / _backward):
- * weights and gradients are views into a {@link ParameterStore}; activations belong to the caller.
+ * weights and gradients are views into a {@link ParameterStore} (a frozen one: no weight gradients, the backward
+ * computes dx only); activations belong to the caller.
  */
 final class Convolution {
     private final String name;
@@ -95,7 +96,10 @@ final class Convolution {
                 x, y, weight, bias);
     }
 
-    /** Writes this layer's weight and bias gradients, and dx unless it is null (the first layer needs none). */
+    /**
+     * Writes this layer's weight and bias gradients (none in a frozen store), and dx unless it is null (the first
+     * layer needs none).
+     */
     void backward(Tensor x, Tensor dy, Tensor dx) {
         expect(x, name + " input", DType.F32, "", "B", in, "H", "W");
         expect(dy, name + " output gradient", DType.F32, " for input " + x.describe(), exactly(outputShape(x.shape())));
@@ -104,10 +108,15 @@ final class Convolution {
         }
         Device device = weight.device();
         long b = x.dim(0), h = x.dim(2), w = x.dim(3);
+        if (dx == null && dweight == null) {
+            throw new IllegalArgumentException(name + ": a frozen layer's backward needs an input gradient to write");
+        }
         MemorySegment dxp = dx == null ? MemorySegment.NULL : dx.address();
+        MemorySegment dwp = dweight == null ? MemorySegment.NULL : dweight.address();
+        MemorySegment dbp = dbias == null ? MemorySegment.NULL : dbias.address();
         device.call("rfsq_conv_backward (" + name + ")",
                 ctx -> rfsq_h.rfsq_conv_backward(ctx, cfg, x.address(), b, h, w, weight.address(), dy.address(), dxp,
-                        dweight.address(), dbias.address()),
+                        dwp, dbp),
                 x, dy, dx, weight, dweight, dbias);
     }
 

@@ -81,6 +81,10 @@ public record CheckpointConfig(String preset, QuantizerSpec quantizer, int image
         training.put("weight_decay", config.adam().weightDecay());
         training.put("max_grad_norm", config.adam().maxGradNorm());
         training.put("l1_weight", config.l1Weight());
+        if (config.lpips() != null) {
+            training.put("lpips_weight", config.lpips().weight());
+            training.put("lpips_backbone", config.lpips().backbone().getFileName().toString());
+        }
         training.put("images", images);
         return new CheckpointConfig(config.preset(), config.quantizer(), config.imageSize(), ImageNormalization.IMAGENET_MEAN,
                 ImageNormalization.IMAGENET_STD, step, training);

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Everything that defines a training run (spec §5's recipe by default, see {@link Presets}). {@link #identity()}
- * names what must not change across a resume.
+ * names what must not change across a resume. lpips: the loss's LPIPS-VGG term, or null for L1 only.
  */
 public record TrainConfig(
         String preset,
@@ -20,7 +20,14 @@ public record TrainConfig(
         Adam.Config adam,
         double l1Weight,
         int logEvery,
-        int checkpointEvery) {
+        int checkpointEvery,
+        LpipsLoss lpips) {
+    /** A run whose loss is L1 (+ the quantizer's auxiliary loss) only. */
+    public TrainConfig(String preset, QuantizerSpec quantizer, int batch, long steps, int imageSize, long seed,
+            LrSchedule schedule, Adam.Config adam, double l1Weight, int logEvery, int checkpointEvery) {
+        this(preset, quantizer, batch, steps, imageSize, seed, schedule, adam, l1Weight, logEvery, checkpointEvery, null);
+    }
+
     public TrainConfig {
         if (batch < 1 || steps < 1 || imageSize < 4 || imageSize % 4 != 0 || logEvery < 1 || checkpointEvery < 1) {
             throw new IllegalArgumentException("batch, steps, log and checkpoint intervals must be >= 1 and the image size a"
@@ -41,6 +48,7 @@ public record TrainConfig(
     /** The settings a resumed run must share with the run it continues (all but the step count and intervals). */
     public String identity() {
         return "preset=" + preset + " quantizer=" + quantizer + " batch=" + batch + " image=" + imageSize + " seed=" + seed
-                + " schedule=" + schedule + " adam=" + adam + " l1=" + l1Weight;
+                + " schedule=" + schedule + " adam=" + adam + " l1=" + l1Weight
+                + (lpips == null ? "" : " lpips=" + lpips.weight()); // absent for L1-only runs, as before LPIPS existed
     }
 }

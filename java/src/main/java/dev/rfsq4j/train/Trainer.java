@@ -8,6 +8,7 @@ import dev.rfsq4j.Tensor;
 import dev.rfsq4j.bindings.rfsq_h;
 import dev.rfsq4j.data.Augment;
 import dev.rfsq4j.data.ImageSource;
+import dev.rfsq4j.eval.Lpips;
 import dev.rfsq4j.io.Messages;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.ImageNormalization;
@@ -24,6 +25,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -106,12 +108,22 @@ public final class Trainer {
             t.setDaemon(true);
             return t;
         });
-        try (Scope scope = Scope.open(device)) {
+        try (Lpips lpips = config.lpips() == null ? null : Lpips.load(device, config.lpips().backbone());
+                Scope scope = Scope.open(device)) {
+            if (lpips == null) {
+                out.println("loss: L1 only (the reference's loss adds LPIPS-VGG, spec §5: give --lpips-backbone"
+                        + " vgg16-397923af.pth to train with it)");
+            } else {
+                out.printf("loss: L1 + %s x LPIPS-VGG v0.1 ([0,1] images fed unscaled, as the reference; backbone %s)%n",
+                        config.lpips().weight(), lpips.backbone());
+            }
             VqVae model = new VqVae(config.quantizer(), scope, config.seed());
             Adam adam = new Adam(model.parameters(), config.adam(), scope);
             // Closed before the scope: a recorded step holds the addresses of the scope's tensors.
-            try (TrainingStep step = new TrainingStep(model, adam, config.schedule(), config.l1Weight(),
-                    new ImageNormalization(scope, ImageNormalization.IMAGENET_MEAN, ImageNormalization.IMAGENET_STD), scope)) {
+            try (TrainingStep step = new TrainingStep(model, adam, config.schedule(), config.l1Weight(), lpips,
+                    config.lpips() == null ? 0 : config.lpips().weight(),
+                    new ImageNormalization(scope, ImageNormalization.IMAGENET_MEAN, ImageNormalization.IMAGENET_STD), scope,
+                    true)) {
                 return train(model, adam, step, scope, latest, order, loader);
             }
         } finally {
@@ -201,10 +213,15 @@ public final class Trainer {
                     intervalFirst = done;
                     waited = 0;
                     double[][] usage = usage(model);
-                    log.log(done, "epoch", order.epochOf(n), "loss", losses.total(), "l1", losses.l1(), "aux_loss",
-                            losses.aux(), "lr", lr, "images_per_s", imagesPerS, "data_wait_ms", waitMs, "skipped_images",
+                    List<Object> fields = new ArrayList<>(List.of("epoch", order.epochOf(n), "loss", losses.total(), "l1",
+                            losses.l1(), "aux_loss", losses.aux()));
+                    if (config.lpips() != null) {
+                        fields.addAll(List.of("lpips", losses.lpips()));
+                    }
+                    fields.addAll(List.of("lr", lr, "images_per_s", imagesPerS, "data_wait_ms", waitMs, "skipped_images",
                             reported, "residual_norms", residualNorms(model.quantizer()), "usage", usage[0], "perplexity",
-                            usage[1]);
+                            usage[1]));
+                    log.log(done, fields.toArray());
                     progress.update(done, losses.total(), lr, imagesPerS);
                 }
                 if (saved) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rfsq4j.NoLeaks;
 import dev.rfsq4j.cli.Cli.Result;
+import dev.rfsq4j.eval.RandomBackbone;
 import dev.rfsq4j.io.Json;
 import dev.rfsq4j.io.SafeTensors;
 import java.awt.image.BufferedImage;
@@ -235,6 +236,27 @@ class EvalCommandTest {
         // images are all too small, which is itself the counted-skip error)
         expect(1, "smaller than 128 px", "eval", "--checkpoint", foreign.toString(), "--data", val.toString(), "--preset",
                 "fsq-4096");
+    }
+
+    @Test
+    void lpipsIsScoredWithABackboneAndRefusedWithABadOne() throws Exception {
+        Path run = train("fsq-4096");
+        Path val = images(dir.resolve("val"), 3, SIZE, SIZE, 2);
+        Path backbone = RandomBackbone.write(dir, "eval command");
+        Result r = run("eval", "--run", run.toString(), "--data", val.toString(), "--device", "cpu", "--samples", "0",
+                "--lpips-backbone", backbone.toString());
+        assertEquals(0, r.status(), r.err());
+        Map<String, Object> e = json(run.resolve("eval").resolve("eval.json"));
+        assertTrue(e.get("lpips").toString().startsWith("LPIPS-VGG v0.1, standard"), e.get("lpips").toString());
+        List<?> perImage = (List<?>) e.get("per_image");
+        double mean = perImage.stream().mapToDouble(i -> number(((Map<?, ?>) i).get("lpips"))).average().orElseThrow();
+        assertTrue(mean > 0, "lpips per image " + perImage);
+        assertEquals(mean, number(((Map<?, ?>) e.get("mean")).get("lpips")), 1e-9);
+        expect(1, "no such file", "eval", "--run", run.toString(), "--data", val.toString(), "--lpips-backbone",
+                dir.resolve("vgg16-397923af.pth").toString());
+        Path bad = Files.write(dir.resolve("bad.pth"), new byte[] {1, 2, 3});
+        expect(1, "not a PyTorch checkpoint", "eval", "--run", run.toString(), "--data", val.toString(), "--lpips-backbone",
+                bad.toString());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rfsq4j.NoLeaks;
 import dev.rfsq4j.cli.Cli.Result;
+import dev.rfsq4j.eval.RandomBackbone;
 import dev.rfsq4j.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,6 +75,23 @@ class TrainCommandTest {
         Result r = run(big);
         assertEquals(1, r.status());
         assertTrue(r.err().contains("a batch of 8 needs at least 8 images, the data has 4"), r.err());
+        expectUsage(train("fsq-4096", "--lpips-weight", "0.5"), "--lpips-weight needs --lpips-backbone FILE");
+        expectUsage(train("fsq-4096", "--lpips-backbone", "x.pth", "--lpips-weight", "-1"),
+                "the LPIPS weight must be finite and >= 0, got -1.0");
+    }
+
+    @Test
+    void lpipsBackboneFilesAreCheckedBeforeTraining() throws Exception {
+        Result r = run(train("fsq-4096", "--lpips-backbone", dir.resolve("vgg16-397923af.pth").toString()));
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("vgg16-397923af.pth: no such file") && r.err().lines().count() == 1, r.err());
+        Path bad = Files.write(dir.resolve("bad.pth"), new byte[] {1, 2, 3});
+        r = run(train("fsq-4096", "--lpips-backbone", bad.toString()));
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("not a PyTorch checkpoint") && r.err().lines().count() == 1, r.err());
+        r = run(train("fsq-4096", "--lpips-backbone", RandomBackbone.write(dir, "train command").toString()));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("loss: L1 + 1.0 x LPIPS-VGG v0.1"), r.out());
     }
 
     @Test

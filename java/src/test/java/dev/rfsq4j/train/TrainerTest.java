@@ -14,6 +14,7 @@ import dev.rfsq4j.data.DataOptions;
 import dev.rfsq4j.data.ImageFolder;
 import dev.rfsq4j.data.ImageSource;
 import dev.rfsq4j.data.Prepare;
+import dev.rfsq4j.eval.RandomBackbone;
 import dev.rfsq4j.io.SafeTensors;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.LrSchedule;
@@ -144,6 +145,44 @@ class TrainerTest {
         assertEquals(1, resumed.firstStep());
         assertEquals(6, resumed.lastStep());
         assertEquals(6, losses(run).size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"CPU", "CUDA"})
+    void theLossAddsLpipsWhenABackboneIsGivenAndSaysL1OnlyOtherwise(Backend backend) throws Exception {
+        Path data = images(4);
+        Path backbone = RandomBackbone.write(tmp, "trainer lpips");
+        TrainConfig plain = config("rfsq-2x2048-ln", 3);
+        TrainConfig withLpips = new TrainConfig(plain.preset(), plain.quantizer(), plain.batch(), plain.steps(),
+                plain.imageSize(), plain.seed(), plain.schedule(), plain.adam(), plain.l1Weight(), plain.logEvery(),
+                plain.checkpointEvery(), new LpipsLoss(backbone, 0.5));
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (Device device = Backends.open(backend)) {
+            new Trainer(plain, device, ImageFolder.open(data, 16), tmp.resolve("plain"), new PrintStream(printed)).run(false);
+            String text = printed.toString(StandardCharsets.UTF_8);
+            assertEquals(1, text.split("loss: L1 only", -1).length - 1, text);
+            printed.reset();
+            new Trainer(withLpips, device, ImageFolder.open(data, 16), tmp.resolve("lpips"), new PrintStream(printed))
+                    .run(false);
+            text = printed.toString(StandardCharsets.UTF_8);
+            assertTrue(text.contains("loss: L1 + 0.5 x LPIPS-VGG v0.1") && !text.contains("L1 only"), text);
+        }
+        for (String line : Files.readAllLines(tmp.resolve("lpips").resolve("metrics.jsonl"))) {
+            double loss = field(line, "loss"), l1 = field(line, "l1"), aux = field(line, "aux_loss"), lpips = field(line, "lpips");
+            assertTrue(lpips > 0, line);
+            assertEquals(l1 + lpips + aux, loss, 1e-6 * loss, "loss = l1 + lpips + aux: " + line);
+        }
+        assertTrue(!Files.readString(tmp.resolve("plain").resolve("metrics.jsonl")).contains("lpips"));
+        // Resuming with another loss is refused: the LPIPS term is part of the run's identity.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> train(config("rfsq-2x2048-ln", 5), backend, data, tmp.resolve("lpips"), true));
+        assertTrue(e.getMessage().startsWith("cannot resume from"), e.getMessage());
+    }
+
+    private static double field(String line, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":([-0-9.eE]+)").matcher(line);
+        assertTrue(m.find(), name + " in " + line);
+        return Double.parseDouble(m.group(1));
     }
 
     @ParameterizedTest
