@@ -1,28 +1,40 @@
 #!/usr/bin/env python3
-"""Writes the FFM bindings of native/include/rfsq.h in jextract 22's output shape, without jextract.
+"""Writes the FFM bindings of librfsq's headers in jextract 22's output shape, without jextract.
 
 jextract is on no package registry (not Maven Central, Debian or npm), so this is bindings/jextract.sh's fallback
-where it is not installed. It reads the header's plain-C subset that rfsq.h keeps to (one declaration per line):
+where it is not installed. It reads the plain-C subset that the headers keep to (one declaration per line):
   #define RFSQ_NAME <int>                 -> rfsq_h.RFSQ_NAME()
   typedef struct name { <members> } name; -> class name (members: int32_t/int64_t/float/double scalars, arrays of them
                                              with a literal or RFSQ_ macro size, and structs defined earlier)
   <type> rfsq_name(<params>);             -> rfsq_h.rfsq_name(...) and its $descriptor/$handle/$address
-and writes rfsq_h.java and one class per struct into the output directory (the bindings package by default).
-HeaderConformanceTest checks the result against the header and the C compiler's struct layouts.
+and writes, for each header of TARGETS, its header class and one class per struct:
+  native/include/rfsq.h         -> rfsq_h and the structs, in the bindings jar (dev.rfsq4j.bindings)
+  native/include/rfsq_testing.h -> rfsq_testing_h, the entry points only tests call, in the bindings module's
+                                   test-jar (dev.rfsq4j.bindings.testing; another package than rfsq_h's, which the
+                                   bindings module owns, so that the java module's tests can compile against it)
+HeaderConformanceTest checks both against their headers, and the structs against the C compiler's layouts.
 
-    python3 bindings/emit_bindings.py [native/include/rfsq.h [output directory]]
+    python3 bindings/emit_bindings.py
 """
 import pathlib
 import re
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-PACKAGE_DIR = HERE / "src/main/java/dev/rfsq4j/bindings"
+ROOT = HERE.parent
 
-GENERATED = """// In jextract 22's output shape for native/include/rfsq.h; regenerate with bindings/jextract.sh.
+# (header, package, header class, output directory)
+TARGETS = [
+    ("native/include/rfsq.h", "dev.rfsq4j.bindings", "rfsq_h", "bindings/src/main/java/dev/rfsq4j/bindings"),
+    ("native/include/rfsq_testing.h", "dev.rfsq4j.bindings.testing", "rfsq_testing_h",
+     "bindings/src/test/java/dev/rfsq4j/bindings/testing"),
+]
+BINDINGS_PACKAGE = TARGETS[0][1]
+
+GENERATED = """// In jextract 22's output shape for {header}; regenerate with bindings/jextract.sh.
 // HeaderConformanceTest checks this file against the header.
 
-package dev.rfsq4j.bindings;
+package {package};
 
 import java.lang.invoke.*;
 import java.lang.foreign.*;
@@ -34,6 +46,14 @@ import java.util.stream.*;
 import static java.lang.foreign.ValueLayout.*;
 import static java.lang.foreign.MemoryLayout.PathElement.*;
 """
+
+
+def generated(header, package):
+    text = GENERATED.format(header=header, package=package)
+    if package != BINDINGS_PACKAGE:  # symbols resolve through RfsqLibrary, as rfsq_h's do
+        text = text.replace("\nimport java.lang.invoke.*;", f"\nimport {BINDINGS_PACKAGE}.RfsqLibrary;\nimport java.lang.invoke.*;")
+    return text
+
 
 # C scalar type -> (Java type, rfsq_h layout constant, ValueLayout class, size in bytes)
 SCALARS = {
@@ -87,28 +107,28 @@ def snippet(code, indent="     "):
     return f"{{@snippet lang=c :\n{indent}* {code}\n{indent}* }}"
 
 
-# ---- rfsq_h.java --------------------------------------------------------------------------------------------
+# ---- header classes: rfsq_h.java, rfsq_testing_h.java ------------------------------------------------------
 
 HEADER_CLASS = """
-public class rfsq_h {
+public class {cls} {{
 
-    rfsq_h() {
+    {cls}() {{
         // Should not be called directly
-    }
+    }}
 
     static final boolean TRACE_DOWNCALLS = Boolean.getBoolean("jextract.trace.downcalls");
 
-    static void traceDowncall(String name, Object... args) {
+    static void traceDowncall(String name, Object... args) {{
          String traceArgs = Arrays.stream(args)
                        .map(Object::toString)
                        .collect(Collectors.joining(", "));
          System.out.printf("%s(%s)\\n", name, traceArgs);
-    }
+    }}
 
-    static MemorySegment findOrThrow(String symbol) {
+    static MemorySegment findOrThrow(String symbol) {{
         return SYMBOL_LOOKUP.find(symbol)
             .orElseThrow(() -> RfsqLibrary.unresolved(symbol));
-    }
+    }}
 
     // Loads librfsq on the first symbol lookup, not when a constant is read.
     static final SymbolLookup SYMBOL_LOOKUP = RfsqLibrary::find;
@@ -137,9 +157,9 @@ def constant(name, value):
 """
 
 
-def function(ret, name, params):
+def function(cls, ret, name, params):
     rj, rl = java_of(ret)
-    layouts = ",\n            ".join(([f"rfsq_h.{rl}"] if rl else []) + [f"rfsq_h.{java_of(t)[1]}" for t, _ in params])
+    layouts = ",\n            ".join(([f"{cls}.{rl}"] if rl else []) + [f"{cls}.{java_of(t)[1]}" for t, _ in params])
     descriptor = "FunctionDescriptor.of(" if rl else "FunctionDescriptor.ofVoid("
     snip = snippet(c_declaration(ret, name, params))
     names = ", ".join(n for _, n in params)
@@ -151,7 +171,7 @@ def function(ret, name, params):
             {layouts}
         );
 
-        public static final MemorySegment ADDR = rfsq_h.findOrThrow("{name}");
+        public static final MemorySegment ADDR = {cls}.findOrThrow("{name}");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }}
@@ -190,6 +210,8 @@ def function(ret, name, params):
                 traceDowncall("{name}"{trace_args});
             }}
             {f"return ({rj}){call};" if rj != "void" else f"{call};"}
+        }} catch (Error | RuntimeException ex) {{
+           throw ex;
         }} catch (Throwable ex$) {{
            throw new AssertionError("should not reach here", ex$);
         }}
@@ -197,8 +219,9 @@ def function(ret, name, params):
 """
 
 
-def header_class(defines, functions):
-    return GENERATED + HEADER_CLASS + "".join(constant(*d) for d in defines) + "".join(function(*f) for f in functions) + "}\n"
+def header_class(header, package, cls, defines, functions):
+    return (generated(header, package) + HEADER_CLASS.format(cls=cls) + "".join(constant(*d) for d in defines)
+            + "".join(function(cls, *f) for f in functions) + "}\n")
 
 
 # ---- one class per struct -----------------------------------------------------------------------------------
@@ -380,7 +403,7 @@ def struct_class(name, members, known):
     known[name] = (offset, align)
     fields = "".join(f" *     {d};\n" for d in decls)
     layouts = ",\n        ".join(layouts)
-    return GENERATED + f"""
+    return generated("native/include/rfsq.h", BINDINGS_PACKAGE) + f"""
 /**
  * {{@snippet lang=c :
  * struct {name} {{
@@ -407,18 +430,26 @@ public class {name} {{
 """ + "\n".join(bodies) + STRUCT_TAIL
 
 
-def main():
-    header = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else HERE / "../native/include/rfsq.h")
-    out = pathlib.Path(sys.argv[2] if len(sys.argv) > 2 else PACKAGE_DIR)
-    defines, structs, functions = parse(header.read_text())
-    files = {"rfsq_h.java": header_class(defines, functions)}
+def emit(header, package, cls, out):
+    defines, structs, functions = parse((ROOT / header).read_text())
+    if structs and package != BINDINGS_PACKAGE:
+        sys.exit(f"emit_bindings.py: {header} defines structs; define them in native/include/rfsq.h")
+    files = {f"{cls}.java": header_class(header, package, cls, defines, functions)}
     known = {}
     for name, members in structs:
         files[f"{name}.java"] = struct_class(name, members, known)
+    (ROOT / out).mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
-        (out / name).write_text(text)
+        (ROOT / out / name).write_text(text)
     print(f"emit_bindings.py: wrote {', '.join(files)} to {out} "
           f"({len(defines)} constants, {len(functions)} functions, {len(structs)} structs)", file=sys.stderr)
+
+
+def main():
+    if len(sys.argv) > 1:
+        sys.exit(__doc__)
+    for target in TARGETS:
+        emit(*target)
 
 
 if __name__ == "__main__":

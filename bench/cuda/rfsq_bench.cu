@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "reference.h"
 #include "rfsq.h"
 
 #define RFSQ_CHECK(call)                                                                                   \
@@ -105,78 +106,13 @@ static std::vector<float> make_params(const Preset& p, int strategy, uint64_t se
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// float64 CPU reference of the RFSQ forward, written from RFSQ-SPEC.md §1-2
+// The float64 reference: native/tests/reference.h, the one the native tests use (gain clamps included)
 
-struct Reference {
-    std::vector<double> zhat;    // (B,C,H,W)
-    std::vector<int32_t> idx;    // (B,HW,K)
-    std::vector<double> stats;   // (K,B,C,2) for layernorm
-    std::vector<double> margin;  // (B,HW,K): distance of the bounded value to the nearest rounding boundary
-};
-
-static Reference reference_forward(const Preset& p, int strategy, const float* z, int B, int HW,
-                                   const float* params) {
-    const int C = (int)p.levels.size(), K = p.stages;
-    std::vector<double> h(C), o(C), shift(C), half(C);
-    std::vector<int64_t> basis(C);
-    int64_t place = 1;
-    for (int j = 0; j < C; j++) {
-        const int L = p.levels[j];
-        h[j] = (L - 1) * (1.0 - 1e-3) / 2.0;
-        o[j] = (L % 2 == 0) ? 0.5 : 0.0;
-        shift[j] = tan(o[j] / h[j]);
-        half[j] = (double)(L / 2);
-        basis[j] = place;
-        place *= L;
-    }
-    Reference ref;
-    ref.zhat.assign((size_t)B * C * HW, 0.0);
-    ref.idx.assign((size_t)B * HW * K, 0);
-    ref.stats.assign(strategy == RFSQ_STRATEGY_LAYERNORM ? (size_t)K * B * C * 2 : 0, 0.0);
-    ref.margin.assign((size_t)B * HW * K, INFINITY);
-    std::vector<double> r((size_t)C * HW);
-    for (int b = 0; b < B; b++) {
-        for (size_t i = 0; i < r.size(); i++) r[i] = z[(size_t)b * C * HW + i];
-        for (int k = 0; k < K; k++) {
-            // Stage conditioning per channel: u = (r - mu) * a + beta; q = (code - beta) * ainv + mu.
-            std::vector<double> mu(C, 0.0), a(C, 1.0), beta(C, 0.0), ainv(C, 1.0);
-            for (int j = 0; j < C; j++) {
-                if (strategy == RFSQ_STRATEGY_SCALE) {
-                    const double s = log1p(exp((double)params[k]));
-                    a[j] = s, ainv[j] = 1.0 / s;
-                } else if (strategy == RFSQ_STRATEGY_LAYERNORM) {
-                    const double* rc = &r[(size_t)j * HW];
-                    double m = 0.0, v = 0.0;
-                    for (int i = 0; i < HW; i++) m += rc[i];
-                    m /= HW;
-                    for (int i = 0; i < HW; i++) v += (rc[i] - m) * (rc[i] - m);
-                    const double sigma = sqrt(v / HW + 1e-5);
-                    const double g = params[(size_t)k * 2 * C + j], bt = params[(size_t)k * 2 * C + C + j];
-                    mu[j] = m, a[j] = g / sigma, beta[j] = bt, ainv[j] = sigma / g;
-                    ref.stats[(((size_t)k * B + b) * C + j) * 2 + 0] = m;
-                    ref.stats[(((size_t)k * B + b) * C + j) * 2 + 1] = sigma;
-                }
-            }
-            for (int i = 0; i < HW; i++) {
-                int64_t index = 0;
-                double margin = INFINITY;
-                for (int j = 0; j < C; j++) {
-                    double& rv = r[(size_t)j * HW + i];
-                    const double u = (rv - mu[j]) * a[j] + beta[j];
-                    const double f = tanh(u + shift[j]) * h[j] - o[j];
-                    const double q = nearbyint(f);  // default rounding mode: half to even
-                    margin = std::min(margin, fabs(fabs(f - floor(f)) - 0.5));
-                    const double qk = (q / half[j] - beta[j]) * ainv[j] + mu[j];
-                    rv -= qk;
-                    ref.zhat[((size_t)b * C + j) * HW + i] += qk;
-                    index += (int64_t)(q + half[j]) * basis[j];
-                }
-                ref.idx[((size_t)b * HW + i) * K + k] = (int32_t)index;
-                ref.margin[((size_t)b * HW + i) * K + k] = margin;
-            }
-        }
-    }
-    return ref;
+static ref::RefRfsq reference_forward(const rfsq_rfsq_cfg& cfg, const std::vector<float>& z, int B, int H, int W,
+                                      const std::vector<float>& params) {
+    const ref::RfsqCase tc{cfg, B, H, W};
+    return ref::ref_rfsq(tc, std::vector<double>(z.begin(), z.end()), std::vector<double>(params.begin(), params.end()),
+                         nullptr, nullptr, nullptr, nullptr);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -243,7 +179,7 @@ static void check_once(Dev& dev, const Preset& p, int strategy, int B, int H, in
     if (ln) RFSQ_CHECK(rfsq_copy_to_host(dev.ctx, stats.data(), dstats, (int64_t)ns * 4));
     dev.free_all();
 
-    const Reference ref = reference_forward(p, strategy, z.data(), B, HW, params.data());
+    const ref::RefRfsq ref = reference_forward(cfg, z, B, H, W, params);
     // An index may differ only where float32 and float64 round a value within 1e-3 of a boundary differently;
     // that stage's residual then differs, so later stages of that position, and (layernorm) its image, are excused.
     std::vector<char> skip_image(B, 0);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Prepares .gpu/ (git-ignored) for one GPU round (bench/gpu/round.sh): the GPU machine has no Java and no
+# Prepares .gpu/ (git-ignored) for a GPU round (bench/gpu/round.sh A, then B): the GPU machine has no Java and no
 # network, so it gets a jlink'ed Java 25 runtime, the built jars, the java module's test classes with their
-# test dependencies and the JUnit console launcher, and the JMH benchmarks jar. Run here, then carry ".gpu".
+# test dependencies and the JUnit console launcher, the benchmarks jar, and oneDNN for the native build (its
+# headers, libdnnl.so.3 and the OpenCL ICD loader that build links). Run here, then carry ".gpu".
 #
 #   bash bench/gpu/prepare.sh        (runs `mvn -DskipTests package` first; about a minute)
 set -euo pipefail
@@ -26,12 +27,14 @@ cp bench/target/benchmarks.jar "$G/"
 mvn -B -q -pl java -am test-compile dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$ROOT/$G/test/lib" \
     -DexcludeGroupIds=dev.rfsq4j,org.junit.jupiter,org.junit.platform,org.junit,org.opentest4j,org.apiguardian
 for jar in "$G"/app/lib/*.jar; do rm -f "$G/test/lib/$(basename "$jar")"; done
+# The bindings' test-jar (excluded above with its group): rfsq_testing_h, for the entry points only tests call.
+cp bindings/target/rfsq4j-bindings-*-tests.jar "$G/test/lib/"
 mvn -B -q -N dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_PLATFORM \
     -DoutputDirectory="$ROOT/$G/test"
 
 # The round builds and loads its own librfsq (RFSQ_LIBRARY), so the jars travel without their native libraries
-# (libdnnl.so.3 alone is 90 MB); the build there gets oneDNN's headers and library from onednn.tar.xz, and the
-# OpenCL ICD loader that this oneDNN build links, for an image that lacks it.
+# (libdnnl.so.3 alone is 90 MB); the build there gets oneDNN's headers, libdnnl.so.3 and libOpenCL.so.1 (which
+# the build copies next to librfsq.so) from onednn.tar.xz.
 python3 - "$G"/app/lib/rfsq4j-bindings-*.jar "$G/benchmarks.jar" <<'PY'
 import shutil, sys, zipfile
 for path in sys.argv[1:]:
@@ -41,8 +44,8 @@ for path in sys.argv[1:]:
                 dst.writestr(item, src.read(item))
     shutil.move(path + ".tmp", path)
 PY
+test -f bindings/target/onednn/libOpenCL.so.1 || { echo "prepare.sh: bindings/target/onednn lacks libOpenCL.so.1" >&2; exit 1; }
 tar -C bindings/target -cf - onednn | xz -T2 -6 > "$G/onednn.tar.xz"
-(cd "$G" && apt-get download ocl-icd-libopencl1 >/dev/null) || echo "prepare.sh: could not download ocl-icd-libopencl1 (run apt-get update)" >&2
 
 # A runtime with the modules our jars and tests need (jdeps), plus those JUnit's console launcher and JMH use
 # (TOOLCHAIN.md). Not jdeps of those two jars: they reach java.sql and java.desktop only from bundled code

@@ -13,6 +13,7 @@ whether issue 12's goals are met (and writes it to --out).
 import argparse
 import ctypes
 import os
+import re
 import statistics
 import sys
 import time
@@ -35,19 +36,34 @@ class Cfg(ctypes.Structure):
     _fields_ = [("levels", Levels), ("stages", ctypes.c_int32), ("strategy", ctypes.c_int32)]
 
 
-def header_abi_version():
-    """RFSQ_ABI_VERSION of the rfsq.h next to this script: the declarations used here are that header's."""
-    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "native", "include", "rfsq.h")
-    with open(header) as f:
-        for line in f:
-            if line.startswith("#define RFSQ_ABI_VERSION "):
-                return int(line.split()[2])
-    sys.exit(f"{header}: no RFSQ_ABI_VERSION")
-
-
 def make_cfg(levels, stages, strategy):
     lv = Levels(len(levels), (ctypes.c_int32 * 16)(*levels))
     return Cfg(lv, stages, STRATEGIES.index(strategy))
+
+
+HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "native", "include", "rfsq.h")
+
+
+def header_abi(path, sigs):
+    """RFSQ_ABI_VERSION of rfsq.h, after checking that the header declares each entry point of sigs with parameters
+    of the kinds given there (pointer, 32-bit or 64-bit integer): the ctypes declarations below follow the header."""
+    with open(path) as f:
+        text = f.read()
+    m = re.search(r"#define RFSQ_ABI_VERSION (\d+)", text)
+    if not m:
+        raise ValueError(f"{path}: no RFSQ_ABI_VERSION")
+    kinds = {ctypes.c_void_p: "ptr", ctypes.c_int32: "i32", ctypes.c_int64: "i64"}
+    for name, args in sigs.items():
+        d = re.search(r"^int " + name + r"\((.*)\);$", text, re.M)
+        if not d:
+            raise ValueError(f"{path} does not declare {name}")
+        params = [p.strip() for p in d.group(1).split(",") if p.strip() not in ("", "void")]
+        have = ["ptr" if "*" in p else "i64" if p.startswith("int64_t") else "i32" if p.startswith("int32_t") else p
+                for p in params]
+        want = [kinds.get(a, "ptr") for a in args]
+        if have != want:
+            raise ValueError(f"{path}: {name}({', '.join(params)}) no longer matches compare.py's declaration {want}")
+    return int(m.group(1))
 
 
 class Lib:
@@ -56,7 +72,7 @@ class Lib:
     def __init__(self, path):
         self.so = ctypes.CDLL(os.path.abspath(path))
         P, I32, I64, INT = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_int
-        sigs = {
+        self.sigs = sigs = {
             "rfsq_abi_version": [],
             "rfsq_cuda_device_count": [ctypes.POINTER(I32)],
             "rfsq_ctx_create": [I32, ctypes.POINTER(P)],
@@ -385,17 +401,22 @@ def main():
 
     torch.manual_seed(1234)
     lib = Lib(args.lib)
-    want = header_abi_version()
-    if lib.so.rfsq_abi_version() != want:
-        sys.exit(f"{args.lib}: ABI version {lib.so.rfsq_abi_version()}, but this checkout's rfsq.h is version {want}: "
-                 "build the library of this checkout (mvn -DskipTests package)")
+    # The library's version must be the one of this checkout's rfsq.h, whose declarations compare.py follows.
+    try:
+        want = header_abi(HEADER, lib.sigs)
+    except (OSError, ValueError) as e:
+        sys.exit(f"compare.py: cannot check the ABI against rfsq.h: {e}")
+    have = lib.so.rfsq_abi_version()
+    if have != want:
+        sys.exit(f"{args.lib}: ABI version {have}, but this checkout's rfsq.h declares {want}: "
+                 "build the library from this checkout")
     gpu = lib.cuda_devices() > 0 and torch.cuda.is_available()
     if args.device == "cuda" and not gpu:
         sys.exit("--device cuda: no CUDA device usable by both librfsq and torch")
     use_gpu = gpu if args.device == "auto" else args.device == "cuda"
     dev = torch.device("cuda:0" if use_gpu else "cpu")
     ctx = lib.context(0 if use_gpu else -1)
-    print(f"librfsq {args.lib} on {'CUDA device 0' if use_gpu else 'a CPU context'}; torch {torch.__version__}")
+    print(f"librfsq {args.lib} (ABI {have}) on {'CUDA device 0' if use_gpu else 'a CPU context'}; torch {torch.__version__}")
     try:
         failures = check(lib, ctx, dev)
         for f in failures:

@@ -336,7 +336,7 @@ class EndToEndTest(unittest.TestCase):
         no_grad = {"quantizer.embed.weight"}
         expected = {"x": (b, 3, hh, ww), "z": (b, c, h, w), "zhat": (b, c, h, w), "xhat": (b, 3, hh, ww),
                     "indices": (b, h, w, cfg["stages"]) if rfsq else (b, h, w), "loss": (1,), "l1": (1,),
-                    "aux_loss": (1,)}
+                    "aux_loss": (1,), "lpips": (1,)}
         if ln_parity:
             expected["stats"] = (cfg["stages"], b, c, 2)
         expected.update({f"grad.{n}": tuple(p.shape) for n, p in params.items() if n not in no_grad})

@@ -5,7 +5,8 @@
 
 Inputs: the model's state_dict (float32, loaded strictly) + `batch` (B, 3, H, W) float32 in [0, 1].
 Outputs: forward tensors, loss terms, every gradient (before clipping), parameters and buffers after one optimizer
-step, all float64 (indices int32).
+step, all float64 (indices int32). With "lpips_backbone", "lpips_linear" and "lpips_weight" in the config, the loss
+adds lpips_weight * mean LPIPS-VGG(denorm(xhat), denorm(x)) fed [0, 1] unscaled, as the reference (lpips_torch.py).
 """
 import argparse
 import json
@@ -26,7 +27,8 @@ PER_QUANTIZER = {
     "lfq": ("lfq_commitment_weight", "lfq_entropy_weight", "lfq_diversity_gamma", "lfq_inv_temperature"),
     "vq-ema": ("codebook_size", "vq_decay", "vq_eps", "vq_commitment_weight", "vq_dead_threshold"),
 }
-KNOWN = set(COMMON).union(*PER_QUANTIZER.values())
+LPIPS = ("lpips_backbone", "lpips_linear", "lpips_weight")
+KNOWN = set(COMMON).union(*PER_QUANTIZER.values(), LPIPS)
 
 
 class ConfigError(ValueError):
@@ -138,6 +140,12 @@ def train_step(cfg, inputs):
     out = model(x)
     l1 = (out["xhat"] - x).abs().mean()
     loss = cfg["l1_weight"] * l1 + out["aux_loss"]
+    lpips_term = torch.zeros((), dtype=torch.float64)
+    if "lpips_backbone" in cfg:
+        from lpips_torch import build
+        net = build(_get(cfg, "lpips_backbone", "str"), _get(cfg, "lpips_linear", "str"))
+        lpips_term = _get(cfg, "lpips_weight", "num") * net(out["xhat"] * std + mean, x * std + mean).mean()
+        loss = loss + lpips_term
     if not torch.isfinite(loss):
         raise FloatingPointError(f"loss is {loss.item()}")
 
@@ -153,7 +161,8 @@ def train_step(cfg, inputs):
     opt.step()  # skips parameters without a gradient (VQ-EMA's codebook)
 
     result = {"x": x, "z": out["z"], "zhat": out["zhat"], "indices": out["indices"].to(torch.int32),
-              "xhat": out["xhat"], "loss": loss.view(1), "l1": l1.view(1), "aux_loss": out["aux_loss"].view(1)}
+              "xhat": out["xhat"], "loss": loss.view(1), "l1": l1.view(1), "aux_loss": out["aux_loss"].view(1),
+              "lpips": lpips_term.detach().view(1)}
     if isinstance(model.quantizer, RfsqQuantizer) and model.quantizer.stats_mode == "parity" \
             and model.quantizer.strategy == "layernorm":
         result["stats"] = model.quantizer.stats

@@ -32,9 +32,18 @@ constexpr int kMaxStages = RFSQ_MAX_STAGES;
 constexpr float kLnEps = 1e-5f;       // variance epsilon of the layernorm conditioning
 constexpr float kMinGain = 1e-6f;     // |gamma| and softplus(theta) are clamped here so the inverse stays finite
 
-// Bits a kernel raises when it meets bad data; the backend turns them into RFSQ_E_NONFINITE / RFSQ_E_RANGE.
-constexpr unsigned kBadNonFinite = 1u;
-constexpr unsigned kBadRange = 2u;
+// Bits a kernel raises when it meets bad data; the backend turns them into a status and a message (checks.cpp).
+constexpr unsigned kBadNonFinite = 1u;       // NaN or Inf in an input or parameter: RFSQ_E_NONFINITE
+constexpr unsigned kBadRange = 2u;           // index or code outside the levels: RFSQ_E_RANGE
+constexpr unsigned kBadOverflow = 4u;        // NaN or Inf computed from finite inputs (too large): RFSQ_E_NONFINITE
+constexpr unsigned kBadStatsNonFinite = 8u;  // given statistics with a NaN or infinite mu or sigma: RFSQ_E_NONFINITE
+constexpr unsigned kBadStats = 16u;          // given statistics with sigma <= 0: RFSQ_E_INVALID
+
+// Statistics (mu, sigma) a caller passes in (decode, the layernorm inverse, frozen running ones): mu and sigma
+// finite and sigma > 0, as sigma = sqrt(var + eps) always is.
+RFSQ_HD unsigned check_stats(float mu, float sig) {
+    return !(isfinite(mu) && isfinite(sig)) ? kBadStatsNonFinite : sig > 0.0f ? 0u : kBadStats;
+}
 
 // FSQ constants of one level list: bound f_j(x) = tanh(x + shift_j) * h_j - o_j, code = round(f) / half_j.
 struct FsqConsts {

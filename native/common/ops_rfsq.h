@@ -112,13 +112,17 @@ struct LayerNormInverse {
 
     template <class Team>
     RFSQ_HD void operator()(Team& t, int64_t b) const {
+        unsigned bad = 0;
         for (int ch = 0; ch < c; ++ch) {
-            const Affine A = affine_layernorm(stats[(b * c + ch) * 2], stats[(b * c + ch) * 2 + 1], gamma[ch], beta[ch]);
+            const float mu = stats[(b * c + ch) * 2], sig = stats[(b * c + ch) * 2 + 1];
+            bad |= check_stats(mu, sig);
+            const Affine A = affine_layernorm(mu, sig, gamma[ch], beta[ch]);
             for (int64_t p = t.rank(); p < n; p += t.size()) {
                 const int64_t e = (b * c + ch) * n + p;
                 out[e] = stage_q(A, y[e]);
             }
         }
+        if (bad && t.rank() == 0) t.flag(bad);
     }
 };
 
@@ -149,10 +153,12 @@ struct RfsqForward {
         float* acc = r + CN;
         int32_t* index = reinterpret_cast<int32_t*>(acc + CN);
         const float* zb = z + b * CN;
-        unsigned bad = 0;
+        unsigned bad = 0;     // rounding met NaN or Inf: reported as an overflow unless the input itself holds one
+        unsigned bad_in = 0;  // the input holds NaN or Inf, or the frozen statistics are not valid
         for (int64_t i = t.rank(); i < CN; i += t.size()) {
             r[i] = zb[i];
             acc[i] = 0.0f;
+            bad_in |= isfinite(zb[i]) ? 0u : kBadNonFinite;
         }
         t.sync();
         for (int s = 0; s < K; ++s) {
@@ -163,6 +169,7 @@ struct RfsqForward {
                     for (int c = 0; c < C; ++c) {
                         mu[c] = running[(s * C + c) * 2];
                         sig[c] = running[(s * C + c) * 2 + 1];
+                        bad_in |= check_stats(mu[c], sig[c]);
                     }
                 } else {
                     channel_stats(t, r, C, N, mu, sig);
@@ -208,6 +215,7 @@ struct RfsqForward {
             t.sync();
         }
         for (int64_t i = t.rank(); i < CN; i += t.size()) zhat[b * CN + i] = acc[i];
+        bad = (bad & ~kBadNonFinite) | ((bad & kBadNonFinite) ? kBadOverflow : 0u) | bad_in;
         if (bad) t.flag(bad);
     }
 };
@@ -236,7 +244,9 @@ struct RfsqBackward {
         float* adj = res + (K - 1) * CN;
         const float* zb = z + b * CN;
         const float* gb = dzhat + b * CN;
-        unsigned bad = 0;
+        unsigned bad = 0;     // rounding met NaN or Inf: reported as an overflow unless the input itself holds one
+        unsigned bad_in = 0;  // the input holds NaN or Inf
+        for (int64_t i = t.rank(); i < CN; i += t.size()) bad_in |= isfinite(zb[i]) ? 0u : kBadNonFinite;
 
         // Recompute the forward, keeping each stage's input residual and conditioning.
         for (int s = 0; s < K; ++s) {
@@ -338,6 +348,7 @@ struct RfsqBackward {
             t.sync();
         }
         for (int64_t i = t.rank(); i < CN; i += t.size()) dz[b * CN + i] = adj[i];
+        bad = (bad & ~kBadNonFinite) | ((bad & kBadNonFinite) ? kBadOverflow : 0u) | bad_in;
         if (bad) t.flag(bad);
     }
 };
@@ -389,6 +400,7 @@ struct RfsqDecode {
                         const float* st = per_image ? stats + ((s * sh.b + b) * C + c) * 2 : stats + (s * C + c) * 2;
                         mu = st[0];
                         sig = st[1];
+                        bad |= check_stats(mu, sig);
                     }
                     const Affine A = sh.affine(params, s, c, mu, sig);
                     acc += stage_q(A, fsq_code_of_digit(k, c, (index / k.basis[c]) % k.levels[c]));

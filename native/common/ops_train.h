@@ -18,8 +18,9 @@ struct ReluForward {
         const float* in = x;  // locals: the compiler need not reload the members after each store
         float* out = y;
         const int64_t end = chunk_end(chunk, n);
+        // x <= 0 is false for NaN: NaN stays NaN, as in PyTorch (a NaN weight must not train on as 0).
         RFSQ_SIMD()  // in place too: each element is read before it is written
-        for (int64_t i = chunk * kChunk + t.rank(); i < end; i += t.size()) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+        for (int64_t i = chunk * kChunk + t.rank(); i < end; i += t.size()) out[i] = in[i] <= 0.0f ? 0.0f : in[i];
     }
 };
 
@@ -35,8 +36,9 @@ struct ReluBackward {
         const float *out = y, *g = dy;  // locals: the compiler need not reload the members after each store
         float* gx = dx;
         const int64_t end = chunk_end(chunk, n);
+        // PyTorch's threshold_backward: 0 where y <= 0, else dy (also where y is NaN).
         RFSQ_SIMD()  // in place too (dx = dy): without it the compiler's overlap check would fall back to scalar code
-        for (int64_t i = chunk * kChunk + t.rank(); i < end; i += t.size()) gx[i] = out[i] > 0.0f ? g[i] : 0.0f;
+        for (int64_t i = chunk * kChunk + t.rank(); i < end; i += t.size()) gx[i] = out[i] <= 0.0f ? 0.0f : g[i];
     }
 };
 

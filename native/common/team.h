@@ -43,6 +43,10 @@ RFSQ_HD T lane_total(const T* v) {
 #endif
 }
 
+// Floats between two teams' scratch in one buffer: every team's work() starts 16-byte aligned, as the CUDA
+// backend's shared array does, so ops may keep doubles and 16-byte records there.
+RFSQ_HD int64_t work_stride(int64_t work_floats) { return ceil_div(work_floats, 4) * 4; }
+
 // The flat (elementwise and reducing) ops: one team per chunk of kChunk floats.
 constexpr int64_t kChunk = 1 << 14;
 

@@ -443,7 +443,7 @@ int cuda_conv_forward(rfsq_ctx* ctx, const ConvShape& sh, const float* x, const 
         }
         RFSQ_CUDNN_TRY(op, cudnnAddTensor, (s->handle, &kOne, p->bd, bias, &kOne, p->yd, yi));
     }
-    if (sh.flags & RFSQ_CONV_RELU) return cuda_run(ctx, ReluForward{y, sh.b * per_y, y}, chunk_launch(sh.b * per_y));
+    if (sh.flags & RFSQ_CONV_RELU) return cuda_run(ctx, "rfsq_conv_forward_ex", ReluForward{y, sh.b * per_y, y}, chunk_launch(sh.b * per_y));
     return RFSQ_OK;
 }
 
@@ -491,7 +491,7 @@ int cuda_conv_backward(rfsq_ctx* ctx, const ConvShape& sh, const float* x, const
         }
         if (dbias) RFSQ_CUDNN_TRY(op, cudnnConvolutionBackwardBias, (s->handle, &kOne, p->yd, dyi, accumulate, p->bd, dbias));
     }
-    if (dx && (sh.flags & RFSQ_CONV_RELU_X)) return cuda_run(ctx, ReluBackward{x, dx, sh.b * per_x, dx}, chunk_launch(sh.b * per_x));
+    if (dx && (sh.flags & RFSQ_CONV_RELU_X)) return cuda_run(ctx, "rfsq_conv_backward_ex", ReluBackward{x, dx, sh.b * per_x, dx}, chunk_launch(sh.b * per_x));
     return RFSQ_OK;
 }
 

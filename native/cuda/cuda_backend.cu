@@ -4,7 +4,9 @@
 #include <cuda_runtime.h>
 
 #include <cstring>
-#include <type_traits>
+#include <map>
+#include <mutex>
+#include <vector>
 
 #include "../common/ops.h"
 #include "../src/internal.h"
@@ -87,27 +89,36 @@ struct CudaTeam {
     RFSQ_HD float* work() const { return scratch; }
 };
 
+// work_stride: floats between two blocks' scratch in global_work (16-byte aligned, like the shared array).
 template <class Op>
-__global__ void __launch_bounds__(kThreads) team_kernel(Op op, int64_t teams, float* global_work, int64_t work_floats,
+__global__ void __launch_bounds__(kThreads) team_kernel(Op op, int64_t teams, float* global_work, int64_t work_stride,
                                                         unsigned* bad_flags, int op_id) {
-    extern __shared__ float shared_work[];
+    extern __shared__ __align__(16) float shared_work[];
     __shared__ float red[(kWarps + 1) * kMaxSums];
-    const CudaTeam team{global_work ? global_work + blockIdx.x * work_floats : shared_work, red, bad_flags, op_id};
+    const CudaTeam team{global_work ? global_work + blockIdx.x * work_stride : shared_work, red, bad_flags, op_id};
     for (int64_t i = blockIdx.x; i < teams; i += gridDim.x) {
         op(team, i);
         __syncthreads();  // the next team reuses the block's scratch
     }
 }
 
-template <class Op>
-constexpr int op_id_of() {
-    int id = 0, found = -1;
-#define RFSQ_OP_ID(O) \
-    if (std::is_same<Op, O>::value) found = id; \
-    ++id;
-    RFSQ_FOR_EACH_OP(RFSQ_OP_ID)
-#undef RFSQ_OP_ID
-    return found;
+// The entry points a kernel can report bad data for: a kernel stores the index of its launch's entry point (a
+// string literal), and gpu_sync names it. Several functors serve several entry points, so the launch, not the
+// functor, says which one the user called.
+std::mutex g_names_mu;
+std::vector<const char*> g_names;
+
+int name_id(const char* name) {
+    std::lock_guard<std::mutex> lock(g_names_mu);
+    for (size_t i = 0; i < g_names.size(); ++i)
+        if (g_names[i] == name || std::strcmp(g_names[i], name) == 0) return (int)i;
+    g_names.push_back(name);
+    return (int)g_names.size() - 1;
+}
+
+const char* name_of(int id) {
+    std::lock_guard<std::mutex> lock(g_names_mu);
+    return id >= 0 && id < (int)g_names.size() ? g_names[id] : "rfsq (unknown op)";
 }
 
 int set_device(const rfsq_ctx* ctx, const char* op) {
@@ -115,7 +126,9 @@ int set_device(const rfsq_ctx* ctx, const char* op) {
     return RFSQ_OK;
 }
 
-int gpu_init(rfsq_ctx* ctx) {
+void gpu_release(rfsq_ctx* ctx);
+
+int gpu_init_steps(rfsq_ctx* ctx) {
     const char* op = "rfsq_ctx_create";
     if (int st = set_device(ctx, op)) return st;
     cudaStream_t s = nullptr;
@@ -132,6 +145,13 @@ int gpu_init(rfsq_ctx* ctx) {
     ctx->sm_count = v;
     RFSQ_CUDA_TRY(cudaStreamSynchronize(s), op);
     return RFSQ_OK;
+}
+
+// A failed init frees what it made (the stream, the flags): api_core.cpp then deletes the context.
+int gpu_init(rfsq_ctx* ctx) {
+    const int st = gpu_init_steps(ctx);
+    if (st != RFSQ_OK) gpu_release(ctx);
+    return st;
 }
 
 void gpu_release(rfsq_ctx* ctx) {
@@ -170,14 +190,16 @@ int gpu_free(rfsq_ctx* ctx, void* p) {
 
 int gpu_sync(rfsq_ctx* ctx, const char* op) {
     if (int st = set_device(ctx, op)) return st;
-    RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);
     unsigned flags[2] = {0, 0};
-    RFSQ_CUDA_TRY(cudaMemcpy(flags, ctx->bad_flags, sizeof flags, cudaMemcpyDeviceToHost), op);
+    // On the context's stream, not the legacy default stream (which would wait for every blocking stream of the
+    // process, PyTorch's included).
+    RFSQ_CUDA_TRY(cudaMemcpyAsync(flags, ctx->bad_flags, sizeof flags, cudaMemcpyDeviceToHost, stream_of(ctx)), op);
+    RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);
     if (flags[0] == 0) return RFSQ_OK;
     // On the context's stream: kernels queued after this sync must see the cleared flags.
     RFSQ_CUDA_TRY(cudaMemsetAsync(ctx->bad_flags, 0, sizeof flags, stream_of(ctx)), op);
     RFSQ_CUDA_TRY(cudaStreamSynchronize(stream_of(ctx)), op);
-    return fail(status_of_bad(flags[0]), op_name((int)flags[1] - 1), "%s (found on the GPU, reported by %s)",
+    return fail(status_of_bad(flags[0]), name_of((int)flags[1] - 1), "%s (found on the GPU, reported by %s)",
                 message_of_bad(flags[0]), op);
 }
 
@@ -292,14 +314,13 @@ void cuda_graph_destroy(rfsq_graph* graph) {
 }
 
 namespace {
-int gpu_vq_search(rfsq_ctx* ctx, const VqSearch& op) { return cuda_run(ctx, op, vq_search_launch(op.npos)); }
+int gpu_vq_search(rfsq_ctx* ctx, const char* name, const VqSearch& op) { return cuda_run(ctx, name, op, vq_search_launch(op.npos)); }
 }  // namespace
 
 const Backend& cuda_backend() {
-    // Teams of 256 threads: many small teams keep every SM busy (LFQ: 32 codes per entropy team, one position per
-    // thread in the backward; VQ-EMA: 8 codes per team).
+    static_assert(kCudaTuning.lfq_backward_chunk == kThreads, "one LFQ backward position per thread");
     static const Backend be{gpu_init, gpu_release, gpu_alloc, gpu_free, gpu_copy, gpu_sync, gpu_scratch,
-                            cuda_conv_forward, cuda_conv_backward, gpu_vq_search, Tuning{32, kThreads, 8, int64_t(1) << 40}};
+                            cuda_conv_forward, cuda_conv_backward, gpu_vq_search, kCudaTuning};
     return be;
 }
 
@@ -312,32 +333,59 @@ int cuda_device_count() {
     return n;
 }
 
+namespace {
+
+// The static shared memory of team_kernel<Op> (team.sum's reduction array, when the op uses it) on ctx's device.
+// The first call for a kernel and device also raises the kernel's dynamic shared memory limit to everything the
+// device allows beside the static part, once: the attribute is process-wide, so setting it per launch to that
+// launch's size would race between contexts on two threads, and a smaller later value would break a graph that
+// recorded a larger launch.
 template <class Op>
-int cuda_run(rfsq_ctx* ctx, const Op& op, Launch launch) {
-    const char* name = Op::kName;
+int static_shared(const rfsq_ctx* ctx, const char* name, int64_t* bytes) {
+    static std::mutex mu;
+    static std::map<int32_t, int64_t> by_device;
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = by_device.find(ctx->device);
+    if (it == by_device.end()) {
+        cudaFuncAttributes a;
+        RFSQ_CUDA_TRY(cudaFuncGetAttributes(&a, team_kernel<Op>), name);
+        RFSQ_CUDA_TRY(cudaFuncSetAttribute(team_kernel<Op>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                           ctx->max_shared - (int)a.sharedSizeBytes), name);
+        it = by_device.emplace(ctx->device, (int64_t)a.sharedSizeBytes).first;
+    }
+    *bytes = it->second;
+    return RFSQ_OK;
+}
+
+}  // namespace
+
+// Team work lives in dynamic shared memory when it fits beside the kernel's static shared memory (up to the
+// device's opt-in maximum), else in global scratch, with the grid capped so that scratch stays bounded.
+template <class Op>
+int cuda_run(rfsq_ctx* ctx, const char* name, const Op& op, Launch launch) {
     if (int st = set_device(ctx, name)) return st;
+    int64_t static_bytes = 0;
+    if (int st = static_shared<Op>(ctx, name, &static_bytes)) return st;
     const int64_t work_bytes = launch.work_floats * (int64_t)sizeof(float);
-    const int64_t static_bytes = (kWarps + 1) * kMaxSums * (int64_t)sizeof(float);
-    const bool in_shared = work_bytes + static_bytes <= ctx->max_shared;
+    const bool in_shared = static_bytes + work_bytes <= ctx->max_shared;
+    const int64_t stride = work_stride(launch.work_floats);
     int64_t grid = launch.teams < kMaxGrid ? launch.teams : kMaxGrid;
     float* global_work = nullptr;
     if (!in_shared) {
         const int64_t cap = (int64_t)ctx->sm_count * kGlobalWorkBlocksPerSm;
         grid = grid < cap ? grid : cap;
         void* p = nullptr;
-        if (int st = gpu_scratch(ctx, 1, grid * work_bytes, &p, name)) return st;
+        if (int st = gpu_scratch(ctx, 1, grid * stride * (int64_t)sizeof(float), &p, name)) return st;
         global_work = static_cast<float*>(p);
     }
     const size_t dyn = in_shared ? (size_t)work_bytes : 0;
-    if (dyn > 48 * 1024)
-        RFSQ_CUDA_TRY(cudaFuncSetAttribute(team_kernel<Op>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)dyn), name);
-    team_kernel<Op><<<(unsigned)grid, kThreads, dyn, stream_of(ctx)>>>(op, launch.teams, global_work, launch.work_floats,
-                                                                       ctx->bad_flags, op_id_of<Op>());
+    team_kernel<Op><<<(unsigned)grid, kThreads, dyn, stream_of(ctx)>>>(op, launch.teams, global_work, stride, ctx->bad_flags,
+                                                                       name_id(name));
     RFSQ_CUDA_TRY(cudaGetLastError(), name);
     return RFSQ_OK;
 }
 
-#define RFSQ_CUDA_INSTANTIATE(Op) template int cuda_run<Op>(rfsq_ctx*, const Op&, Launch);
+#define RFSQ_CUDA_INSTANTIATE(Op) template int cuda_run<Op>(rfsq_ctx*, const char*, const Op&, Launch);
 RFSQ_FOR_EACH_OP(RFSQ_CUDA_INSTANTIATE)
 #undef RFSQ_CUDA_INSTANTIATE
 

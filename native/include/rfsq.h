@@ -6,11 +6,13 @@
  * - Tensor pointers are memory of the context's device (host memory for a CPU context, CUDA device memory
  *   for a CUDA context), allocated with rfsq_alloc. Sizes are int64_t; float tensors are float32, row-major.
  * - Latents are NCHW: (B, C, H, W) with C = levels.count. Indices are (B, H, W, K) int32.
- * - Calls on one context run in order (one CUDA stream); use one context per thread for concurrency.
+ * - Calls on one context run in order (one CUDA stream); use one context per thread for concurrency. CPU ops use
+ *   the calling thread's CPU thread count (rfsq_set_cpu_threads): OpenMP's, per calling thread.
  * - On a CPU context an op returns when its outputs are written, and reports bad data (NaN/Inf input,
  *   out-of-range index) in its own status. On a CUDA context ops are queued: bad data found by a kernel is
  *   reported by the next rfsq_ctx_sync or rfsq_copy_to_host on that context, naming the op that found it.
  * - Declarations stay plain C, one per line, so bindings/ can check itself against this file.
+ * - Entry points that only tests call (the RFSQ stage building blocks) are declared in rfsq_testing.h, not here.
  */
 #ifndef RFSQ_H
 #define RFSQ_H
@@ -21,7 +23,7 @@
 extern "C" {
 #endif
 
-#define RFSQ_ABI_VERSION 3
+#define RFSQ_ABI_VERSION 6
 
 #define RFSQ_OK 0
 #define RFSQ_E_INVALID (-1)
@@ -128,6 +130,10 @@ const char *rfsq_last_error(void);
 int rfsq_cuda_device_count(int32_t *count);
 /* Writes the number of live native objects (contexts plus rfsq_alloc buffers) in this process. */
 int rfsq_live_objects(int64_t *count);
+/* Sets how many threads CPU ops called from the calling thread use from now on, n in 1..4096 (oneDNN's convolutions too). */
+int rfsq_set_cpu_threads(int32_t n);
+/* Writes how many threads CPU ops called from the calling thread use (the machine's cores until rfsq_set_cpu_threads). */
+int rfsq_cpu_threads(int32_t *out);
 
 /* Creates a context on device (RFSQ_DEVICE_CPU, or a CUDA ordinal >= 0) with its own stream and scratch. */
 int rfsq_ctx_create(int32_t device, rfsq_ctx **out);
@@ -167,18 +173,9 @@ int rfsq_fsq_codes_to_indices(rfsq_ctx *ctx, const rfsq_levels *levels, const fl
 /* Indices (B,H,W) to codes (B,C,H,W); an index outside [0, product of levels) fails with RFSQ_E_RANGE. */
 int rfsq_fsq_indices_to_codes(rfsq_ctx *ctx, const rfsq_levels *levels, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *codes);
 
-/* Residual subtraction out = r - q over n floats (out may alias r). */
-int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out);
-/* Scale-conditioned FSQ stage on x (B,C,H,W): q = FSQ(s * x) / s with s = softplus(theta[0]). */
-int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q);
-/* Per-image, per-channel normalization of x (B,C,H,W): n = gamma*(x-mu)/sigma + beta; writes stats (B,C,2). */
-int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats);
-/* Inverse of rfsq_layernorm_forward: out = (y - beta) / gamma * sigma + mu, with stats (B,C,2). */
-int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out);
-
-/* ReLU y = max(x, 0) over n floats (y may alias x). */
+/* ReLU y = max(x, 0) over n floats, NaN kept as PyTorch does (y may alias x). */
 int rfsq_relu_forward(rfsq_ctx *ctx, const float *x, int64_t n, float *y);
-/* ReLU backward dx = dy where y > 0, else 0, over n floats (dx may alias dy). */
+/* ReLU backward dx = 0 where y <= 0, else dy (NaN y included, as PyTorch), over n floats (dx may alias dy). */
 int rfsq_relu_backward(rfsq_ctx *ctx, const float *y, const float *dy, int64_t n, float *dx);
 /* Per-channel affine y = x * scale[c] + shift[c] of x (B,C,H,W) (image normalization and its inverse; y may alias x). */
 int rfsq_channel_affine(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y);
@@ -199,7 +196,7 @@ int rfsq_rfsq_param_count(const rfsq_rfsq_cfg *cfg, int64_t *count);
 int rfsq_rfsq_forward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *running, float *zhat, int32_t *idx, float *stats, float *rnorm);
 /* Exact backward of rfsq_rfsq_forward with per-image stats (residuals and statistics not detached): dz, and dparams (summed over the batch; may be NULL without parameters). */
 int rfsq_rfsq_backward(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *z, int64_t b, int64_t h, int64_t w, const float *params, const float *dzhat, float *dz, float *dparams);
-/* Decodes idx (B,H,W,K) to zhat (B,C,H,W); layernorm needs stats: (K,B,C,2) if stats_per_image != 0, else running (K,C,2). */
+/* Decodes idx (B,H,W,K) to zhat (B,C,H,W); layernorm needs stats: (K,B,C,2) if stats_per_image != 0, else running (K,C,2); NaN/Inf mu or sigma: RFSQ_E_NONFINITE, sigma <= 0: RFSQ_E_INVALID. */
 int rfsq_rfsq_decode(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const int32_t *idx, int64_t b, int64_t h, int64_t w, const float *params, const float *stats, int32_t stats_per_image, float *zhat);
 /* Running statistics update: running (K,C,2) = momentum * running + (1 - momentum) * batch mean of stats (K,B,C,2). */
 int rfsq_rfsq_running_update(rfsq_ctx *ctx, const rfsq_rfsq_cfg *cfg, const float *stats, int64_t b, float momentum, float *running);
@@ -234,6 +231,27 @@ int rfsq_vq_ema_update(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, in
 int rfsq_vq_backward(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *x, const float *zq, int64_t b, int64_t h, int64_t w, const float *dzq, float *dx);
 /* VQ indices (B,H,W) to zq (B,D,H,W) from codebook (M,D); an index outside [0, M) fails with RFSQ_E_RANGE. */
 int rfsq_vq_decode(rfsq_ctx *ctx, const rfsq_vq_cfg *cfg, const float *codebook, const int32_t *idx, int64_t b, int64_t h, int64_t w, float *zq);
+
+/* Max-pool 2x2, stride 2, of x (B,C,H,W) into y (B,C,H/2,W/2) (rounded down), as PyTorch's max_pool2d (NaN propagates, ties to the first). */
+int rfsq_max_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y);
+/* Max-pool backward: dx (B,C,H,W) = dy (B,C,H/2,W/2) at each window's maximum in x, 0 elsewhere. */
+int rfsq_max_pool2x2_backward(rfsq_ctx *ctx, const float *x, const float *dy, int64_t b, int64_t c, int64_t h, int64_t w, float *dx);
+/* Average-pool 2x2, stride 2, of x (B,C,H,W) into y (B,C,H/2,W/2) (rounded down). */
+int rfsq_avg_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y);
+
+/* 8-bit image values (as float) of x (B,C,H,W): y = clamp(floor(x * scale[c] + shift[c] + 0.5), 0, 255), in double. */
+int rfsq_to_8bit(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y);
+/* Per-image error sums of a, b (batch, n): out (batch, 2) = (sum |a - b|, sum (a - b)^2), accumulated in double. */
+int rfsq_image_errors(rfsq_ctx *ctx, const float *a, const float *b, int64_t batch, int64_t n, float *out);
+/* SSIM per plane of x, y (B,C,H,W), H, W >= 11, as skimage's (Gaussian 11x11, sigma 1.5, K 0.01/0.03, border of 5 cropped; covariances x 121/120 if sample_covariance): out (B,C,2) = (mean SSIM, mean contrast-structure). */
+int rfsq_ssim(rfsq_ctx *ctx, const float *x, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float *out);
+
+/* LPIPS layer term of features fa, fb (B,C,H,W) and linear weight (C): d (B) (+= if accumulate) = mean_hw sum_c weight[c] (fa/(|fa|+1e-10) - fb/(|fb|+1e-10))^2, |f| over channels. */
+int rfsq_lpips_layer_forward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, int32_t accumulate, float *d);
+/* Gradient of scale * (that layer term) with respect to fa: dfa (B,C,H,W) written (or added to if accumulate). */
+int rfsq_lpips_layer_backward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, float scale, int32_t accumulate, float *dfa);
+/* Per-channel scale-add y += x * scale[c] of x, y (B,C,H,W) (accumulates an input gradient). */
+int rfsq_channel_scale_add(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, float *y);
 
 #ifdef __cplusplus
 }

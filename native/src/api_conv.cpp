@@ -112,7 +112,7 @@ int rfsq_blocked_convert(rfsq_ctx* ctx, const float* x, int64_t b, int64_t c, in
         const int32_t k = conv_block(ctx);
         RFSQ_TRY(check_dims(b, ceil_div(c, k) * k, h, w, op));
         const int64_t n = blocked_floats(b, c, h * w, k);
-        return run(ctx, BlockedConvert{x, c, h * w, k, to_blocked, n, y}, chunk_launch(n));
+        return run(ctx, op, BlockedConvert{x, c, h * w, k, to_blocked, n, y}, chunk_launch(n));
     });
 }
 

@@ -12,7 +12,7 @@ int rfsq_fsq_forward(rfsq_ctx* ctx, const rfsq_levels* levels, const float* x, i
     RFSQ_TRY(check_dims(b, levels->count, h, w, op));
     RFSQ_TRY(check_ptr(x, "x", op));
     RFSQ_TRY(check_ptr(codes, "codes", op));
-    return guarded(op, [&] { return run(ctx, FsqForward{make_fsq_consts(*levels), x, h * w, codes, idx}, Launch{b, 0}); });
+    return guarded(op, [&] { return run(ctx, op, FsqForward{make_fsq_consts(*levels), x, h * w, codes, idx}, Launch{b, 0}); });
 }
 
 int rfsq_fsq_backward(rfsq_ctx* ctx, const rfsq_levels* levels, const float* x, int64_t b, int64_t h, int64_t w, const float* dcodes, float* dx) {
@@ -23,7 +23,7 @@ int rfsq_fsq_backward(rfsq_ctx* ctx, const rfsq_levels* levels, const float* x, 
     RFSQ_TRY(check_ptr(x, "x", op));
     RFSQ_TRY(check_ptr(dcodes, "dcodes", op));
     RFSQ_TRY(check_ptr(dx, "dx", op));
-    return guarded(op, [&] { return run(ctx, FsqBackward{make_fsq_consts(*levels), x, dcodes, h * w, dx}, Launch{b, 0}); });
+    return guarded(op, [&] { return run(ctx, op, FsqBackward{make_fsq_consts(*levels), x, dcodes, h * w, dx}, Launch{b, 0}); });
 }
 
 int rfsq_fsq_codes_to_indices(rfsq_ctx* ctx, const rfsq_levels* levels, const float* codes, int64_t b, int64_t h, int64_t w, int32_t* idx) {
@@ -33,7 +33,7 @@ int rfsq_fsq_codes_to_indices(rfsq_ctx* ctx, const rfsq_levels* levels, const fl
     RFSQ_TRY(check_dims(b, levels->count, h, w, op));
     RFSQ_TRY(check_ptr(codes, "codes", op));
     RFSQ_TRY(check_ptr(idx, "idx", op));
-    return guarded(op, [&] { return run(ctx, CodesToIndices{make_fsq_consts(*levels), codes, h * w, idx}, Launch{b, 0}); });
+    return guarded(op, [&] { return run(ctx, op, CodesToIndices{make_fsq_consts(*levels), codes, h * w, idx}, Launch{b, 0}); });
 }
 
 int rfsq_fsq_indices_to_codes(rfsq_ctx* ctx, const rfsq_levels* levels, const int32_t* idx, int64_t b, int64_t h, int64_t w, float* codes) {
@@ -43,7 +43,7 @@ int rfsq_fsq_indices_to_codes(rfsq_ctx* ctx, const rfsq_levels* levels, const in
     RFSQ_TRY(check_dims(b, levels->count, h, w, op));
     RFSQ_TRY(check_ptr(idx, "idx", op));
     RFSQ_TRY(check_ptr(codes, "codes", op));
-    return guarded(op, [&] { return run(ctx, IndicesToCodes{make_fsq_consts(*levels), idx, h * w, codes}, Launch{b, 0}); });
+    return guarded(op, [&] { return run(ctx, op, IndicesToCodes{make_fsq_consts(*levels), idx, h * w, codes}, Launch{b, 0}); });
 }
 
 }  // extern "C"

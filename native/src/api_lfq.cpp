@@ -22,11 +22,11 @@ int check_lfq(const char* op, rfsq_ctx* ctx, const rfsq_lfq_cfg* cfg, int64_t b,
 }
 
 // The average probabilities a_j (and e'(a_j), per-block entropy sums when asked) of LFQ's entropy loss.
-int lfq_avg(rfsq_ctx* ctx, const rfsq_lfq_cfg& cfg, const float* x, int64_t b, int64_t hw, float* avg, float* dent,
+int lfq_avg(rfsq_ctx* ctx, const char* name, const rfsq_lfq_cfg& cfg, const float* x, int64_t b, int64_t hw, float* avg, float* dent,
             float* partial, int32_t jb) {
     const int C = cfg.channels;
     const LfqAvgProb op{x, C, hw, b * hw, cfg.inv_temperature, jb, kLfqTableChunk, avg, dent, partial};
-    return run(ctx, op, lfq_avg_launch(C, jb));
+    return run(ctx, name, op, lfq_avg_launch(C, jb));
 }
 
 }  // namespace
@@ -46,14 +46,14 @@ int rfsq_lfq_forward(rfsq_ctx* ctx, const rfsq_lfq_cfg* cfg, const float* x, int
         const int64_t blocks = entropy ? ceil_div(m, jb) : 0;
         float* commit = nullptr;
         if (loss) RFSQ_TRY(scratch_of(ctx, b + blocks + (entropy ? m : 0), &commit, op));
-        RFSQ_TRY(run(ctx, LfqForward{x, C, hw, q, idx, commit}, Launch{b, 0}));
+        RFSQ_TRY(run(ctx, op, LfqForward{x, C, hw, q, idx, commit}, Launch{b, 0}));
         if (!loss) return RFSQ_OK;
         float* partial = commit + b;
         float* avg = partial + blocks;
-        if (entropy) RFSQ_TRY(lfq_avg(ctx, *cfg, x, b, hw, avg, nullptr, partial, jb));
+        if (entropy) RFSQ_TRY(lfq_avg(ctx, op, *cfg, x, b, hw, avg, nullptr, partial, jb));
         const LfqLoss l{commit, b, (float)(cfg->commitment_weight / ((double)n * C)), entropy ? partial : nullptr, blocks, avg, m,
                         cfg->entropy_weight, cfg->diversity_gamma, (float)(1.0 / ((double)n * (double)m)), (float)(1.0 / (double)m), loss};
-        return run(ctx, l, Launch{1, 0});
+        return run(ctx, op, l, Launch{1, 0});
     });
 }
 
@@ -71,13 +71,13 @@ int rfsq_lfq_backward(rfsq_ctx* ctx, const rfsq_lfq_cfg* cfg, const float* x, in
         const Tuning& tune = backend_of(ctx).tuning;
         if (entropy) {
             RFSQ_TRY(scratch_of(ctx, 2 * m, &avg, op));
-            RFSQ_TRY(lfq_avg(ctx, *cfg, x, b, hw, avg, avg + m, nullptr, tune.lfq_codes_per_team));
+            RFSQ_TRY(lfq_avg(ctx, op, *cfg, x, b, hw, avg, avg + m, nullptr, tune.lfq_codes_per_team));
         }
         const int32_t chunk = tune.lfq_backward_chunk;
         const LfqBackward bw{x, dq, C, hw, n, cfg->inv_temperature, (float)(2.0 * cfg->commitment_weight / ((double)n * C)),
                              entropy ? (float)(cfg->entropy_weight / ((double)n * (double)m)) : 0.0f, cfg->diversity_gamma,
                              entropy ? avg + m : nullptr, chunk, dx};
-        return run(ctx, bw, lfq_backward_launch(n, C, chunk, entropy));
+        return run(ctx, op, bw, lfq_backward_launch(n, C, chunk, entropy));
     });
 }
 
@@ -86,7 +86,7 @@ int rfsq_lfq_decode(rfsq_ctx* ctx, const rfsq_lfq_cfg* cfg, const int32_t* idx, 
     RFSQ_TRY(check_lfq(op, ctx, cfg, b, h, w));
     RFSQ_TRY(check_ptr(idx, "idx", op));
     RFSQ_TRY(check_ptr(q, "q", op));
-    return guarded(op, [&] { return run(ctx, LfqDecode{idx, cfg->channels, h * w, q}, Launch{b, 0}); });
+    return guarded(op, [&] { return run(ctx, op, LfqDecode{idx, cfg->channels, h * w, q}, Launch{b, 0}); });
 }
 
 }  // extern "C"

@@ -1,6 +1,7 @@
 // RFSQ entry points (stage building blocks, the fused K-stage ops, decode, running statistics): validate every
 // argument, then hand the ops (ops_rfsq.h) to the context's backend.
 #include "checks.h"
+#include "rfsq_testing.h"  // the stage building blocks: tests call them alone
 
 using namespace rfsq;
 
@@ -31,7 +32,7 @@ int rfsq_residual_sub(rfsq_ctx* ctx, const float* r, const float* q, int64_t n, 
     RFSQ_TRY(check_ptr(q, "q", op));
     RFSQ_TRY(check_ptr(out, "out", op));
     RFSQ_TRY(check_n(n, op));
-    return guarded(op, [&] { return run(ctx, ResidualSub{r, q, n, out}, residual_sub_launch(n)); });
+    return guarded(op, [&] { return run(ctx, op, ResidualSub{r, q, n, out}, residual_sub_launch(n)); });
 }
 
 int rfsq_scale_forward(rfsq_ctx* ctx, const rfsq_levels* levels, const float* theta, const float* x, int64_t b, int64_t h, int64_t w, float* q) {
@@ -42,7 +43,7 @@ int rfsq_scale_forward(rfsq_ctx* ctx, const rfsq_levels* levels, const float* th
     RFSQ_TRY(check_ptr(theta, "theta", op));
     RFSQ_TRY(check_ptr(x, "x", op));
     RFSQ_TRY(check_ptr(q, "q", op));
-    return guarded(op, [&] { return run(ctx, ScaleForward{make_fsq_consts(*levels), theta, x, h * w, q}, Launch{b, 0}); });
+    return guarded(op, [&] { return run(ctx, op, ScaleForward{make_fsq_consts(*levels), theta, x, h * w, q}, Launch{b, 0}); });
 }
 
 static int check_layernorm(const char* op, rfsq_ctx* ctx, const float* in, int64_t b, int64_t c, int64_t h, int64_t w,
@@ -60,13 +61,13 @@ static int check_layernorm(const char* op, rfsq_ctx* ctx, const float* in, int64
 int rfsq_layernorm_forward(rfsq_ctx* ctx, const float* x, int64_t b, int64_t c, int64_t h, int64_t w, const float* gamma, const float* beta, float* n, float* stats) {
     const char* op = LayerNormForward::kName;
     RFSQ_TRY(check_layernorm(op, ctx, x, b, c, h, w, gamma, beta, stats, n));
-    return guarded(op, [&] { return run(ctx, LayerNormForward{x, (int32_t)c, h * w, gamma, beta, n, stats}, Launch{b, 0}); });
+    return guarded(op, [&] { return run(ctx, op, LayerNormForward{x, (int32_t)c, h * w, gamma, beta, n, stats}, Launch{b, 0}); });
 }
 
 int rfsq_layernorm_inverse(rfsq_ctx* ctx, const float* y, int64_t b, int64_t c, int64_t h, int64_t w, const float* gamma, const float* beta, const float* stats, float* out) {
     const char* op = LayerNormInverse::kName;
     RFSQ_TRY(check_layernorm(op, ctx, y, b, c, h, w, gamma, beta, stats, out));
-    return guarded(op, [&] { return run(ctx, LayerNormInverse{y, (int32_t)c, h * w, gamma, beta, stats, out}, Launch{b, 0}); });
+    return guarded(op, [&] { return run(ctx, op, LayerNormInverse{y, (int32_t)c, h * w, gamma, beta, stats, out}, Launch{b, 0}); });
 }
 
 int rfsq_rfsq_param_count(const rfsq_rfsq_cfg* cfg, int64_t* count) {
@@ -92,7 +93,7 @@ int rfsq_rfsq_forward(rfsq_ctx* ctx, const rfsq_rfsq_cfg* cfg, const float* z, i
     RFSQ_TRY(check_ptr(zhat, "zhat", op));
     return guarded(op, [&] {
         const RfsqShape sh = shape_of(cfg, b, h, w);
-        return run(ctx, RfsqForward{sh, z, params, running, zhat, idx, stats, rnorm}, rfsq_forward_launch(sh));
+        return run(ctx, op, RfsqForward{sh, z, params, running, zhat, idx, stats, rnorm}, rfsq_forward_launch(sh));
     });
 }
 
@@ -108,8 +109,8 @@ int rfsq_rfsq_backward(rfsq_ctx* ctx, const rfsq_rfsq_cfg* cfg, const float* z, 
     return guarded(op, [&] {
         float* partial = nullptr;
         if (P > 0) RFSQ_TRY(scratch_of(ctx, b * P, &partial, op));
-        RFSQ_TRY(run(ctx, RfsqBackward{sh, z, params, dzhat, dz, partial}, rfsq_backward_launch(sh)));
-        return P > 0 ? run(ctx, ParamReduce{partial, b, P, dparams}, Launch{1, 0}) : RFSQ_OK;
+        RFSQ_TRY(run(ctx, op, RfsqBackward{sh, z, params, dzhat, dz, partial}, rfsq_backward_launch(sh)));
+        return P > 0 ? run(ctx, op, ParamReduce{partial, b, P, dparams}, Launch{1, 0}) : RFSQ_OK;
     });
 }
 
@@ -120,7 +121,7 @@ int rfsq_rfsq_decode(rfsq_ctx* ctx, const rfsq_rfsq_cfg* cfg, const int32_t* idx
     RFSQ_TRY(check_ptr(zhat, "zhat", op));
     if (cfg->strategy == RFSQ_STRATEGY_LAYERNORM) RFSQ_TRY(check_ptr(stats, "stats", op));
     return guarded(op, [&] {
-        return run(ctx, RfsqDecode{shape_of(cfg, b, h, w), idx, params, stats, stats_per_image != 0, zhat}, Launch{b, 0});
+        return run(ctx, op, RfsqDecode{shape_of(cfg, b, h, w), idx, params, stats, stats_per_image != 0, zhat}, Launch{b, 0});
     });
 }
 
@@ -133,7 +134,7 @@ int rfsq_rfsq_running_update(rfsq_ctx* ctx, const rfsq_rfsq_cfg* cfg, const floa
     RFSQ_TRY(check_ptr(running, "running", op));
     if (!(momentum >= 0.0f && momentum <= 1.0f)) return fail(RFSQ_E_INVALID, op, "momentum %g must be in [0, 1]", (double)momentum);
     return guarded(op, [&] {
-        return run(ctx, RunningUpdate{stats, b, cfg->stages, cfg->levels.count, momentum, running}, Launch{1, 0});
+        return run(ctx, op, RunningUpdate{stats, b, cfg->stages, cfg->levels.count, momentum, running}, Launch{1, 0});
     });
 }
 

@@ -12,7 +12,7 @@ int rfsq_relu_forward(rfsq_ctx* ctx, const float* x, int64_t n, float* y) {
     RFSQ_TRY(check_n(n, op));
     RFSQ_TRY(check_ptr(x, "x", op));
     RFSQ_TRY(check_ptr(y, "y", op));
-    return guarded(op, [&] { return run(ctx, ReluForward{x, n, y}, chunk_launch(n)); });
+    return guarded(op, [&] { return run(ctx, op, ReluForward{x, n, y}, chunk_launch(n)); });
 }
 
 int rfsq_relu_backward(rfsq_ctx* ctx, const float* y, const float* dy, int64_t n, float* dx) {
@@ -22,7 +22,7 @@ int rfsq_relu_backward(rfsq_ctx* ctx, const float* y, const float* dy, int64_t n
     RFSQ_TRY(check_ptr(y, "y", op));
     RFSQ_TRY(check_ptr(dy, "dy", op));
     RFSQ_TRY(check_ptr(dx, "dx", op));
-    return guarded(op, [&] { return run(ctx, ReluBackward{y, dy, n, dx}, chunk_launch(n)); });
+    return guarded(op, [&] { return run(ctx, op, ReluBackward{y, dy, n, dx}, chunk_launch(n)); });
 }
 
 int rfsq_channel_affine(rfsq_ctx* ctx, const float* x, int64_t b, int64_t c, int64_t h, int64_t w, const float* scale, const float* shift, float* y) {
@@ -33,7 +33,7 @@ int rfsq_channel_affine(rfsq_ctx* ctx, const float* x, int64_t b, int64_t c, int
     RFSQ_TRY(check_ptr(scale, "scale", op));
     RFSQ_TRY(check_ptr(shift, "shift", op));
     RFSQ_TRY(check_ptr(y, "y", op));
-    return guarded(op, [&] { return run(ctx, ChannelAffine{x, c, h * w, scale, shift, y}, Launch{b * c, 0}); });
+    return guarded(op, [&] { return run(ctx, op, ChannelAffine{x, c, h * w, scale, shift, y}, Launch{b * c, 0}); });
 }
 
 int rfsq_l1_loss(rfsq_ctx* ctx, const float* a, const float* b, int64_t n, float weight, float* loss, float* grad) {
@@ -46,8 +46,8 @@ int rfsq_l1_loss(rfsq_ctx* ctx, const float* a, const float* b, int64_t n, float
     return guarded(op, [&] {
         L1Partial l1{a, b, n, weight, grad, nullptr};
         RFSQ_TRY(scratch_of(ctx, chunks(n), &l1.partial, op));
-        RFSQ_TRY(run(ctx, l1, chunk_launch(n)));
-        return run(ctx, PartialSum{l1.partial, chunks(n), weight / (float)n, loss}, Launch{1, 0});
+        RFSQ_TRY(run(ctx, op, l1, chunk_launch(n)));
+        return run(ctx, op, PartialSum{l1.partial, chunks(n), weight / (float)n, loss}, Launch{1, 0});
     });
 }
 
@@ -60,8 +60,8 @@ int rfsq_sum_squares(rfsq_ctx* ctx, const float* x, int64_t n, float* out) {
     return guarded(op, [&] {
         float* partial = nullptr;
         RFSQ_TRY(scratch_of(ctx, chunks(n), &partial, op));
-        RFSQ_TRY(run(ctx, SquarePartial{x, n, partial}, chunk_launch(n)));
-        return run(ctx, PartialSum{partial, chunks(n), 1.0f, out}, Launch{1, 0});
+        RFSQ_TRY(run(ctx, op, SquarePartial{x, n, partial}, chunk_launch(n)));
+        return run(ctx, op, PartialSum{partial, chunks(n), 1.0f, out}, Launch{1, 0});
     });
 }
 
@@ -100,7 +100,7 @@ static int adam(rfsq_ctx* ctx, const char* op, const rfsq_adam_cfg* cfg, const f
                         (float)c.weight_decay, (float)c.max_grad_norm, c.decoupled, k[0], k[1], k[2],
                         param, grad, m, v, n, grad_sq, constants};
     return guarded(op, [&] {
-        return run(ctx, step, chunk_launch(n));
+        return run(ctx, op, step, chunk_launch(n));
     });
 }
 

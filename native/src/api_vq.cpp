@@ -38,11 +38,11 @@ int rfsq_vq_forward(rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, const float* x, int64
         float* norms = nullptr;
         RFSQ_TRY(scratch_of(ctx, M + b, &norms, op));
         float* commit = norms + M;
-        RFSQ_TRY(run(ctx, VqNorms{codebook, M, D, norms}, vq_code_blocks_launch(M)));
-        RFSQ_TRY(backend_of(ctx).vq_search(ctx, VqSearch{x, D, hw, n, codebook, norms, M, idx}));
-        RFSQ_TRY(run(ctx, VqGather{codebook, idx, M, D, hw, x, zq, loss ? commit : nullptr}, Launch{b, 0}));
+        RFSQ_TRY(run(ctx, op, VqNorms{codebook, M, D, norms}, vq_code_blocks_launch(M)));
+        RFSQ_TRY(backend_of(ctx).vq_search(ctx, op, VqSearch{x, D, hw, n, codebook, norms, M, idx}));
+        RFSQ_TRY(run(ctx, op, VqGather{codebook, idx, M, D, hw, x, zq, loss ? commit : nullptr}, Launch{b, 0}));
         if (!loss) return RFSQ_OK;
-        return run(ctx, PartialSum{commit, b, (float)(cfg->commitment_weight / ((double)n * D)), loss}, Launch{1, 0});
+        return run(ctx, op, PartialSum{commit, b, (float)(cfg->commitment_weight / ((double)n * D)), loss}, Launch{1, 0});
     });
 }
 
@@ -58,16 +58,16 @@ int rfsq_vq_ema_update(rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, const float* x, in
         const int32_t M = cfg->codes, D = cfg->dim;
         const int64_t hw = h * w;
         const int32_t jb = backend_of(ctx).tuning.vq_ema_codes_per_team(D);
-        RFSQ_TRY(run(ctx, VqEmaAccumulate{x, D, hw, b * hw, idx, M, jb, cfg->decay, cluster_size, embed_avg},
+        RFSQ_TRY(run(ctx, op, VqEmaAccumulate{x, D, hw, b * hw, idx, M, jb, cfg->decay, cluster_size, embed_avg},
                      vq_ema_launch(M, jb, D)));
         float* total = nullptr;
         RFSQ_TRY(scratch_of(ctx, 1, &total, op));
-        RFSQ_TRY(run(ctx, PartialSum{cluster_size, M, 1.0f, total}, Launch{1, 0}));
+        RFSQ_TRY(run(ctx, op, PartialSum{cluster_size, M, 1.0f, total}, Launch{1, 0}));
         const VqEmaNormalize norm{cluster_size, embed_avg, total, M, D, cfg->eps, (float)((double)M * (double)cfg->eps), codebook};
-        RFSQ_TRY(run(ctx, norm, vq_code_blocks_launch(M)));
+        RFSQ_TRY(run(ctx, op, norm, vq_code_blocks_launch(M)));
         if (cfg->dead_threshold == 0) return RFSQ_OK;
         const VqRestart restart{x, D, hw, b * hw, M, cfg->dead_threshold, cluster_size, embed_avg, codebook};
-        return run(ctx, restart, vq_code_blocks_launch(M));
+        return run(ctx, op, restart, vq_code_blocks_launch(M));
     });
 }
 
@@ -80,7 +80,7 @@ int rfsq_vq_backward(rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, const float* x, cons
     RFSQ_TRY(check_ptr(dx, "dx", op));
     return guarded(op, [&] {
         const int64_t n = b * cfg->dim * h * w;
-        return run(ctx, VqBackward{x, zq, dzq, n, (float)(2.0 * cfg->commitment_weight / (double)n), dx}, chunk_launch(n));
+        return run(ctx, op, VqBackward{x, zq, dzq, n, (float)(2.0 * cfg->commitment_weight / (double)n), dx}, chunk_launch(n));
     });
 }
 
@@ -91,7 +91,7 @@ int rfsq_vq_decode(rfsq_ctx* ctx, const rfsq_vq_cfg* cfg, const float* codebook,
     RFSQ_TRY(check_ptr(idx, "idx", op));
     RFSQ_TRY(check_ptr(zq, "zq", op));
     return guarded(op, [&] {
-        return run(ctx, VqDecode{{codebook, idx, cfg->codes, cfg->dim, h * w, nullptr, zq, nullptr}}, Launch{b, 0});
+        return run(ctx, op, VqDecode{{codebook, idx, cfg->codes, cfg->dim, h * w, nullptr, zq, nullptr}}, Launch{b, 0});
     });
 }
 

@@ -1,4 +1,4 @@
-// Errors (this thread's last message, the op-name table, bad-data statuses) and the argument checks every
+// Errors (this thread's last message, bad-data statuses) and the argument checks every
 // family's entry points share.
 #include "checks.h"
 
@@ -11,12 +11,6 @@ namespace rfsq {
 
 namespace {
 thread_local std::string t_last_error;
-
-const char* const kOpNames[] = {
-#define RFSQ_OP_NAME(Op) Op::kName,
-    RFSQ_FOR_EACH_OP(RFSQ_OP_NAME)
-#undef RFSQ_OP_NAME
-};
 }  // namespace
 
 int fail(int status, const char* op, const char* fmt, ...) {
@@ -31,15 +25,22 @@ int fail(int status, const char* op, const char* fmt, ...) {
 
 const char* last_error() { return t_last_error.c_str(); }
 
-const char* op_name(int id) {
-    return id >= 0 && id < (int)(sizeof kOpNames / sizeof kOpNames[0]) ? kOpNames[id] : "rfsq (unknown op)";
+int status_of_bad(unsigned bits) {
+    if (bits & (kBadNonFinite | kBadStatsNonFinite | kBadOverflow)) return RFSQ_E_NONFINITE;
+    return (bits & kBadStats) ? RFSQ_E_INVALID : RFSQ_E_RANGE;
 }
 
-int status_of_bad(unsigned bits) { return (bits & kBadNonFinite) ? RFSQ_E_NONFINITE : RFSQ_E_RANGE; }
-
+// The most telling message when several bits are raised: a NaN or Inf input explains the rest.
 const char* message_of_bad(unsigned bits) {
-    return (bits & kBadNonFinite) ? "non-finite value (NaN or Inf) in the input or parameters"
-                                  : "index or code out of range for the levels";
+    if (bits & kBadNonFinite) return "non-finite value (NaN or Inf) in the input or parameters";
+    if (bits & kBadStatsNonFinite)
+        return "statistics with a NaN or infinite mu or sigma: pass the (mu, sigma) that encode returned";
+    if (bits & kBadOverflow)
+        return "a value overflowed to Inf or NaN inside the op although the input is finite: the input is too large "
+               "for float32 arithmetic (|z| above ~1e19 overflows the layernorm variance; scale it down) or a "
+               "parameter or statistic is not finite";
+    if (bits & kBadStats) return "statistics with sigma <= 0 (sigma = sqrt(var + 1e-5) is positive): pass the (mu, sigma) that encode returned";
+    return "index or code out of range for the levels";
 }
 
 int check_ctx(const rfsq_ctx* ctx, const char* op) {

@@ -24,9 +24,10 @@ const char* last_error();
 inline bool is_cpu(const rfsq_ctx* ctx) { return ctx->device == RFSQ_DEVICE_CPU; }
 inline const Backend& backend_of(const rfsq_ctx* ctx) { return is_cpu(ctx) ? cpu_backend() : cuda_backend(); }
 
+// Runs op on ctx's backend; errors (a failed launch, bad data) name the entry point `name`.
 template <class Op>
-int run(rfsq_ctx* ctx, const Op& op, Launch launch) {
-    return is_cpu(ctx) ? cpu_run(ctx, op, launch) : cuda_run(ctx, op, launch);
+int run(rfsq_ctx* ctx, const char* name, const Op& op, Launch launch) {
+    return is_cpu(ctx) ? cpu_run(ctx, name, op, launch) : cuda_run(ctx, name, op, launch);
 }
 
 // Runs body() and turns a C++ exception into a status, so nothing ever unwinds through the C ABI.

@@ -42,11 +42,11 @@ int cpu_copy(rfsq_ctx*, void* dst, const void* src, int64_t bytes, int, const ch
 int cpu_sync(rfsq_ctx*, const char*) { return RFSQ_OK; }  // CPU ops report bad data in their own status
 
 // VQ's x.e as a GEMM (oneDNN picks the CPU's vector ISA), in chunks of positions of ~16 MiB of dot products.
-int cpu_vq_nearest(rfsq_ctx* ctx, const VqSearch& op) {
+int cpu_vq_nearest(rfsq_ctx* ctx, const char* name, const VqSearch& op) {
     const int64_t b = op.npos / op.hw;
     const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(op.hw, (4 << 20) / op.m));
     void* dots = nullptr;
-    if (int st = cpu_scratch(ctx, 1, rows * op.m * (int64_t)sizeof(float), &dots, VqSearch::kName)) return st;
+    if (int st = cpu_scratch(ctx, 1, rows * op.m * (int64_t)sizeof(float), &dots, name)) return st;
     return cpu_vq_search(ctx, op.x, b, op.d, op.hw, op.codebook, op.m, op.norms, op.idx, static_cast<float*>(dots), rows);
 }
 
@@ -65,27 +65,25 @@ int cpu_scratch(rfsq_ctx* ctx, int slot, int64_t bytes, void** out, const char* 
 }
 
 const Backend& cpu_backend() {
-    // A team of one thread: LFQ's entropy sums and VQ-EMA's per-code sums take more codes per team (the sums stay
-    // under ~8 MiB) and LFQ's backward fewer positions, so that each thread has enough work.
     static const Backend be{cpu_init, cpu_release, cpu_alloc, cpu_free, cpu_copy, cpu_sync, cpu_scratch,
-                            cpu_conv_forward, cpu_conv_backward, cpu_vq_nearest, Tuning{64, 64, 64, 1 << 20}};
+                            cpu_conv_forward, cpu_conv_backward, cpu_vq_nearest, kCpuTuning};
     return be;
 }
 
 // The context's variant of the kernels (cpu_kernels.h).
 template <class Op>
-int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch) {
+int cpu_run(rfsq_ctx* ctx, const char* name, const Op& op, Launch launch) {
     switch (ctx->cpu_isa) {
         case RFSQ_CPU_ISA_AVX512:
-            return avx512::cpu_run(ctx, op, launch);
+            return avx512::cpu_run(ctx, name, op, launch);
         case RFSQ_CPU_ISA_AVX2:
-            return avx2::cpu_run(ctx, op, launch);
+            return avx2::cpu_run(ctx, name, op, launch);
         default:
-            return baseline::cpu_run(ctx, op, launch);
+            return baseline::cpu_run(ctx, name, op, launch);
     }
 }
 
-#define RFSQ_CPU_INSTANTIATE(Op) template int cpu_run<Op>(rfsq_ctx*, const Op&, Launch);
+#define RFSQ_CPU_INSTANTIATE(Op) template int cpu_run<Op>(rfsq_ctx*, const char*, const Op&, Launch);
 RFSQ_FOR_EACH_OP(RFSQ_CPU_INSTANTIATE)
 #undef RFSQ_CPU_INSTANTIATE
 

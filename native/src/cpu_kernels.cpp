@@ -39,12 +39,13 @@ struct CpuTeam {
 }  // namespace
 
 template <class Op>
-int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch) {
+int cpu_run(rfsq_ctx* ctx, const char* name, const Op& op, Launch launch) {
     const int threads = (int)(launch.teams < omp_get_max_threads() ? launch.teams : omp_get_max_threads());
+    const int64_t stride = work_stride(launch.work_floats);
     float* work = nullptr;
     if (launch.work_floats > 0) {
         void* p = nullptr;
-        if (int st = cpu_scratch(ctx, 1, threads * launch.work_floats * (int64_t)sizeof(float), &p, Op::kName)) return st;
+        if (int st = cpu_scratch(ctx, 1, threads * stride * (int64_t)sizeof(float), &p, name)) return st;
         work = static_cast<float*>(p);
     }
     unsigned bad = 0;
@@ -55,26 +56,26 @@ int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch) {
     } else {
 #pragma omp parallel num_threads(threads) reduction(| : bad)
         {
-            CpuTeam team{work ? work + omp_get_thread_num() * launch.work_floats : nullptr};
+            CpuTeam team{work ? work + omp_get_thread_num() * stride : nullptr};
 #pragma omp for schedule(static)
             for (int64_t i = 0; i < launch.teams; ++i) op(team, i);
             bad |= team.bad;
         }
     }
-    return bad ? fail(status_of_bad(bad), Op::kName, "%s", message_of_bad(bad)) : RFSQ_OK;
+    return bad ? fail(status_of_bad(bad), name, "%s", message_of_bad(bad)) : RFSQ_OK;
 }
 
 template <>
-int cpu_run<RfsqForward>(rfsq_ctx* ctx, const RfsqForward& op, Launch) {
-    return rfsq_forward_cpu(ctx, op);
+int cpu_run<RfsqForward>(rfsq_ctx* ctx, const char* name, const RfsqForward& op, Launch) {
+    return rfsq_forward_cpu(ctx, name, op);
 }
 
 template <>
-int cpu_run<RfsqBackward>(rfsq_ctx* ctx, const RfsqBackward& op, Launch) {
-    return rfsq_backward_cpu(ctx, op);
+int cpu_run<RfsqBackward>(rfsq_ctx* ctx, const char* name, const RfsqBackward& op, Launch) {
+    return rfsq_backward_cpu(ctx, name, op);
 }
 
-#define RFSQ_CPU_INSTANTIATE(Op) template int cpu_run<Op>(rfsq_ctx*, const Op&, Launch);
+#define RFSQ_CPU_INSTANTIATE(Op) template int cpu_run<Op>(rfsq_ctx*, const char*, const Op&, Launch);
 RFSQ_FOR_EACH_OP(RFSQ_CPU_INSTANTIATE)
 #undef RFSQ_CPU_INSTANTIATE
 

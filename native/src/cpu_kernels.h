@@ -10,7 +10,7 @@ namespace rfsq {
 #define RFSQ_DECLARE_CPU_VARIANT(ns)                       \
     namespace ns {                                         \
     template <class Op>                                    \
-    int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch); \
+    int cpu_run(rfsq_ctx* ctx, const char* name, const Op& op, Launch launch); \
     }
 RFSQ_DECLARE_CPU_VARIANT(baseline)
 RFSQ_DECLARE_CPU_VARIANT(avx2)

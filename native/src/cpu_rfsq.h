@@ -337,7 +337,21 @@ unsigned forward_tile(const RfsqForward& op, const Conditioning& cond, int64_t b
     return bad;
 }
 
-int rfsq_forward_cpu(rfsq_ctx* ctx, const RfsqForward& op) {
+// ops_rfsq.h's report of bad data: NaN or Inf met while rounding is an overflow unless the input itself holds one
+// (RFSQ_E_NONFINITE either way, with a message that says which). The input is scanned only when rounding met one:
+// a NaN or Inf in the input always reaches the rounding. Frozen running statistics are checked as given.
+unsigned classify_bad(unsigned bad, const float* z, int64_t count, const RfsqShape& sh, const float* running) {
+    unsigned in = 0;
+    if (bad & kBadNonFinite) {
+        for (int64_t i = 0; i < count; ++i) in |= isfinite(z[i]) ? 0u : kBadNonFinite;
+        bad = (bad & ~kBadNonFinite) | kBadOverflow;
+    }
+    if (running && sh.strategy == RFSQ_STRATEGY_LAYERNORM)
+        for (int64_t i = 0; i < (int64_t)sh.stages * sh.C(); ++i) in |= check_stats(running[2 * i], running[2 * i + 1]);
+    return bad | in;
+}
+
+int rfsq_forward_cpu(rfsq_ctx* ctx, const char* name, const RfsqForward& op) {
     const RfsqShape& sh = op.sh;
     const int64_t B = sh.b, N = sh.n, CN = sh.C() * N, blocks = ceil_div(N, kBlock);
     const int threads = omp_get_max_threads();
@@ -353,7 +367,7 @@ int rfsq_forward_cpu(rfsq_ctx* ctx, const RfsqForward& op) {
         const int teams = by_position ? 1 : (int)std::min<int64_t>(threads, B);
         const int64_t per_team = CN + part_floats(sh);
         void* p = nullptr;
-        if (int st = cpu_scratch(ctx, 1, teams * per_team * (int64_t)sizeof(float), &p, RfsqForward::kName)) return st;
+        if (int st = cpu_scratch(ctx, 1, teams * per_team * (int64_t)sizeof(float), &p, name)) return st;
         float* work = static_cast<float*>(p);
         auto image = [&](int64_t b, float* w, const Crew& crew) {
             const FwdImage io{op.z + b * CN, op.zhat + b * CN, op.idx ? op.idx + b * N * sh.stages : nullptr, op.stats,
@@ -376,7 +390,8 @@ int rfsq_forward_cpu(rfsq_ctx* ctx, const RfsqForward& op) {
             for (int64_t b = 0; b < B; ++b) bad |= image(b, work + omp_get_thread_num() * per_team, Crew::of(0, 1, blocks));
         }
     }
-    return bad ? fail(status_of_bad(bad), RfsqForward::kName, "%s", message_of_bad(bad)) : RFSQ_OK;
+    bad = classify_bad(bad, op.z, B * CN, sh, op.running);
+    return bad ? fail(status_of_bad(bad), name, "%s", message_of_bad(bad)) : RFSQ_OK;
 }
 
 // ---- backward ----------------------------------------------------------------------------------------------
@@ -480,13 +495,13 @@ unsigned backward_image(const RfsqBackward& op, const Conditioning& cond, int64_
     return bad;
 }
 
-int rfsq_backward_cpu(rfsq_ctx* ctx, const RfsqBackward& op) {
+int rfsq_backward_cpu(rfsq_ctx* ctx, const char* name, const RfsqBackward& op) {
     const RfsqShape& sh = op.sh;
     const int64_t B = sh.b, N = sh.n, CN = sh.C() * N;
     const int teams = (int)std::min<int64_t>(omp_get_max_threads(), B);
     const int64_t per_team = 2LL * sh.stages * CN + N + part_floats(sh);
     void* p = nullptr;
-    if (int st = cpu_scratch(ctx, 1, teams * per_team * (int64_t)sizeof(float), &p, RfsqBackward::kName)) return st;
+    if (int st = cpu_scratch(ctx, 1, teams * per_team * (int64_t)sizeof(float), &p, name)) return st;
     float* work = static_cast<float*>(p);
     const Conditioning cond(sh, op.params, nullptr);
     unsigned bad = 0;
@@ -496,7 +511,8 @@ int rfsq_backward_cpu(rfsq_ctx* ctx, const RfsqBackward& op) {
 #pragma omp parallel for schedule(static) reduction(| : bad) num_threads(teams)
         for (int64_t b = 0; b < B; ++b) bad |= backward_image(op, cond, b, work + omp_get_thread_num() * per_team);
     }
-    return bad ? fail(status_of_bad(bad), RfsqBackward::kName, "%s", message_of_bad(bad)) : RFSQ_OK;
+    bad = classify_bad(bad, op.z, B * CN, sh, nullptr);
+    return bad ? fail(status_of_bad(bad), name, "%s", message_of_bad(bad)) : RFSQ_OK;
 }
 
 #undef RFSQ_INLINE

@@ -13,7 +13,7 @@ int absent_free(rfsq_ctx*, void*) { return RFSQ_OK; }
 int absent_copy(rfsq_ctx*, void*, const void*, int64_t, int, const char* op) { return fail(RFSQ_E_NO_DEVICE, op, "%s", kWhy); }
 int absent_sync(rfsq_ctx*, const char*) { return RFSQ_OK; }
 int absent_scratch(rfsq_ctx*, int, int64_t, void**, const char* op) { return fail(RFSQ_E_NO_DEVICE, op, "%s", kWhy); }
-int absent_vq_search(rfsq_ctx*, const VqSearch&) { return fail(RFSQ_E_NO_DEVICE, VqSearch::kName, "%s", kWhy); }
+int absent_vq_search(rfsq_ctx*, const char* op, const VqSearch&) { return fail(RFSQ_E_NO_DEVICE, op, "%s", kWhy); }
 }  // namespace
 
 const Backend& cuda_backend() {
@@ -38,11 +38,11 @@ int cuda_graph_launch(rfsq_ctx*, rfsq_graph*) { return fail(RFSQ_E_NO_DEVICE, "r
 void cuda_graph_destroy(rfsq_graph*) {}
 
 template <class Op>
-int cuda_run(rfsq_ctx*, const Op&, Launch) {
-    return fail(RFSQ_E_NO_DEVICE, Op::kName, "%s", kWhy);
+int cuda_run(rfsq_ctx*, const char* name, const Op&, Launch) {
+    return fail(RFSQ_E_NO_DEVICE, name, "%s", kWhy);
 }
 
-#define RFSQ_CUDA_INSTANTIATE(Op) template int cuda_run<Op>(rfsq_ctx*, const Op&, Launch);
+#define RFSQ_CUDA_INSTANTIATE(Op) template int cuda_run<Op>(rfsq_ctx*, const char*, const Op&, Launch);
 RFSQ_FOR_EACH_OP(RFSQ_CUDA_INSTANTIATE)
 #undef RFSQ_CUDA_INSTANTIATE
 

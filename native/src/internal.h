@@ -46,8 +46,7 @@ namespace rfsq {
 // Records "op: message" as this thread's last error and returns status.
 int fail(int status, const char* op, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 
-// Op ids index RFSQ_FOR_EACH_OP; the CUDA backend stores one when a kernel flags bad data.
-const char* op_name(int id);
+// Status and message of the bad-data bits (kBad*) a kernel raised.
 int status_of_bad(unsigned bits);
 const char* message_of_bad(unsigned bits);
 
@@ -78,6 +77,13 @@ struct Tuning {
     }
 };
 
+// Each backend's tuning (declared here so that the team emulation tests, native/tests/team_tests.cpp, run every op
+// as the CUDA backend does). CPU: a team is one thread, so more codes per team (the sums stay under ~8 MiB) and
+// fewer LFQ backward positions give each thread enough work; CUDA: many small teams keep every SM busy, one LFQ
+// backward position per thread of a 256-thread block.
+constexpr Tuning kCpuTuning{64, 64, 64, 1 << 20};
+constexpr Tuning kCudaTuning{32, 256, 8, int64_t(1) << 40};
+
 // One backend: memory, copies, sync and scratch (run<Op> is a template, declared per backend below), its tuning,
 // and VQ's nearest-code search (oneDNN's matmul on the CPU, the tiled VqSearch kernel on CUDA).
 struct Backend {
@@ -91,7 +97,7 @@ struct Backend {
     int (*conv_forward)(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* bias, float* y);
     int (*conv_backward)(rfsq_ctx*, const ConvShape&, const float* x, const float* weight, const float* dy, float* dx,
                          float* dweight, float* dbias);
-    int (*vq_search)(rfsq_ctx*, const VqSearch&);  // writes op.idx; reports NaN/Inf in x
+    int (*vq_search)(rfsq_ctx*, const char* op, const VqSearch&);  // writes idx; reports NaN/Inf in x
     Tuning tuning;
 };
 
@@ -123,9 +129,10 @@ void cuda_graph_destroy(rfsq_graph*);
 // Scratch and workspaces cannot be reallocated while a graph is recorded or alive: it holds their addresses.
 int check_fixed_memory(const rfsq_ctx*, const char* op, long long bytes);
 
+// Runs launch.teams teams of op; name (the entry point) is what errors name.
 template <class Op>
-int cpu_run(rfsq_ctx* ctx, const Op& op, Launch launch);
+int cpu_run(rfsq_ctx* ctx, const char* name, const Op& op, Launch launch);
 template <class Op>
-int cuda_run(rfsq_ctx* ctx, const Op& op, Launch launch);
+int cuda_run(rfsq_ctx* ctx, const char* name, const Op& op, Launch launch);
 
 }  // namespace rfsq

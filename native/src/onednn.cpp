@@ -251,7 +251,7 @@ int cpu_conv_backward(rfsq_ctx* ctx, const ConvShape& sh, const float* x, const 
     if (dx && (sh.flags & RFSQ_CONV_RELU_X)) {  // the ReLU that made x: dx where x > 0, else 0 (padding stays 0)
         const int64_t k = (sh.flags & RFSQ_CONV_X_BLOCKED) ? sh.block : 1;
         const int64_t n = blocked_floats(sh.b, sh.cfg.in_channels, sh.h * sh.w, (int32_t)k);
-        return cpu_run(ctx, ReluBackward{x, dx, n, dx}, chunk_launch(n));
+        return cpu_run(ctx, "rfsq_conv_backward_ex", ReluBackward{x, dx, n, dx}, chunk_launch(n));
     }
     return RFSQ_OK;
 }

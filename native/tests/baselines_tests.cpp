@@ -5,80 +5,11 @@
 #include <math.h>
 
 #include "harness.h"
+#include "reference.h"
 
 namespace {
 
-// ---- LFQ reference ---------------------------------------------------------------------------------------------
-
-struct LfqRef {
-    std::vector<double> q, dx;
-    std::vector<int32_t> idx;
-    double loss = 0;
-};
-
-double sgn_code(int64_t j, int ch, int C) { return ((j >> (C - 1 - ch)) & 1) ? 1.0 : -1.0; }
-double ent(double p) { return -p * log(std::max(p, 1e-5)); }
-double dent(double p) { return p >= 1e-5 ? -(log(p) + 1) : -log(1e-5); }
-
-// Straight from the page: full M-way softmax over logits, then the entropies and their gradient.
-LfqRef lfq_ref(const rfsq_lfq_cfg& cfg, const std::vector<double>& x, int64_t B, int64_t HW, const std::vector<double>& dq) {
-    const int C = cfg.channels;
-    const int64_t N = B * HW, M = int64_t(1) << C, E = N * C;
-    const double tau = cfg.inv_temperature, we = cfg.entropy_weight, wc = cfg.commitment_weight, gam = cfg.diversity_gamma;
-    LfqRef r;
-    r.q.assign(E, 0);
-    r.dx.assign(E, 0);
-    r.idx.assign(N, 0);
-    auto at = [&](int64_t n, int ch) { return (n / HW * C + ch) * HW + n % HW; };
-    double commit = 0;
-    for (int64_t n = 0; n < N; ++n) {
-        int32_t index = 0;
-        for (int ch = 0; ch < C; ++ch) {
-            const double v = x[at(n, ch)], q = v > 0 ? 1 : -1;
-            r.q[at(n, ch)] = q;
-            index += (v > 0 ? 1 : 0) << (C - 1 - ch);
-            commit += (v - q) * (v - q);
-            r.dx[at(n, ch)] = dq[at(n, ch)] + 2 * wc * (v - q) / (double)E;
-        }
-        r.idx[n] = index;
-    }
-    r.loss = wc * commit / (double)E;
-    if (we == 0) return r;
-    std::vector<double> p(N * M), a(M, 0.0);
-    double P = 0;
-    for (int64_t n = 0; n < N; ++n) {
-        double mx = -INFINITY;
-        for (int64_t j = 0; j < M; ++j) {
-            double l = 0;
-            for (int ch = 0; ch < C; ++ch) l -= tau * (x[at(n, ch)] - sgn_code(j, ch, C)) * (x[at(n, ch)] - sgn_code(j, ch, C));
-            p[n * M + j] = l;
-            mx = std::max(mx, l);
-        }
-        double s = 0;
-        for (int64_t j = 0; j < M; ++j) s += (p[n * M + j] = exp(p[n * M + j] - mx));
-        for (int64_t j = 0; j < M; ++j) {
-            p[n * M + j] /= s;
-            P += ent(p[n * M + j]);
-            a[j] += p[n * M + j] / N;
-        }
-    }
-    double Q = 0;
-    for (int64_t j = 0; j < M; ++j) Q += ent(a[j]);
-    r.loss += we * (P / (N * M) - gam * Q / M);
-    for (int64_t n = 0; n < N; ++n) {
-        std::vector<double> g(M);
-        double G = 0;
-        for (int64_t j = 0; j < M; ++j) {
-            g[j] = we * (dent(p[n * M + j]) - gam * dent(a[j])) / (N * M);
-            G += p[n * M + j] * g[j];
-        }
-        for (int64_t j = 0; j < M; ++j) {
-            const double dl = p[n * M + j] * (g[j] - G);
-            for (int ch = 0; ch < C; ++ch) r.dx[at(n, ch)] += -2 * tau * dl * (x[at(n, ch)] - sgn_code(j, ch, C));
-        }
-    }
-    return r;
-}
+using namespace ref;
 
 rfsq_lfq_cfg lfq_cfg(int C, float wc, float we, float gamma = 2.5f, float tau = 1.0f) { return rfsq_lfq_cfg{C, wc, we, gamma, tau}; }
 
@@ -168,70 +99,11 @@ void test_lfq_errors(rfsq_ctx* ctx) {
     }
 }
 
-// ---- VQ reference ----------------------------------------------------------------------------------------------
-
-struct VqCase {
-    int32_t M, D;
-    int64_t B, H, W;
-    int64_t N() const { return B * H * W; }
-    int64_t HW() const { return H * W; }
-    int64_t E() const { return B * D * H * W; }
-    int64_t at(int64_t n, int d) const { return (n / HW() * D + d) * HW() + n % HW(); }
-};
-
-double vq_dist(const std::vector<float>& x, const std::vector<float>& cb, const VqCase& k, int64_t n, int64_t j) {
-    double s = 0;
-    for (int d = 0; d < k.D; ++d) {
-        const double v = (double)x[k.at(n, d)] - cb[j * k.D + d];
-        s += v * v;
-    }
-    return s;
-}
-
-// Checks the native indices: each must be a nearest code in float64 up to the float32 rounding of ||e||^2 - 2 x.e
-// (counted in *far otherwise), and equal to the float64 argmin wherever that one is clear by more than the rounding
-// (the return value counts those misses).
-int64_t vq_index_misses(const std::vector<float>& x, const std::vector<float>& cb, const VqCase& k, const std::vector<int32_t>& idx,
-                        int64_t* far) {
-    int64_t misses = 0;
-    *far = 0;
-    for (int64_t n = 0; n < k.N(); ++n) {
-        double best = INFINITY, second = INFINITY, xx = 0;
-        int64_t at = -1;
-        for (int d = 0; d < k.D; ++d) xx += (double)x[k.at(n, d)] * x[k.at(n, d)];
-        for (int64_t j = 0; j < k.M; ++j) {
-            const double dj = vq_dist(x, cb, k, n, j);
-            if (dj < best) {
-                second = best;
-                best = dj;
-                at = j;
-            } else if (dj < second) {
-                second = dj;
-            }
-        }
-        const double tol = 1e-5 * (xx + 1.0);
-        if (idx[n] < 0 || idx[n] >= k.M || vq_dist(x, cb, k, n, idx[n]) > best + tol) ++*far;
-        else if (idx[n] != at && second - best > tol) ++misses;
-    }
-    return misses;
-}
-
-std::vector<float> uniform_codebook(Rng& g, int32_t M, int32_t D, double half) {
-    std::vector<float> cb((size_t)M * D);
-    for (auto& v : cb) v = (float)((g.uniform() * 2 - 1) * half);
-    return cb;
-}
-
 void test_vq_forward(rfsq_ctx* ctx, const VqCase& k) {
     Rng g = fresh();
     const rfsq_vq_cfg cfg{k.M, k.D, 0.99f, 1e-5f, 0.8f};
     const auto cb = uniform_codebook(g, k.M, k.D, 1.0);
-    // Latents near random codes (so that the search matters) plus noise.
-    std::vector<float> x(k.E());
-    for (int64_t n = 0; n < k.N(); ++n) {
-        const int64_t j = (int64_t)(g.uniform() * k.M);
-        for (int d = 0; d < k.D; ++d) x[k.at(n, d)] = (float)(cb[j * k.D + d] + 0.3 * g.normal());
-    }
+    const auto x = latents_near_codes(g, cb, k);
     const auto dzq = randn(g, k.E(), 1.0);
     Buf<float> dx(ctx, x), dcb(ctx, cb), zq(ctx, k.E()), loss(ctx, 1), ddzq(ctx, dzq), grad(ctx, k.E()), dec(ctx, k.E());
     Buf<int32_t> idx(ctx, k.N());
@@ -320,12 +192,7 @@ void test_vq_ties(rfsq_ctx* ctx) {
     const VqCase k{300, 40, 2, 3, 5};
     const rfsq_vq_cfg cfg{k.M, k.D, 0.99f, 1e-5f, 1.0f};
     auto cb = uniform_codebook(g, k.M, k.D, 1.0);
-    // Codes 17, 140 and 299 repeat code 5 exactly: positions at code 5 must pick 5.
-    for (int j : {17, 140, 299})
-        for (int d = 0; d < k.D; ++d) cb[j * k.D + d] = cb[5 * k.D + d];
-    std::vector<float> x(k.E());
-    for (int64_t n = 0; n < k.N(); ++n)
-        for (int d = 0; d < k.D; ++d) x[k.at(n, d)] = cb[5 * k.D + d] + (float)(1e-3 * g.normal());
+    const auto x = tie_to_code_5(g, cb, k);  // positions at code 5 must pick 5
     Buf<float> dx(ctx, x), dcb(ctx, cb), zq(ctx, k.E());
     Buf<int32_t> idx(ctx, k.N());
     check(settle(ctx, rfsq_vq_forward(ctx, &cfg, dx.d, k.B, k.H, k.W, dcb.d, zq.d, idx.d, nullptr)) == RFSQ_OK, "vq_forward");

@@ -159,12 +159,7 @@ void test_finite_differences(rfsq_ctx* ctx, const ConvCase& c) {
         std::vector<double> d(v.size());
         const double eps = 1e-3;
         for (size_t i = 0; i < v.size(); ++i) {
-            const double keep = v[i];
-            v[i] = keep + eps;
-            const double up = loss();
-            v[i] = keep - eps;
-            d[i] = (up - loss()) / (2 * eps);
-            v[i] = keep;
+            d[i] = central_difference(v, i, eps, loss);
         }
         return d;
     };

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rfsq.h"
+#include "rfsq_testing.h"  // tests also call the entry points only tests use
 
 namespace {
 
@@ -104,6 +105,48 @@ std::vector<double> to_double(const std::vector<T>& v) {
     return std::vector<double>(v.begin(), v.end());
 }
 
+// d loss() / d x[i] by central differences of step eps (x[i] is restored): gradient checks against finite differences.
+template <class Loss>
+inline double central_difference(std::vector<double>& x, size_t i, double eps, Loss&& loss) {
+    const double keep = x[i];
+    x[i] = keep + eps;
+    const double up = loss();
+    x[i] = keep - eps;
+    const double down = loss();
+    x[i] = keep;
+    return (up - down) / (2 * eps);
+}
+
+// A VQ codebook (M, D) uniform in [-half, half].
+inline std::vector<float> uniform_codebook(Rng& g, int32_t M, int32_t D, double half) {
+    std::vector<float> cb((size_t)M * D);
+    for (auto& v : cb) v = (float)((g.uniform() * 2 - 1) * half);
+    return cb;
+}
+
+// Latents of a VQ case k (ref::VqCase) near random codes of cb plus N(0, 0.3^2) noise, so that the search matters.
+template <class VqCase>
+std::vector<float> latents_near_codes(Rng& g, const std::vector<float>& cb, const VqCase& k) {
+    std::vector<float> x(k.E());
+    for (int64_t n = 0; n < k.N(); ++n) {
+        const int64_t j = (int64_t)(g.uniform() * k.M);
+        for (int d = 0; d < k.D; ++d) x[k.at(n, d)] = (float)(cb[j * k.D + d] + 0.3 * g.normal());
+    }
+    return x;
+}
+
+// The VQ ties case: codes 17, 140 and 299 of cb (M >= 300) become exact copies of code 5; returns latents of k
+// (ref::VqCase) next to code 5 (noise 1e-3), whose nearest codes are then tied.
+template <class VqCase>
+std::vector<float> tie_to_code_5(Rng& g, std::vector<float>& cb, const VqCase& k) {
+    for (int j : {17, 140, 299})
+        for (int d = 0; d < k.D; ++d) cb[j * k.D + d] = cb[5 * k.D + d];
+    std::vector<float> x(k.E());
+    for (int64_t n = 0; n < k.N(); ++n)
+        for (int d = 0; d < k.D; ++d) x[k.at(n, d)] = cb[5 * k.D + d] + (float)(1e-3 * g.normal());
+    return x;
+}
+
 // The CPU kernel variants to test: every one this CPU supports (RFSQ_CPU_ISA picks the variant of a new context),
 // or only the one RFSQ_CPU_ISA names when it is set.
 inline std::vector<std::string> cpu_variants() {
@@ -137,10 +180,17 @@ inline int run_on_every_device(const std::function<void(rfsq_ctx*, const char*)>
     rfsq_live_objects(&live0);
     int32_t gpus = 0;
     rfsq_cuda_device_count(&gpus);
+    // RFSQ_TEST_DEVICES=cuda: the CUDA cases only (a sanitizer run), and no GPU is then a failure.
+    const char* only = getenv("RFSQ_TEST_DEVICES");
+    const bool cuda_only = only && strcmp(only, "cuda") == 0;
     std::vector<std::string> devices;
-    for (const std::string& v : cpu_variants()) devices.push_back("cpu-" + v);
+    if (!cuda_only)
+        for (const std::string& v : cpu_variants()) devices.push_back("cpu-" + v);
     if (gpus > 0) devices.push_back("cuda");
-    else printf("CUDA: no usable GPU, CUDA cases SKIPPED (CPU cases run)\n");
+    else if (cuda_only) {
+        fprintf(stderr, "FAIL RFSQ_TEST_DEVICES=cuda but no usable GPU (rfsq_cuda_device_count = 0)\n");
+        return 1;
+    } else printf("CUDA: no usable GPU, CUDA cases SKIPPED (CPU cases run)\n");
     for (const std::string& d : devices) {
         rfsq_ctx* ctx = nullptr;
         const int st = d == "cuda" ? rfsq_ctx_create(0, &ctx) : cpu_context(d.substr(4), &ctx);
@@ -160,8 +210,22 @@ inline int run_on_every_device(const std::function<void(rfsq_ctx*, const char*)>
     return g_failed == 0 ? 0 : 1;
 }
 
+// RFSQ_TEST_FILTER=a,b: only the cases whose name contains one of these (short sanitizer runs).
+inline bool selected(const std::string& name) {
+    const char* filter = getenv("RFSQ_TEST_FILTER");
+    if (!filter || !*filter) return true;
+    std::string rest = filter;
+    for (size_t at; !rest.empty(); rest = at == std::string::npos ? "" : rest.substr(at + 1)) {
+        at = rest.find(',');
+        const std::string part = rest.substr(0, at);
+        if (!part.empty() && name.find(part) != std::string::npos) return true;
+    }
+    return false;
+}
+
 // Runs one named case and prints a line with its outcome.
 inline void named_case(const char* dev, const std::string& name, const std::function<void()>& f) {
+    if (!selected(name)) return;
     g_case = std::string(dev) + " " + name;
     const int before = g_failed;
     f();

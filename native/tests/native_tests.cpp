@@ -1,149 +1,15 @@
-// Native tests of every rfsq.h entry point, against float64 references on fresh random inputs, with outputs
-// poisoned before each call. Every case runs on the CPU backend and, when a GPU is usable, on CUDA too.
+// Native tests of every rfsq.h and rfsq_testing.h entry point, against float64 references on fresh random inputs,
+// with outputs poisoned before each call. Every case runs on the CPU backend and, when a GPU is usable, on CUDA too.
 // Gradients are checked by central finite differences of a float64 straight-through surrogate of the
 // forward (round(f) replaced by f + its frozen rounding offset), independent of the backward's derivation.
+#include <thread>
+
 #include "harness.h"
+#include "reference.h"
 
 namespace {
 
-// ---- float64 references ------------------------------------------------------------------------------------
-
-struct RefFsq {
-    std::vector<int> L;
-    std::vector<double> h, o, shift, half;
-    std::vector<int64_t> basis;
-    int64_t codebook = 1;
-    explicit RefFsq(const rfsq_levels& lv) {
-        for (int j = 0; j < lv.count; ++j) {
-            const int l = lv.levels[j];
-            L.push_back(l);
-            h.push_back((l - 1) * (1 - 1e-3) / 2);
-            o.push_back(l % 2 == 0 ? 0.5 : 0.0);
-            shift.push_back(tan(o.back() / h.back()));
-            half.push_back(l / 2);
-            basis.push_back(codebook);
-            codebook *= l;
-        }
-    }
-    double bound(int j, double x) const { return tanh(x + shift[j]) * h[j] - o[j]; }
-    double deriv(int j, double x) const {
-        const double t = tanh(x + shift[j]);
-        return h[j] * (1 - t * t) / half[j];
-    }
-    // Distance of f to the nearest rounding boundary (a half-integer).
-    static double margin(double f) { return fabs(f - floor(f) - 0.5); }
-};
-
-constexpr double kAmbiguous = 1e-4;  // |f - boundary| below this: float32 may round either way
-
-struct RfsqCase {
-    rfsq_rfsq_cfg cfg;
-    int64_t b, h, w;
-    int C() const { return cfg.levels.count; }
-    int64_t n() const { return h * w; }
-    int64_t size() const { return b * C() * n(); }
-    int64_t params() const {
-        int64_t p = 0;
-        rfsq_rfsq_param_count(&cfg, &p);
-        return p;
-    }
-};
-
-// Float64 RFSQ forward. hint: the kernel's indices, adopted where the reference is ambiguous (so both
-// follow the same branch); offsets: when given, round(f) is replaced by f + offset (the STE surrogate),
-// and when offsets_out is given, the offsets of this point are recorded.
-struct RefRfsq {
-    std::vector<double> zhat, stats, rnorm;
-    std::vector<int32_t> idx;
-    int64_t mismatches = 0;
-};
-
-RefRfsq ref_rfsq(const RfsqCase& tc, const std::vector<double>& z, const std::vector<double>& params,
-                 const float* running, const int32_t* hint, const std::vector<double>* offsets,
-                 std::vector<double>* offsets_out) {
-    const RefFsq F(tc.cfg.levels);
-    const int C = tc.C(), K = tc.cfg.stages, st = tc.cfg.strategy;
-    const int64_t N = tc.n(), B = tc.b;
-    RefRfsq out;
-    out.zhat.assign(tc.size(), 0.0);
-    out.idx.assign(B * N * K, 0);
-    out.stats.assign(K * B * C * 2, 0.0);
-    out.rnorm.assign(B * K, 0.0);
-    if (offsets_out) offsets_out->assign(tc.size() * K, 0.0);
-    auto gain = [](double g) { return fabs(g) < 1e-6 ? (g < 0 ? -1e-6 : 1e-6) : g; };
-    for (int64_t b = 0; b < B; ++b) {
-        std::vector<double> r(z.begin() + b * C * N, z.begin() + (b + 1) * C * N);
-        for (int s = 0; s < K; ++s) {
-            std::vector<double> mu(C, 0.0), sig(C, 1.0), a(C, 1.0), be(C, 0.0), ainv(C, 1.0);
-            for (int c = 0; c < C; ++c) {
-                if (st == RFSQ_STRATEGY_SCALE) {
-                    const double t = params[s];
-                    const double sc = std::max(t > 20 ? t : log1p(exp(t)), 1e-6);
-                    a[c] = sc;
-                    ainv[c] = 1 / sc;
-                } else if (st == RFSQ_STRATEGY_LAYERNORM) {
-                    if (running) {
-                        mu[c] = running[(s * C + c) * 2];
-                        sig[c] = running[(s * C + c) * 2 + 1];
-                    } else {
-                        double m = 0, v = 0;
-                        for (int64_t p = 0; p < N; ++p) m += r[c * N + p];
-                        m /= N;
-                        for (int64_t p = 0; p < N; ++p) v += (r[c * N + p] - m) * (r[c * N + p] - m);
-                        mu[c] = m;
-                        sig[c] = sqrt(v / N + 1e-5);
-                    }
-                    const double g = gain(params[s * 2 * C + c]);
-                    be[c] = params[s * 2 * C + C + c];
-                    a[c] = g / sig[c];
-                    ainv[c] = sig[c] / g;
-                    out.stats[((s * B + b) * C + c) * 2] = mu[c];
-                    out.stats[((s * B + b) * C + c) * 2 + 1] = sig[c];
-                }
-            }
-            double sq = 0;
-            for (int64_t p = 0; p < N; ++p) {
-                int64_t index = 0;
-                const int64_t hint_index = hint ? hint[(b * N + p) * K + s] : -1;
-                for (int c = 0; c < C; ++c) {
-                    const double x = r[c * N + p];
-                    const double f = F.bound(c, (x - mu[c]) * a[c] + be[c]);
-                    double lev = nearbyint(f);
-                    if (hint && RefFsq::margin(f) < kAmbiguous) {
-                        lev = (double)((hint_index / F.basis[c]) % F.L[c]) - F.half[c];
-                    } else if (hint && (int64_t)(lev + F.half[c]) != (hint_index / F.basis[c]) % F.L[c]) {
-                        ++out.mismatches;
-                    }
-                    const int64_t e = (b * C + c) * N + p;
-                    if (offsets_out) (*offsets_out)[e * K + s] = lev - f;
-                    const double level = offsets ? f + (*offsets)[e * K + s] : lev;
-                    index += (int64_t)(lev + F.half[c]) * F.basis[c];
-                    const double q = (level / F.half[c] - be[c]) * ainv[c] + mu[c];
-                    out.zhat[e] += q;
-                    r[c * N + p] = x - q;
-                    sq += r[c * N + p] * r[c * N + p];
-                }
-                out.idx[(b * N + p) * K + s] = (int32_t)index;
-            }
-            out.rnorm[b * K + s] = sqrt(sq);
-        }
-    }
-    return out;
-}
-
-std::vector<float> random_params(Rng& g, const RfsqCase& tc) {
-    std::vector<float> p(tc.params());
-    const int C = tc.C();
-    for (int s = 0; s < tc.cfg.stages; ++s) {
-        if (tc.cfg.strategy == RFSQ_STRATEGY_SCALE) p[s] = (float)(g.uniform() * 2 - 1);
-        if (tc.cfg.strategy == RFSQ_STRATEGY_LAYERNORM)
-            for (int c = 0; c < C; ++c) {
-                p[s * 2 * C + c] = (float)(0.5 + g.uniform());
-                p[s * 2 * C + C + c] = (float)(g.uniform() * 0.6 - 0.3);
-            }
-    }
-    return p;
-}
+using namespace ref;
 
 // ---- tests ---------------------------------------------------------------------------------------------------
 
@@ -245,23 +111,8 @@ void test_fsq_random(rfsq_ctx* ctx) {
     check(settle(ctx, rfsq_fsq_indices_to_codes(ctx, &lv, idx.d, B, H, W, back.d)) == RFSQ_OK, "indices_to_codes");
     const auto c = codes.get(), gr = grad.get(), cb = back.get();
     const auto i1 = idx.get(), i2 = idx2.get();
-    int64_t wrong = 0;
-    std::vector<double> ref_grad(x.size());
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t p = 0; p < N; ++p) {
-            int64_t index = 0;
-            bool ambiguous = false;
-            for (int ch = 0; ch < C; ++ch) {
-                const int64_t e = (b * C + ch) * N + p;
-                const double f = F.bound(ch, x[e]);
-                ambiguous |= RefFsq::margin(f) < kAmbiguous;
-                const double lev = nearbyint(f);
-                index += (int64_t)(lev + F.half[ch]) * F.basis[ch];
-                if (RefFsq::margin(f) >= kAmbiguous && c[e] != (float)(lev / F.half[ch])) ++wrong;
-                ref_grad[e] = dc[e] * F.deriv(ch, x[e]);
-            }
-            if (!ambiguous && i1[b * N + p] != index) ++wrong;
-        }
+    const int64_t wrong = F.mismatches(x, B, N, c, i1);
+    const std::vector<double> ref_grad = F.backward(x, dc, N);
     check(wrong == 0, "fsq codes and indices equal the float64 reference", (double)wrong, 0);
     check(rel_err(gr, ref_grad) < 1e-5, "fsq straight-through gradient", rel_err(gr, ref_grad), 1e-5);
     check(i1 == i2, "codes_to_indices(forward codes) = forward indices");
@@ -323,6 +174,79 @@ void test_bad_data(rfsq_ctx* ctx) {
     check(rfsq_ctx_sync(ctx) == RFSQ_OK, "a reported error is cleared");
 }
 
+// Decode and the layernorm inverse trust no statistics: NaN or infinite mu or sigma is RFSQ_E_NONFINITE, sigma <= 0
+// RFSQ_E_INVALID, each naming the op; a finite input too large for float32 is an overflow, not a "NaN input".
+void test_bad_statistics(rfsq_ctx* ctx) {
+    Rng g = fresh();
+    const int64_t B = 2, C = 4, H = 3, W = 3, K = 2;
+    rfsq_rfsq_cfg cfg{levels_of({8, 8, 8, 4}), (int32_t)K, RFSQ_STRATEGY_LAYERNORM};
+    std::vector<float> params(K * 2 * C, 0.0f);
+    for (int64_t s = 0; s < K; ++s)
+        for (int64_t c = 0; c < C; ++c) params[s * 2 * C + c] = 1.0f;  // gamma 1, beta 0
+    Buf<float> dp(ctx, params), out(ctx, B * C * H * W);
+    Buf<int32_t> di(ctx, std::vector<int32_t>(B * H * W * K, 1234));
+    struct Bad {
+        int64_t at;  // element of the statistics
+        float value;
+        int status;
+    };
+    const Bad bad[] = {{3, NAN, RFSQ_E_NONFINITE}, {5, INFINITY, RFSQ_E_NONFINITE}, {2, -INFINITY, RFSQ_E_NONFINITE},
+                       {6, NAN, RFSQ_E_NONFINITE}, {7, 0.0f, RFSQ_E_INVALID}, {9, -0.5f, RFSQ_E_INVALID}};
+    for (int per_image = 0; per_image <= 1; ++per_image) {
+        std::vector<float> stats((per_image ? K * B : K) * C * 2);
+        for (size_t i = 0; i < stats.size(); ++i) stats[i] = i % 2 ? 0.7f : 0.1f;  // (mu, sigma)
+        Buf<float> ds(ctx, stats);
+        check(settle(ctx, rfsq_rfsq_decode(ctx, &cfg, di.d, B, H, W, dp.d, ds.d, per_image, out.d)) == RFSQ_OK,
+              "decode with valid statistics");
+        for (const Bad& x : bad) {
+            std::vector<float> s = stats;
+            s[x.at] = x.value;
+            ds.put(s);
+            const int st = settle(ctx, rfsq_rfsq_decode(ctx, &cfg, di.d, B, H, W, dp.d, ds.d, per_image, out.d));
+            check(st == x.status, per_image ? "decode refuses bad per-image statistics" : "decode refuses bad running statistics",
+                  st, x.status);
+            check(strstr(rfsq_last_error(), "rfsq_rfsq_decode") && strstr(rfsq_last_error(), "sigma"),
+                  "the statistics error names the op and says what is wrong");
+        }
+    }
+    std::vector<float> stats(B * C * 2);
+    for (size_t i = 0; i < stats.size(); ++i) stats[i] = i % 2 ? 0.7f : 0.1f;
+    Buf<float> ds(ctx, stats), y(ctx, randn(g, B * C * H * W, 1.0)),
+        gamma(ctx, std::vector<float>(C, 1.0f)), beta(ctx, std::vector<float>(C, 0.0f));
+    check(settle(ctx, rfsq_layernorm_inverse(ctx, y.d, B, C, H, W, gamma.d, beta.d, ds.d, out.d)) == RFSQ_OK,
+          "layernorm inverse with valid statistics");
+    for (const Bad& x : bad) {
+        std::vector<float> s = stats;
+        s[x.at] = x.value;
+        ds.put(s);
+        const int st = settle(ctx, rfsq_layernorm_inverse(ctx, y.d, B, C, H, W, gamma.d, beta.d, ds.d, out.d));
+        check(st == x.status, "layernorm inverse refuses bad statistics", st, x.status);
+        check(strstr(rfsq_last_error(), "rfsq_layernorm_inverse") != nullptr, "the error names rfsq_layernorm_inverse");
+    }
+    // 3e38 is finite: its square overflows inside the layernorm statistics; say so rather than "NaN input".
+    std::vector<float> z(B * C * H * W, 0.5f);
+    z[4] = 3e38f;
+    Buf<float> dz(ctx, z);
+    for (int running = 0; running <= 1; ++running) {
+        Buf<float> rs(ctx, std::vector<float>{0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f,
+                                              1.0f, 0.0f, 1.0f});
+        const int st = settle(ctx, rfsq_rfsq_forward(ctx, &cfg, dz.d, B, H, W, dp.d, running ? rs.d : nullptr, out.d,
+                                                     nullptr, nullptr, nullptr));
+        if (running) {
+            check(st == RFSQ_OK, "3e38 with frozen statistics (1, 0) stays finite");
+        } else {
+            check(st == RFSQ_E_NONFINITE && strstr(rfsq_last_error(), "overflow") && !strstr(rfsq_last_error(), "NaN or Inf) in the input"),
+                  "a finite input that overflows is reported as an overflow");
+        }
+    }
+    std::vector<float> zb(B * C * H * W, 0.5f);
+    zb[4] = 3e38f;
+    Buf<float> dzb(ctx, zb), dzhat(ctx, randn(g, B * C * H * W, 1.0)), grad(ctx, B * C * H * W),
+        dpar(ctx, params.size());
+    const int st = settle(ctx, rfsq_rfsq_backward(ctx, &cfg, dzb.d, B, H, W, dp.d, dzhat.d, grad.d, dpar.d));
+    check(st == RFSQ_E_NONFINITE && strstr(rfsq_last_error(), "overflow"), "the backward reports the overflow as such too");
+}
+
 void test_building_blocks(rfsq_ctx* ctx) {
     Rng g = fresh();
     const int64_t B = 2, C = 5, H = 6, W = 11, N = H * W, n = B * C * N;
@@ -338,14 +262,7 @@ void test_building_blocks(rfsq_ctx* ctx) {
     const std::vector<float> theta = {(float)(g.uniform() * 2 - 1)};
     Buf<float> dt(ctx, theta);
     check(settle(ctx, rfsq_scale_forward(ctx, &lv, dt.d, dr.d, B, H, W, out.d)) == RFSQ_OK, "scale_forward");
-    const double s = log1p(exp((double)theta[0]));
-    int64_t amb = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        const int ch = (int)((i / N) % C);
-        const double f = F.bound(ch, s * r[i]);
-        amb += RefFsq::margin(f) < kAmbiguous;
-        ref[i] = RefFsq::margin(f) < kAmbiguous ? out.get()[i] : nearbyint(f) / F.half[ch] / s;
-    }
+    ref = ref_scale_stage(F, theta[0], r, N, out.get());
     check(rel_err(out.get(), ref) < 1e-5, "scale stage q = FSQ(s x) / s", rel_err(out.get(), ref), 1e-5);
 
     std::vector<float> gamma(C), beta(C);
@@ -354,18 +271,8 @@ void test_building_blocks(rfsq_ctx* ctx) {
     Buf<float> dx(ctx, x), dg(ctx, gamma), db(ctx, beta), nrm(ctx, n), stats(ctx, B * C * 2), inv(ctx, n);
     check(settle(ctx, rfsq_layernorm_forward(ctx, dx.d, B, C, H, W, dg.d, db.d, nrm.d, stats.d)) == RFSQ_OK, "layernorm_forward");
     check(settle(ctx, rfsq_layernorm_inverse(ctx, nrm.d, B, C, H, W, dg.d, db.d, stats.d, inv.d)) == RFSQ_OK, "layernorm_inverse");
-    std::vector<double> ref_n(n), ref_stats(B * C * 2);
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c) {
-            double m = 0, v = 0;
-            for (int64_t p = 0; p < N; ++p) m += x[(b * C + c) * N + p];
-            m /= N;
-            for (int64_t p = 0; p < N; ++p) v += pow(x[(b * C + c) * N + p] - m, 2);
-            const double sd = sqrt(v / N + 1e-5);
-            ref_stats[(b * C + c) * 2] = m;
-            ref_stats[(b * C + c) * 2 + 1] = sd;
-            for (int64_t p = 0; p < N; ++p) ref_n[(b * C + c) * N + p] = gamma[c] * (x[(b * C + c) * N + p] - m) / sd + beta[c];
-        }
+    std::vector<double> ref_n, ref_stats;
+    ref_layernorm(x, B, C, N, gamma, beta, ref_n, ref_stats);
     check(rel_err(nrm.get(), ref_n) < 1e-5, "layernorm n = gamma (x - mu) / sigma + beta", rel_err(nrm.get(), ref_n), 1e-5);
     check(rel_err(stats.get(), ref_stats) < 1e-5, "layernorm statistics", rel_err(stats.get(), ref_stats), 1e-5);
     check(rel_err(inv.get(), x) < 1e-5, "layernorm inverse(forward(x)) = x", rel_err(inv.get(), x), 1e-5);
@@ -409,8 +316,9 @@ void test_rfsq_forward(rfsq_ctx* ctx, RfsqCase tc, bool running_mode) {
     check(dec.get() == zh, "decode(encode(z)) reproduces zhat exactly");
 }
 
-// Exact backward against central finite differences of the float64 straight-through surrogate.
-void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc) {
+// Exact backward against central finite differences of the float64 straight-through surrogate: every element of
+// dz, or `sample` random ones of it (large shapes), and every parameter.
+void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc, int64_t sample = 0) {
     Rng g = fresh();
     const int C = tc.C();
     std::vector<float> z(tc.size());
@@ -433,24 +341,27 @@ void test_rfsq_backward(rfsq_ctx* ctx, RfsqCase tc) {
         return l;
     };
     const double eps = 1e-6;
-    std::vector<double> fd_z(tc.size()), fd_p(P);
-    for (int64_t i = 0; i < tc.size(); ++i) {
-        const double keep = zd[i];
-        zd[i] = keep + eps;
-        const double up = loss(zd, pd);
-        zd[i] = keep - eps;
-        fd_z[i] = (up - loss(zd, pd)) / (2 * eps);
-        zd[i] = keep;
+    std::vector<int64_t> at;
+    for (int64_t i = 0; i < tc.size(); ++i) at.push_back(i);
+    if (sample > 0) {
+        at.clear();
+        for (int64_t j = 0; j < sample; ++j) at.push_back((int64_t)(g.uniform() * tc.size()));
+    }
+    std::vector<double> fd_z(at.size()), fd_p(P);
+    for (size_t a = 0; a < at.size(); ++a) {
+        const int64_t i = at[a];
+        fd_z[a] = central_difference(zd, i, eps, [&] { return loss(zd, pd); });
     }
     for (int64_t j = 0; j < P; ++j) {
-        const double keep = pd[j];
-        pd[j] = keep + eps;
-        const double up = loss(zd, pd);
-        pd[j] = keep - eps;
-        fd_p[j] = (up - loss(zd, pd)) / (2 * eps);
-        pd[j] = keep;
+        fd_p[j] = central_difference(pd, j, eps, [&] { return loss(zd, pd); });
     }
-    check(rel_err(gz.get(), fd_z) < 1e-3, "dz = finite differences of the surrogate", rel_err(gz.get(), fd_z), 1e-3);
+    const auto all = gz.get();
+    std::vector<float> got(at.size());
+    for (size_t a = 0; a < at.size(); ++a) got[a] = all[at[a]];
+    check(rel_err(got, fd_z) < 1e-3, "dz = finite differences of the surrogate", rel_err(got, fd_z), 1e-3);
+    int64_t unwritten = 0;
+    for (float v : all) unwritten += !std::isfinite(v);
+    check(unwritten == 0, "every dz element written (outputs were poisoned)", (double)unwritten, 0);
     if (P > 0) check(rel_err(gp.get(), fd_p) < 1e-3, "dparams = finite differences of the surrogate", rel_err(gp.get(), fd_p), 1e-3);
 }
 
@@ -472,6 +383,79 @@ void test_running_update(rfsq_ctx* ctx) {
     check(rfsq_rfsq_running_update(ctx, &cfg, ds.d, B, 1.5f, dr.d) == RFSQ_E_INVALID, "momentum outside [0,1] rejected");
 }
 
+// CPU threads belong to the calling thread. Our kernels give the same bits whatever their count; oneDNN picks a
+// convolution kernel for the thread count of the call that first meets a shape on a context, and another kernel
+// may round differently (seen: the decoder's transposed 128->3 at 2 threads vs 1), so convolutions agree to
+// float rounding across counts, and bit for bit on one context whose count stays the same.
+void test_cpu_threads(rfsq_ctx* ctx) {
+    int32_t initial = -1;
+    check(rfsq_cpu_threads(&initial) == RFSQ_OK && initial >= 1, "thread count readable", initial, 1);
+    check(rfsq_cpu_threads(nullptr) == RFSQ_E_INVALID, "NULL out rejected");
+    check(rfsq_set_cpu_threads(0) == RFSQ_E_INVALID && strstr(rfsq_last_error(), "rfsq_set_cpu_threads"), "0 threads rejected");
+    check(rfsq_set_cpu_threads(4097) == RFSQ_E_INVALID, "4097 threads rejected");
+    check(rfsq_set_cpu_threads(3) == RFSQ_OK, "set 3");
+    int32_t now = -1, other = -1;
+    rfsq_cpu_threads(&now);
+    check(now == 3, "3 read back", now, 3);
+    std::thread([&] { rfsq_cpu_threads(&other); }).join();
+    check(other == initial, "another thread keeps its own count", other, initial);
+
+    Rng g = fresh();
+    rfsq_rfsq_cfg cfg{levels_of({8, 8, 8, 4}), 2, RFSQ_STRATEGY_LAYERNORM};
+    const int64_t B = 5, C = 4, H = 9, W = 11, N = B * C * H * W;
+    rfsq_conv_cfg conv{C, 16, 4, 2, 1, 0}, deconv{C, 16, 4, 2, 1, 1}, pointwise{C, 16, 1, 1, 0, 0};
+    std::vector<float> params(2 * 2 * C);
+    for (int k = 0; k < 2; ++k)
+        for (int c = 0; c < C; ++c) params[k * 2 * C + c] = (float)(1 + 0.3 * g.normal()), params[k * 2 * C + C + c] = (float)(0.2 * g.normal());
+    Buf<float> z(ctx, randn(g, N, 1.0)), p(ctx, params), wt(ctx, randn(g, 16 * C * 16, 0.2)), bias(ctx, randn(g, 16, 0.1));
+    std::vector<float> zhat[2], stats[2], y[2], yt[2], y1[2];
+    std::vector<int32_t> idx[2];
+    const int32_t counts[3] = {1, 3, 2};
+    for (int run = 0; run < 2; ++run) {
+        rfsq_set_cpu_threads(counts[run]);
+        Buf<float> zh(ctx, N), st(ctx, 2 * B * C * 2), out(ctx, B * 16 * (H / 2) * (W / 2));
+        Buf<int32_t> ix(ctx, B * H * W * 2);
+        Buf<float> outt(ctx, B * 16 * (2 * H) * (2 * W)), out1(ctx, B * 16 * H * W);
+        check(settle(ctx, rfsq_conv_forward(ctx, &deconv, z.d, B, H, W, wt.d, bias.d, outt.d)) == RFSQ_OK, "transposed forward");
+        check(settle(ctx, rfsq_conv_forward(ctx, &pointwise, z.d, B, H, W, wt.d, bias.d, out1.d)) == RFSQ_OK, "1x1 forward");
+        yt[run] = outt.get(), y1[run] = out1.get();
+        check(settle(ctx, rfsq_rfsq_forward(ctx, &cfg, z.d, B, H, W, p.d, nullptr, zh.d, ix.d, st.d, nullptr)) == RFSQ_OK, "forward");
+        check(settle(ctx, rfsq_conv_forward(ctx, &conv, z.d, B, H, W, wt.d, bias.d, out.d)) == RFSQ_OK, "conv forward");
+        zhat[run] = zh.get(), stats[run] = st.get(), idx[run] = ix.get(), y[run] = out.get();
+    }
+    check(zhat[0] == zhat[1] && stats[0] == stats[1] && idx[0] == idx[1], "RFSQ forward: 1 thread = 3 threads, bit for bit");
+    check(y[0] == y[1], "convolution forward: 1 thread = 3 threads, bit for bit");
+    check(yt[0] == yt[1], "transposed convolution forward: 1 thread = 3 threads, bit for bit", rel_err(yt[0], yt[1]), 0);
+    check(y1[0] == y1[1], "1x1 convolution forward: 1 thread = 3 threads, bit for bit", rel_err(y1[0], y1[1]), 0);
+    // The model's layers at their real widths, each thread count on a fresh CPU context.
+    const rfsq_conv_cfg layers[] = {{4, 256, 1, 1, 0, 0}, {256, 128, 4, 2, 1, 1}, {128, 3, 4, 2, 1, 1}, {3, 128, 4, 2, 1, 0}, {128, 256, 4, 2, 1, 0}};
+    for (const auto& L : layers) {
+        const int64_t b = 3, h = 8, w = 8;
+        const int64_t oh = L.transposed ? 2 * h : L.kernel == 1 ? h : h / 2, ow = oh;
+        const auto xs = randn(g, b * L.in_channels * h * w, 1.0);
+        const auto ks = randn(g, (int64_t)L.in_channels * L.out_channels * L.kernel * L.kernel, 0.05);
+        const auto bs = randn(g, L.out_channels, 0.1);
+        std::vector<float> res[3];
+        for (int run = 0; run < 3; ++run) {
+            rfsq_set_cpu_threads(counts[run]);
+            rfsq_ctx* fresh_ctx = nullptr;
+            check(rfsq_ctx_create(RFSQ_DEVICE_CPU, &fresh_ctx) == RFSQ_OK, "fresh CPU context");
+            {
+                Buf<float> x(fresh_ctx, xs), k(fresh_ctx, ks), bb(fresh_ctx, bs), out(fresh_ctx, b * L.out_channels * oh * ow);
+                check(rfsq_conv_forward(fresh_ctx, &L, x.d, b, h, w, k.d, bb.d, out.d) == RFSQ_OK, "layer forward");
+                res[run] = out.get();
+            }
+            rfsq_ctx_destroy(fresh_ctx);
+        }
+        char what[96];
+        snprintf(what, sizeof what, "%s %d->%d k%d: 1, 2 and 3 threads agree to float rounding", L.transposed ? "transposed" : "conv",
+                 L.in_channels, L.out_channels, L.kernel);
+        const double e = std::max(rel_err(res[1], res[0]), rel_err(res[2], res[0]));
+        check(e < 1e-5, what, e, 1e-5);
+    }
+    check(rfsq_set_cpu_threads(initial) == RFSQ_OK, "restored");
+}
+
 void run_all(rfsq_ctx* ctx, const char* dev) {
     auto named = [&](const std::string& name, const std::function<void()>& f) { named_case(dev, name, f); };
     named("abi and argument errors", [&] { test_abi_and_errors(ctx); });
@@ -480,8 +464,10 @@ void run_all(rfsq_ctx* ctx, const char* dev) {
     named("fsq forward/backward/codes<->indices (random)", [&] { test_fsq_random(ctx); });
     named("index round trips of every preset level set", [&] { test_index_round_trips(ctx); });
     named("bad data: ranges, NaN/Inf", [&] { test_bad_data(ctx); });
+    named("bad statistics in decode and the layernorm inverse; overflow of finite inputs", [&] { test_bad_statistics(ctx); });
     named("building blocks: sub, scale, layernorm + inverse", [&] { test_building_blocks(ctx); });
     named("running statistics update", [&] { test_running_update(ctx); });
+    named("CPU threads per calling thread", [&] { test_cpu_threads(ctx); });
     const char* strat[] = {"none", "scale", "layernorm"};
     struct Shape {
         std::vector<int> L;
@@ -510,6 +496,31 @@ void run_all(rfsq_ctx* ctx, const char* dev) {
             char name[128];
             snprintf(name, sizeof name, "rfsq backward vs finite differences [%d..] K=%d %s", sh.L[0], sh.K, strat[st]);
             named(name, [&] { test_rfsq_backward(ctx, tc); });
+        }
+    // The CUDA backend's launch boundaries: team scratch in dynamic shared memory beside the kernel's static shared
+    // memory (team.sum's 2,304 bytes), 48 KB in all without opt-in, the opt-in maximum (227 KB on H100/H200) with
+    // it, global memory beyond. Forward scratch 64 + 11 N floats (C = 5), backward 2,048 + 20 N (K = 4, C = 5):
+    //   33x33 forward 48,172 B and 22x22 backward 46,912 B: under 48 KB alone, over it with the static part (these
+    //   failed to launch before the static part was counted); 8x653 forward 230,112 B and 38x73 backward 230,112 B:
+    //   the largest that fit beside 2,304 static bytes; 55x95 forward and 37x75 backward: just over, global memory.
+    // The CPU runs them all exactly as well.
+    const Shape edge_fwd[] = {{{4, 4, 4, 4, 4}, 4, 2, 33, 33}, {{4, 4, 4, 4, 4}, 4, 1, 8, 653}, {{4, 4, 4, 4, 4}, 4, 1, 55, 95}};
+    for (const auto& sh : edge_fwd)
+        for (int st = 0; st < 3; ++st) {
+            RfsqCase tc{{levels_of(sh.L), sh.K, st}, sh.b, sh.h, sh.w};
+            char name[128];
+            snprintf(name, sizeof name, "launch edge: rfsq forward K=4 C=5 %s (%lldx%lldx%lld)", strat[st], (long long)sh.b,
+                     (long long)sh.h, (long long)sh.w);
+            named(name, [&] { test_rfsq_forward(ctx, tc, false); });
+        }
+    const Shape edge_bwd[] = {{{4, 4, 4, 4, 4}, 4, 1, 22, 22}, {{4, 4, 4, 4, 4}, 4, 1, 38, 73}, {{4, 4, 4, 4, 4}, 4, 1, 37, 75}};
+    for (const auto& sh : edge_bwd)
+        for (int st = 0; st < 3; ++st) {
+            RfsqCase tc{{levels_of(sh.L), sh.K, st}, sh.b, sh.h, sh.w};
+            char name[128];
+            snprintf(name, sizeof name, "launch edge: rfsq backward K=4 C=5 %s (%lldx%lldx%lld)", strat[st], (long long)sh.b,
+                     (long long)sh.h, (long long)sh.w);
+            named(name, [&] { test_rfsq_backward(ctx, tc, 48); });
         }
 }
 

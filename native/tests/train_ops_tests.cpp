@@ -1,6 +1,8 @@
 // Native tests of the training building blocks (ReLU, per-channel affine, L1 loss, sum of squares, Adam/AdamW
 // with gradient-norm clipping, and graphs that replay a step) against float64 references on fresh random inputs, with poisoned outputs.
 // Sizes span several reduction chunks and end mid-chunk. CPU always; CUDA too when a GPU is usable.
+#include <cmath>
+
 #include "harness.h"
 
 namespace {
@@ -24,6 +26,20 @@ void test_relu(rfsq_ctx* ctx) {
     check(wrong == 0, "relu forward and backward exact", (double)wrong, 0);
     check(settle(ctx, rfsq_relu_forward(ctx, dx.d, kN, dx.d)) == RFSQ_OK && dx.get() == yo, "relu in place");
     check(rfsq_relu_forward(ctx, dx.d, 0, y.d) == RFSQ_E_INVALID, "n = 0 rejected");
+    // As PyTorch: relu(NaN) = NaN (a NaN weight must not vanish into 0), and the backward passes dy wherever
+    // y is not <= 0 (threshold_backward), NaN included; y <= 0 gives 0 whatever dy is.
+    const std::vector<float> nx = {NAN, -1.0f, 2.0f, -0.0f, INFINITY, -INFINITY, NAN};
+    const std::vector<float> ndy = {3.0f, 4.0f, 5.0f, 6.0f, 7.0f, NAN, NAN};
+    Buf<float> bx(ctx, nx), by(ctx, nx.size()), bdy(ctx, ndy), bdx(ctx, nx.size());
+    check(settle(ctx, rfsq_relu_forward(ctx, bx.d, (int64_t)nx.size(), by.d)) == RFSQ_OK, "relu_forward of NaN/Inf");
+    check(settle(ctx, rfsq_relu_backward(ctx, by.d, bdy.d, (int64_t)nx.size(), bdx.d)) == RFSQ_OK, "relu_backward of NaN");
+    const auto ny = by.get(), ndx = bdx.get();
+    check(std::isnan(ny[0]) && ny[1] == 0.0f && ny[2] == 2.0f && ny[3] == 0.0f && ny[4] == INFINITY && ny[5] == 0.0f &&
+              std::isnan(ny[6]),
+          "relu propagates NaN as PyTorch does");
+    check(ndx[0] == 3.0f && ndx[1] == 0.0f && ndx[2] == 5.0f && ndx[3] == 0.0f && ndx[4] == 7.0f && ndx[5] == 0.0f &&
+              std::isnan(ndx[6]),
+          "relu backward passes dy where y is NaN, as PyTorch's threshold_backward");
 }
 
 void test_channel_affine(rfsq_ctx* ctx) {

@@ -22,8 +22,29 @@ public final class Native {
         }
     }
 
+    /**
+     * Sets how many threads the CPU ops that the calling thread runs use from now on (OpenMP's thread count for this
+     * thread, which oneDNN's convolutions follow too); other threads keep theirs. Results do not depend on it. One
+     * context per worker thread with 1 thread each is the robust choice on a shared machine (see the README); set it
+     * on a platform thread you own, before its first convolution.
+     *
+     * @throws RfsqException unless 1 <= threads <= 4096
+     */
+    public static void setCpuThreads(int threads) {
+        Status.check(rfsq_h.rfsq_set_cpu_threads(threads), "rfsq_set_cpu_threads");
+    }
+
+    /** How many threads the CPU ops the calling thread runs use (the machine's cores unless set). */
+    public static int cpuThreads() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment n = arena.allocate(rfsq_h.C_INT);
+            Status.check(rfsq_h.rfsq_cpu_threads(n), "rfsq_cpu_threads");
+            return n.get(rfsq_h.C_INT, 0);
+        }
+    }
+
     /** Live native objects (contexts plus device buffers): a debug counter that makes leaks visible in tests. */
-    public static long liveObjects() {
+    static long liveObjects() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment count = arena.allocate(rfsq_h.C_LONG);
             Status.check(rfsq_h.rfsq_live_objects(count), "rfsq_live_objects");

@@ -3,8 +3,8 @@ package dev.rfsq4j;
 import dev.rfsq4j.bindings.rfsq_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Owner of device memory: every tensor allocated here is freed when the scope closes, and using one afterwards
@@ -13,7 +13,8 @@ import java.util.List;
 public final class Scope implements AutoCloseable {
     private final Device device;
     private final boolean poison;
-    private final List<Tensor> tensors = new ArrayList<>();
+    /** Live tensors in allocation order; a set (Tensor has identity equality) so that a free is O(1), not a scan. */
+    private final Set<Tensor> tensors = new LinkedHashSet<>();
     private volatile boolean open = true;
 
     private Scope(Device device, boolean poison) {
@@ -116,7 +117,7 @@ public final class Scope implements AutoCloseable {
     void release(Tensor tensor) {
         device.locked(() -> {
             if (open && tensors.contains(tensor)) {
-                freeNative(tensor);
+                freeNative(tensor); // first: a refused free leaves the tensor owned and usable
                 tensors.remove(tensor);
             }
             return null;

@@ -180,4 +180,34 @@ class LifecycleTest {
         assertEquals("RFSQ_E_RANGE", new RfsqException(rfsq_h.RFSQ_E_RANGE(), "x").statusName());
         assertEquals("RFSQ_E_NONFINITE", new RfsqException(rfsq_h.RFSQ_E_NONFINITE(), "x").statusName());
     }
+
+    /**
+     * Freeing one tensor costs the same however many others the scope holds: a long-lived scope (a training run's)
+     * must not slow down as it grows. Churn of 5,000 allocate/free pairs beside 0 and beside 200,000 live tensors,
+     * measured 2026-12-02 on the 2-core VM: with the list scan 390 ms and 9.6 s; with the set 204 ms and 36 ms (the
+     * first figure includes JIT warm-up).
+     */
+    @Test
+    void releasingATensorDoesNotScanTheScope() {
+        try (Device device = Device.open(Backend.CPU); Scope scope = Scope.open(device)) {
+            churn(scope, 2_000); // warm-up
+            long few = churn(scope, 5_000);
+            for (int i = 0; i < 200_000; i++) {
+                scope.allocate(DType.F32, 1);
+            }
+            long many = churn(scope, 5_000);
+            System.out.printf("releasingATensorDoesNotScanTheScope: 5,000 alloc/free pairs beside 0 live tensors %.1f ms,"
+                    + " beside 200,000 %.1f ms%n", few / 1e6, many / 1e6);
+            assertTrue(many < 10 * few + 150_000_000L, "churn beside 200,000 live tensors took " + many / 1_000_000
+                    + " ms, beside none " + few / 1_000_000 + " ms");
+        }
+    }
+
+    private static long churn(Scope scope, int pairs) {
+        long start = System.nanoTime();
+        for (int i = 0; i < pairs; i++) {
+            scope.allocate(DType.F32, 1).free();
+        }
+        return System.nanoTime() - start;
+    }
 }

@@ -7,9 +7,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs the system Python (for cross-checks against PyTorch and PIL; tests skip when it or a module is missing). */
+/**
+ * Runs Python for cross-checks against PyTorch, PIL and scikit-image (tests skip, saying why, when it or a module is missing):
+ * {@code $RFSQ_PYTHON} when set (the GPU round points it at the machine's Python with CUDA PyTorch), else the
+ * system's {@code /usr/bin/python3}.
+ */
 public final class Python {
-    public static final Path EXECUTABLE = Path.of(System.getenv().getOrDefault("RFSQ_PYTHON", "/usr/bin/python3"));
+    public static final Path EXECUTABLE = Path.of(executable(System.getenv("RFSQ_PYTHON")));
+    /** The PyTorch oracles (bench/pytorch/), which the tests and the benchmarks share. */
+    public static final Path ORACLES = Path.of("..", "bench", "pytorch");
+
+    static String executable(String fromEnvironment) {
+        return fromEnvironment == null || fromEnvironment.isBlank() ? "/usr/bin/python3" : fromEnvironment.strip();
+    }
 
     private Python() {}
 

@@ -60,4 +60,32 @@ class TensorViewTest {
             assertTrue(e.getMessage().contains("heap segment"), e.getMessage());
         }
     }
+
+    /** A segment the caller may not use fails as any FFM access does, not with the binding layer's AssertionError. */
+    @ParameterizedTest
+    @EnumSource(names = {"CPU", "CUDA"})
+    void offHeapCopiesFromAClosedOrForeignThreadSegmentFailAsFfmDoes(Backend backend) throws Exception {
+        try (Device device = Backends.open(backend); Scope scope = Scope.open(device)) {
+            Tensor t = scope.allocate(DType.F32, 4);
+            Arena closed = Arena.ofConfined();
+            MemorySegment gone = closed.allocate(4 * Float.BYTES);
+            closed.close();
+            assertThrows(IllegalStateException.class, () -> t.copyFrom(gone));
+            try (Arena confined = Arena.ofConfined()) {
+                MemorySegment mine = confined.allocate(4 * Float.BYTES);
+                Throwable[] thrown = new Throwable[1];
+                Thread other = Thread.ofPlatform().start(() -> {
+                    try {
+                        t.copyFrom(mine);
+                    } catch (Throwable e) {
+                        thrown[0] = e;
+                    }
+                });
+                other.join();
+                assertTrue(thrown[0] instanceof WrongThreadException, String.valueOf(thrown[0]));
+            }
+            t.copyFrom(new float[] {1, 2, 3, 4}); // the device is still usable
+            assertArrayEquals(new float[] {1, 2, 3, 4}, t.toFloatArray());
+        }
+    }
 }

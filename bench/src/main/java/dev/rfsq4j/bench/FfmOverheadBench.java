@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
 
 /**
- * The fixed cost of one FFM downcall: a trivial native function, and the smallest real op (n = 1 on a CPU
- * context, which also validates its arguments), against a Java call that does nothing.
+ * The fixed cost of one FFM downcall: a trivial native function, and the smallest real op of rfsq.h (ReLU with
+ * n = 1 on a CPU context, which also validates its arguments), against a Java call that does nothing.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -18,14 +18,13 @@ import org.openjdk.jmh.annotations.*;
 @State(Scope.Thread)
 public class FfmOverheadBench {
     private CpuContext cpu;
-    private MemorySegment r, q, out;
+    private MemorySegment x, y;
 
     @Setup(Level.Trial)
     public void setup() {
         cpu = new CpuContext();
-        r = cpu.upload(new float[] {0.75f});
-        q = cpu.upload(new float[] {0.5f});
-        out = cpu.alloc(4);
+        x = cpu.upload(new float[] {-0.75f});
+        y = cpu.alloc(4);
     }
 
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
@@ -45,10 +44,10 @@ public class FfmOverheadBench {
         return rfsq_abi_version();
     }
 
-    /** rfsq_residual_sub with n = 1: five arguments, validation, one float. */
+    /** rfsq_relu_forward with n = 1: four arguments, validation, one float. */
     @Benchmark
-    public int residualSub1() {
-        return rfsq_residual_sub(cpu.ctx, r, q, 1, out);
+    public int reluForward1() {
+        return rfsq_relu_forward(cpu.ctx, x, 1, y);
     }
 
     @TearDown(Level.Trial)

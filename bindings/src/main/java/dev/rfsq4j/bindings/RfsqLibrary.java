@@ -41,13 +41,18 @@ public final class RfsqLibrary {
         return PATH;
     }
 
-    static Optional<MemorySegment> find(String symbol) {
+    /**
+     * A symbol of librfsq: the lookup of {@link rfsq_h} and of the header class of the test-only entry points
+     * (rfsq_testing_h, generated into the bindings module's test-jar, in another package).
+     */
+    public static Optional<MemorySegment> find(String symbol) {
         return LOOKUP.find(symbol);
     }
 
-    static UnsatisfiedLinkError unresolved(String symbol) {
+    /** The error for a symbol that {@link #find} does not resolve. */
+    public static UnsatisfiedLinkError unresolved(String symbol) {
         return new UnsatisfiedLinkError("unresolved symbol: " + symbol + " is not exported by " + PATH
-                + ", so that library does not match native/include/rfsq.h of these bindings. " + FIX);
+                + ", so that library does not match the headers (native/include/) of these bindings. " + FIX);
     }
 
     private static Path load() {

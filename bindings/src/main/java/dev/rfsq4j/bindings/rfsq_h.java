@@ -46,10 +46,10 @@ public class rfsq_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int RFSQ_ABI_VERSION = (int)3L;
+    private static final int RFSQ_ABI_VERSION = (int)6L;
     /**
      * {@snippet lang=c :
-     * #define RFSQ_ABI_VERSION 3
+     * #define RFSQ_ABI_VERSION 6
      * }
      */
     public static int RFSQ_ABI_VERSION() {
@@ -288,6 +288,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_abi_version");
             }
             return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -345,6 +347,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_last_error");
             }
             return (MemorySegment)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -403,6 +407,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_cuda_device_count", count);
             }
             return (int)mh$.invokeExact(count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -461,6 +467,128 @@ public class rfsq_h {
                 traceDowncall("rfsq_live_objects", count);
             }
             return (int)mh$.invokeExact(count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_set_cpu_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_set_cpu_threads");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static FunctionDescriptor rfsq_set_cpu_threads$descriptor() {
+        return rfsq_set_cpu_threads.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static MethodHandle rfsq_set_cpu_threads$handle() {
+        return rfsq_set_cpu_threads.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static MemorySegment rfsq_set_cpu_threads$address() {
+        return rfsq_set_cpu_threads.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_set_cpu_threads(int32_t n)
+     * }
+     */
+    public static int rfsq_set_cpu_threads(int n) {
+        var mh$ = rfsq_set_cpu_threads.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_set_cpu_threads", n);
+            }
+            return (int)mh$.invokeExact(n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_cpu_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_cpu_threads");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_cpu_threads$descriptor() {
+        return rfsq_cpu_threads.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static MethodHandle rfsq_cpu_threads$handle() {
+        return rfsq_cpu_threads.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static MemorySegment rfsq_cpu_threads$address() {
+        return rfsq_cpu_threads.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_cpu_threads(int32_t *out)
+     * }
+     */
+    public static int rfsq_cpu_threads(MemorySegment out) {
+        var mh$ = rfsq_cpu_threads.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_cpu_threads", out);
+            }
+            return (int)mh$.invokeExact(out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -520,6 +648,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_create", device, out);
             }
             return (int)mh$.invokeExact(device, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -578,6 +708,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_destroy", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -636,6 +768,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_sync", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -695,6 +829,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_ctx_cpu_isa", ctx, isa);
             }
             return (int)mh$.invokeExact(ctx, isa);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -755,6 +891,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_alloc", ctx, bytes, out);
             }
             return (int)mh$.invokeExact(ctx, bytes, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -814,6 +952,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_free", ctx, ptr);
             }
             return (int)mh$.invokeExact(ctx, ptr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -875,6 +1015,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_copy_to_device", ctx, dst, src, bytes);
             }
             return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -936,6 +1078,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_copy_to_host", ctx, dst, src, bytes);
             }
             return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -997,6 +1141,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_copy_on_device", ctx, dst, src, bytes);
             }
             return (int)mh$.invokeExact(ctx, dst, src, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1055,6 +1201,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_begin", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1114,6 +1262,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_end", ctx, out);
             }
             return (int)mh$.invokeExact(ctx, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1173,6 +1323,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_launch", ctx, graph);
             }
             return (int)mh$.invokeExact(ctx, graph);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1231,6 +1383,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_graph_destroy", graph);
             }
             return (int)mh$.invokeExact(graph);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1296,6 +1450,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_forward", ctx, levels, x, b, h, w, codes, idx);
             }
             return (int)mh$.invokeExact(ctx, levels, x, b, h, w, codes, idx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1361,6 +1517,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_backward", ctx, levels, x, b, h, w, dcodes, dx);
             }
             return (int)mh$.invokeExact(ctx, levels, x, b, h, w, dcodes, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1425,6 +1583,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_codes_to_indices", ctx, levels, codes, b, h, w, idx);
             }
             return (int)mh$.invokeExact(ctx, levels, codes, b, h, w, idx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1489,267 +1649,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_fsq_indices_to_codes", ctx, levels, idx, b, h, w, codes);
             }
             return (int)mh$.invokeExact(ctx, levels, idx, b, h, w, codes);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class rfsq_residual_sub {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            rfsq_h.C_INT,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_LONG,
-            rfsq_h.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_residual_sub");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out)
-     * }
-     */
-    public static FunctionDescriptor rfsq_residual_sub$descriptor() {
-        return rfsq_residual_sub.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out)
-     * }
-     */
-    public static MethodHandle rfsq_residual_sub$handle() {
-        return rfsq_residual_sub.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out)
-     * }
-     */
-    public static MemorySegment rfsq_residual_sub$address() {
-        return rfsq_residual_sub.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int rfsq_residual_sub(rfsq_ctx *ctx, const float *r, const float *q, int64_t n, float *out)
-     * }
-     */
-    public static int rfsq_residual_sub(MemorySegment ctx, MemorySegment r, MemorySegment q, long n, MemorySegment out) {
-        var mh$ = rfsq_residual_sub.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("rfsq_residual_sub", ctx, r, q, n, out);
-            }
-            return (int)mh$.invokeExact(ctx, r, q, n, out);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class rfsq_scale_forward {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            rfsq_h.C_INT,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_LONG,
-            rfsq_h.C_LONG,
-            rfsq_h.C_LONG,
-            rfsq_h.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_scale_forward");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q)
-     * }
-     */
-    public static FunctionDescriptor rfsq_scale_forward$descriptor() {
-        return rfsq_scale_forward.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q)
-     * }
-     */
-    public static MethodHandle rfsq_scale_forward$handle() {
-        return rfsq_scale_forward.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q)
-     * }
-     */
-    public static MemorySegment rfsq_scale_forward$address() {
-        return rfsq_scale_forward.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int rfsq_scale_forward(rfsq_ctx *ctx, const rfsq_levels *levels, const float *theta, const float *x, int64_t b, int64_t h, int64_t w, float *q)
-     * }
-     */
-    public static int rfsq_scale_forward(MemorySegment ctx, MemorySegment levels, MemorySegment theta, MemorySegment x, long b, long h, long w, MemorySegment q) {
-        var mh$ = rfsq_scale_forward.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("rfsq_scale_forward", ctx, levels, theta, x, b, h, w, q);
-            }
-            return (int)mh$.invokeExact(ctx, levels, theta, x, b, h, w, q);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class rfsq_layernorm_forward {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            rfsq_h.C_INT,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_LONG,
-            rfsq_h.C_LONG,
-            rfsq_h.C_LONG,
-            rfsq_h.C_LONG,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_layernorm_forward");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats)
-     * }
-     */
-    public static FunctionDescriptor rfsq_layernorm_forward$descriptor() {
-        return rfsq_layernorm_forward.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats)
-     * }
-     */
-    public static MethodHandle rfsq_layernorm_forward$handle() {
-        return rfsq_layernorm_forward.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats)
-     * }
-     */
-    public static MemorySegment rfsq_layernorm_forward$address() {
-        return rfsq_layernorm_forward.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int rfsq_layernorm_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, float *n, float *stats)
-     * }
-     */
-    public static int rfsq_layernorm_forward(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment gamma, MemorySegment beta, MemorySegment n, MemorySegment stats) {
-        var mh$ = rfsq_layernorm_forward.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("rfsq_layernorm_forward", ctx, x, b, c, h, w, gamma, beta, n, stats);
-            }
-            return (int)mh$.invokeExact(ctx, x, b, c, h, w, gamma, beta, n, stats);
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class rfsq_layernorm_inverse {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            rfsq_h.C_INT,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_LONG,
-            rfsq_h.C_LONG,
-            rfsq_h.C_LONG,
-            rfsq_h.C_LONG,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER,
-            rfsq_h.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_layernorm_inverse");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out)
-     * }
-     */
-    public static FunctionDescriptor rfsq_layernorm_inverse$descriptor() {
-        return rfsq_layernorm_inverse.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out)
-     * }
-     */
-    public static MethodHandle rfsq_layernorm_inverse$handle() {
-        return rfsq_layernorm_inverse.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out)
-     * }
-     */
-    public static MemorySegment rfsq_layernorm_inverse$address() {
-        return rfsq_layernorm_inverse.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int rfsq_layernorm_inverse(rfsq_ctx *ctx, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, const float *gamma, const float *beta, const float *stats, float *out)
-     * }
-     */
-    public static int rfsq_layernorm_inverse(MemorySegment ctx, MemorySegment y, long b, long c, long h, long w, MemorySegment gamma, MemorySegment beta, MemorySegment stats, MemorySegment out) {
-        var mh$ = rfsq_layernorm_inverse.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("rfsq_layernorm_inverse", ctx, y, b, c, h, w, gamma, beta, stats, out);
-            }
-            return (int)mh$.invokeExact(ctx, y, b, c, h, w, gamma, beta, stats, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1811,6 +1712,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_relu_forward", ctx, x, n, y);
             }
             return (int)mh$.invokeExact(ctx, x, n, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1873,6 +1776,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_relu_backward", ctx, y, dy, n, dx);
             }
             return (int)mh$.invokeExact(ctx, y, dy, n, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1939,6 +1844,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_channel_affine", ctx, x, b, c, h, w, scale, shift, y);
             }
             return (int)mh$.invokeExact(ctx, x, b, c, h, w, scale, shift, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2003,6 +1910,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_l1_loss", ctx, a, b, n, weight, loss, grad);
             }
             return (int)mh$.invokeExact(ctx, a, b, n, weight, loss, grad);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2064,6 +1973,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_sum_squares", ctx, x, n, out);
             }
             return (int)mh$.invokeExact(ctx, x, n, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2123,6 +2034,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_adam_constants", cfg, out);
             }
             return (int)mh$.invokeExact(cfg, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2189,6 +2102,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_adam_step_device", ctx, cfg, constants, param, grad, m, v, n, grad_sq);
             }
             return (int)mh$.invokeExact(ctx, cfg, constants, param, grad, m, v, n, grad_sq);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2254,6 +2169,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_adam_step", ctx, cfg, param, grad, m, v, n, grad_sq);
             }
             return (int)mh$.invokeExact(ctx, cfg, param, grad, m, v, n, grad_sq);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2313,6 +2230,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_param_count", cfg, count);
             }
             return (int)mh$.invokeExact(cfg, count);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2382,6 +2301,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_forward", ctx, cfg, z, b, h, w, params, running, zhat, idx, stats, rnorm);
             }
             return (int)mh$.invokeExact(ctx, cfg, z, b, h, w, params, running, zhat, idx, stats, rnorm);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2449,6 +2370,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_backward", ctx, cfg, z, b, h, w, params, dzhat, dz, dparams);
             }
             return (int)mh$.invokeExact(ctx, cfg, z, b, h, w, params, dzhat, dz, dparams);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2516,6 +2439,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_decode", ctx, cfg, idx, b, h, w, params, stats, stats_per_image, zhat);
             }
             return (int)mh$.invokeExact(ctx, cfg, idx, b, h, w, params, stats, stats_per_image, zhat);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2579,6 +2504,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_rfsq_running_update", ctx, cfg, stats, b, momentum, running);
             }
             return (int)mh$.invokeExact(ctx, cfg, stats, b, momentum, running);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2641,6 +2568,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_output_size", cfg, h, w, oh, ow);
             }
             return (int)mh$.invokeExact(cfg, h, w, oh, ow);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2707,6 +2636,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_forward", ctx, cfg, x, b, h, w, weight, bias, y);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, bias, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2775,6 +2706,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_backward", ctx, cfg, x, b, h, w, weight, dy, dx, dweight, dbias);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, dy, dx, dweight, dbias);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2834,6 +2767,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_block", ctx, block);
             }
             return (int)mh$.invokeExact(ctx, block);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2899,6 +2834,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_blocked_convert", ctx, x, b, c, h, w, to_blocked, y);
             }
             return (int)mh$.invokeExact(ctx, x, b, c, h, w, to_blocked, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2966,6 +2903,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_forward_ex", ctx, cfg, x, b, h, w, weight, bias, flags, y);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, bias, flags, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3035,6 +2974,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_conv_backward_ex", ctx, cfg, x, b, h, w, weight, dy, flags, dx, dweight, dbias);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, weight, dy, flags, dx, dweight, dbias);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3101,6 +3042,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lfq_forward", ctx, cfg, x, b, h, w, q, idx, loss);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, q, idx, loss);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3166,6 +3109,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lfq_backward", ctx, cfg, x, b, h, w, dq, dx);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, dq, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3230,6 +3175,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_lfq_decode", ctx, cfg, idx, b, h, w, q);
             }
             return (int)mh$.invokeExact(ctx, cfg, idx, b, h, w, q);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3297,6 +3244,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_forward", ctx, cfg, x, b, h, w, codebook, zq, idx, loss);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, codebook, zq, idx, loss);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3364,6 +3313,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_ema_update", ctx, cfg, x, b, h, w, idx, cluster_size, embed_avg, codebook);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, b, h, w, idx, cluster_size, embed_avg, codebook);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3430,6 +3381,8 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_backward", ctx, cfg, x, zq, b, h, w, dzq, dx);
             }
             return (int)mh$.invokeExact(ctx, cfg, x, zq, b, h, w, dzq, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -3495,6 +3448,615 @@ public class rfsq_h {
                 traceDowncall("rfsq_vq_decode", ctx, cfg, codebook, idx, b, h, w, zq);
             }
             return (int)mh$.invokeExact(ctx, cfg, codebook, idx, b, h, w, zq);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_max_pool2x2_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_max_pool2x2_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_max_pool2x2_forward$descriptor() {
+        return rfsq_max_pool2x2_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_max_pool2x2_forward$handle() {
+        return rfsq_max_pool2x2_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_max_pool2x2_forward$address() {
+        return rfsq_max_pool2x2_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static int rfsq_max_pool2x2_forward(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment y) {
+        var mh$ = rfsq_max_pool2x2_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_max_pool2x2_forward", ctx, x, b, c, h, w, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_max_pool2x2_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_max_pool2x2_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_backward(rfsq_ctx *ctx, const float *x, const float *dy, int64_t b, int64_t c, int64_t h, int64_t w, float *dx)
+     * }
+     */
+    public static FunctionDescriptor rfsq_max_pool2x2_backward$descriptor() {
+        return rfsq_max_pool2x2_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_backward(rfsq_ctx *ctx, const float *x, const float *dy, int64_t b, int64_t c, int64_t h, int64_t w, float *dx)
+     * }
+     */
+    public static MethodHandle rfsq_max_pool2x2_backward$handle() {
+        return rfsq_max_pool2x2_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_backward(rfsq_ctx *ctx, const float *x, const float *dy, int64_t b, int64_t c, int64_t h, int64_t w, float *dx)
+     * }
+     */
+    public static MemorySegment rfsq_max_pool2x2_backward$address() {
+        return rfsq_max_pool2x2_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_max_pool2x2_backward(rfsq_ctx *ctx, const float *x, const float *dy, int64_t b, int64_t c, int64_t h, int64_t w, float *dx)
+     * }
+     */
+    public static int rfsq_max_pool2x2_backward(MemorySegment ctx, MemorySegment x, MemorySegment dy, long b, long c, long h, long w, MemorySegment dx) {
+        var mh$ = rfsq_max_pool2x2_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_max_pool2x2_backward", ctx, x, dy, b, c, h, w, dx);
+            }
+            return (int)mh$.invokeExact(ctx, x, dy, b, c, h, w, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_avg_pool2x2_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_avg_pool2x2_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_avg_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_avg_pool2x2_forward$descriptor() {
+        return rfsq_avg_pool2x2_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_avg_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_avg_pool2x2_forward$handle() {
+        return rfsq_avg_pool2x2_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_avg_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_avg_pool2x2_forward$address() {
+        return rfsq_avg_pool2x2_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_avg_pool2x2_forward(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, float *y)
+     * }
+     */
+    public static int rfsq_avg_pool2x2_forward(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment y) {
+        var mh$ = rfsq_avg_pool2x2_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_avg_pool2x2_forward", ctx, x, b, c, h, w, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_to_8bit {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_to_8bit");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_to_8bit(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_to_8bit$descriptor() {
+        return rfsq_to_8bit.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_to_8bit(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_to_8bit$handle() {
+        return rfsq_to_8bit.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_to_8bit(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_to_8bit$address() {
+        return rfsq_to_8bit.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_to_8bit(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, const float *shift, float *y)
+     * }
+     */
+    public static int rfsq_to_8bit(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment scale, MemorySegment shift, MemorySegment y) {
+        var mh$ = rfsq_to_8bit.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_to_8bit", ctx, x, b, c, h, w, scale, shift, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, scale, shift, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_image_errors {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_image_errors");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_image_errors(rfsq_ctx *ctx, const float *a, const float *b, int64_t batch, int64_t n, float *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_image_errors$descriptor() {
+        return rfsq_image_errors.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_image_errors(rfsq_ctx *ctx, const float *a, const float *b, int64_t batch, int64_t n, float *out)
+     * }
+     */
+    public static MethodHandle rfsq_image_errors$handle() {
+        return rfsq_image_errors.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_image_errors(rfsq_ctx *ctx, const float *a, const float *b, int64_t batch, int64_t n, float *out)
+     * }
+     */
+    public static MemorySegment rfsq_image_errors$address() {
+        return rfsq_image_errors.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_image_errors(rfsq_ctx *ctx, const float *a, const float *b, int64_t batch, int64_t n, float *out)
+     * }
+     */
+    public static int rfsq_image_errors(MemorySegment ctx, MemorySegment a, MemorySegment b, long batch, long n, MemorySegment out) {
+        var mh$ = rfsq_image_errors.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_image_errors", ctx, a, b, batch, n, out);
+            }
+            return (int)mh$.invokeExact(ctx, a, b, batch, n, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_ssim {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_FLOAT,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_ssim");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_ssim(rfsq_ctx *ctx, const float *x, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float *out)
+     * }
+     */
+    public static FunctionDescriptor rfsq_ssim$descriptor() {
+        return rfsq_ssim.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_ssim(rfsq_ctx *ctx, const float *x, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float *out)
+     * }
+     */
+    public static MethodHandle rfsq_ssim$handle() {
+        return rfsq_ssim.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_ssim(rfsq_ctx *ctx, const float *x, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float *out)
+     * }
+     */
+    public static MemorySegment rfsq_ssim$address() {
+        return rfsq_ssim.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_ssim(rfsq_ctx *ctx, const float *x, const float *y, int64_t b, int64_t c, int64_t h, int64_t w, float data_range, int32_t sample_covariance, float *out)
+     * }
+     */
+    public static int rfsq_ssim(MemorySegment ctx, MemorySegment x, MemorySegment y, long b, long c, long h, long w, float data_range, int sample_covariance, MemorySegment out) {
+        var mh$ = rfsq_ssim.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_ssim", ctx, x, y, b, c, h, w, data_range, sample_covariance, out);
+            }
+            return (int)mh$.invokeExact(ctx, x, y, b, c, h, w, data_range, sample_covariance, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_lpips_layer_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_lpips_layer_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_forward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, int32_t accumulate, float *d)
+     * }
+     */
+    public static FunctionDescriptor rfsq_lpips_layer_forward$descriptor() {
+        return rfsq_lpips_layer_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_forward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, int32_t accumulate, float *d)
+     * }
+     */
+    public static MethodHandle rfsq_lpips_layer_forward$handle() {
+        return rfsq_lpips_layer_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_forward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, int32_t accumulate, float *d)
+     * }
+     */
+    public static MemorySegment rfsq_lpips_layer_forward$address() {
+        return rfsq_lpips_layer_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_forward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, int32_t accumulate, float *d)
+     * }
+     */
+    public static int rfsq_lpips_layer_forward(MemorySegment ctx, MemorySegment fa, MemorySegment fb, long b, long c, long h, long w, MemorySegment weight, int accumulate, MemorySegment d) {
+        var mh$ = rfsq_lpips_layer_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_lpips_layer_forward", ctx, fa, fb, b, c, h, w, weight, accumulate, d);
+            }
+            return (int)mh$.invokeExact(ctx, fa, fb, b, c, h, w, weight, accumulate, d);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_lpips_layer_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_FLOAT,
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_lpips_layer_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_backward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, float scale, int32_t accumulate, float *dfa)
+     * }
+     */
+    public static FunctionDescriptor rfsq_lpips_layer_backward$descriptor() {
+        return rfsq_lpips_layer_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_backward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, float scale, int32_t accumulate, float *dfa)
+     * }
+     */
+    public static MethodHandle rfsq_lpips_layer_backward$handle() {
+        return rfsq_lpips_layer_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_backward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, float scale, int32_t accumulate, float *dfa)
+     * }
+     */
+    public static MemorySegment rfsq_lpips_layer_backward$address() {
+        return rfsq_lpips_layer_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_lpips_layer_backward(rfsq_ctx *ctx, const float *fa, const float *fb, int64_t b, int64_t c, int64_t h, int64_t w, const float *weight, float scale, int32_t accumulate, float *dfa)
+     * }
+     */
+    public static int rfsq_lpips_layer_backward(MemorySegment ctx, MemorySegment fa, MemorySegment fb, long b, long c, long h, long w, MemorySegment weight, float scale, int accumulate, MemorySegment dfa) {
+        var mh$ = rfsq_lpips_layer_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_lpips_layer_backward", ctx, fa, fb, b, c, h, w, weight, scale, accumulate, dfa);
+            }
+            return (int)mh$.invokeExact(ctx, fa, fb, b, c, h, w, weight, scale, accumulate, dfa);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rfsq_channel_scale_add {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rfsq_h.C_INT,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_LONG,
+            rfsq_h.C_POINTER,
+            rfsq_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rfsq_h.findOrThrow("rfsq_channel_scale_add");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int rfsq_channel_scale_add(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, float *y)
+     * }
+     */
+    public static FunctionDescriptor rfsq_channel_scale_add$descriptor() {
+        return rfsq_channel_scale_add.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int rfsq_channel_scale_add(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, float *y)
+     * }
+     */
+    public static MethodHandle rfsq_channel_scale_add$handle() {
+        return rfsq_channel_scale_add.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int rfsq_channel_scale_add(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, float *y)
+     * }
+     */
+    public static MemorySegment rfsq_channel_scale_add$address() {
+        return rfsq_channel_scale_add.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int rfsq_channel_scale_add(rfsq_ctx *ctx, const float *x, int64_t b, int64_t c, int64_t h, int64_t w, const float *scale, float *y)
+     * }
+     */
+    public static int rfsq_channel_scale_add(MemorySegment ctx, MemorySegment x, long b, long c, long h, long w, MemorySegment scale, MemorySegment y) {
+        var mh$ = rfsq_channel_scale_add.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rfsq_channel_scale_add", ctx, x, b, c, h, w, scale, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, b, c, h, w, scale, y);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.rfsq4j.bindings.testing.rfsq_testing_h;
 import java.io.IOException;
+import java.lang.foreign.AddressLayout;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
@@ -33,86 +35,125 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The bindings match native/include/rfsq.h (or the header named by -Drfsq.header): functions, constants and
- * struct layouts, both ways. Regenerate the bindings (bindings/jextract.sh, or by hand in the same shape)
- * whenever this fails after a header change.
+ * The bindings match their headers, both ways: rfsq_h matches native/include/rfsq.h (or the header named by
+ * -Drfsq.header) in functions, constants and struct layouts; rfsq_testing_h, the test-jar's bindings of the entry
+ * points only tests call, matches native/include/rfsq_testing.h (or -Drfsq.testing.header). Regenerate the
+ * bindings (bindings/jextract.sh, or by hand in the same shape) whenever this fails after a header change.
  */
 final class HeaderConformanceTest {
 
     private static final String SUFFIXES = "\\$(descriptor|handle|address)$";
     private static RfsqHeader header;
+    private static RfsqHeader testingHeader;
+
+    /** A header and the header class jextract makes of it. */
+    record Bound(RfsqHeader header, Class<?> bindings) {
+        String name(String member) {
+            return bindings.getSimpleName() + "." + member;
+        }
+
+        @Override
+        public String toString() {
+            return header.file().getFileName() + " -> " + bindings.getSimpleName();
+        }
+    }
 
     @BeforeAll
-    static void readHeader() throws IOException {
+    static void readHeaders() throws IOException {
         header = RfsqHeader.read(Path.of(System.getProperty("rfsq.header", "../native/include/rfsq.h")));
+        testingHeader = RfsqHeader.read(Path.of(System.getProperty("rfsq.testing.header",
+                "../native/include/rfsq_testing.h")));
     }
 
-    @Test
-    void cLayoutsAreJextracts() {
-        assertEquals(ValueLayout.JAVA_BYTE, rfsq_h.C_CHAR);
-        assertEquals(ValueLayout.JAVA_SHORT, rfsq_h.C_SHORT);
-        assertEquals(ValueLayout.JAVA_INT, rfsq_h.C_INT);
-        assertEquals(ValueLayout.JAVA_LONG, rfsq_h.C_LONG);
-        assertEquals(ValueLayout.JAVA_LONG, rfsq_h.C_LONG_LONG);
-        assertEquals(ValueLayout.JAVA_FLOAT, rfsq_h.C_FLOAT);
-        assertEquals(ValueLayout.JAVA_DOUBLE, rfsq_h.C_DOUBLE);
-        assertEquals(ValueLayout.ADDRESS, rfsq_h.C_POINTER.withoutTargetLayout());
+    static Stream<Bound> bound() {
+        return Stream.of(new Bound(header, rfsq_h.class), new Bound(testingHeader, rfsq_testing_h.class));
     }
 
-    @Test
-    void everyHeaderFunctionHasAMethodWithJextractsJavaTypes() {
-        assertAll(header.functions().values().stream().map(f -> (Executable) () -> {
-            Method m = method(f.name());
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bound")
+    void cLayoutsAreJextracts(Bound b) throws Throwable {
+        Map<String, ValueLayout> expected = Map.of("C_CHAR", ValueLayout.JAVA_BYTE, "C_SHORT", ValueLayout.JAVA_SHORT,
+                "C_INT", ValueLayout.JAVA_INT, "C_LONG", ValueLayout.JAVA_LONG, "C_LONG_LONG", ValueLayout.JAVA_LONG,
+                "C_FLOAT", ValueLayout.JAVA_FLOAT, "C_DOUBLE", ValueLayout.JAVA_DOUBLE);
+        for (var e : expected.entrySet()) {
+            assertEquals(e.getValue(), b.bindings().getField(e.getKey()).get(null), b.name(e.getKey()));
+        }
+        var pointer = (AddressLayout) b.bindings().getField("C_POINTER").get(null);
+        assertEquals(ValueLayout.ADDRESS, pointer.withoutTargetLayout(), b.name("C_POINTER"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bound")
+    void everyHeaderFunctionHasAMethodWithJextractsJavaTypes(Bound b) {
+        assertAll(b.header().functions().values().stream().map(f -> (Executable) () -> {
+            Method m = method(b, f.name());
             assertEquals(expectedType(f), MethodType.methodType(m.getReturnType(), m.getParameterTypes()),
-                    "Java types of rfsq_h." + f.name() + " for `" + f.declaration() + "`");
+                    "Java types of " + b.name(f.name()) + " for `" + f.declaration() + "`");
             for (String suffix : List.of("$descriptor", "$handle", "$address")) {
-                method(f.name() + suffix);
+                method(b, f.name() + suffix);
             }
         }));
     }
 
     /** Links every function, so it also proves that librfsq exports all of them. */
-    @Test
-    void everyFunctionDescriptorMatchesTheCTypes() {
-        assertAll(header.functions().values().stream().map(f -> (Executable) () -> {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bound")
+    void everyFunctionDescriptorMatchesTheCTypes(Bound b) {
+        assertAll(b.header().functions().values().stream().map(f -> (Executable) () -> {
             var expected = f.returns().layout() == null
                     ? FunctionDescriptor.ofVoid(layouts(f))
                     : FunctionDescriptor.of(f.returns().layout(), layouts(f));
-            var actual = (FunctionDescriptor) invoke(method(f.name() + "$descriptor"));
-            assertEquals(expected, actual, "descriptor of rfsq_h." + f.name() + " for `" + f.declaration() + "`");
-            assertEquals(expectedType(f), actual.toMethodType(), "descriptor and method of rfsq_h." + f.name());
+            var actual = (FunctionDescriptor) invoke(method(b, f.name() + "$descriptor"));
+            assertEquals(expected, actual, "descriptor of " + b.name(f.name()) + " for `" + f.declaration() + "`");
+            assertEquals(expectedType(f), actual.toMethodType(), "descriptor and method of " + b.name(f.name()));
         }));
     }
 
-    @Test
-    void everyConstantHasAGetterWithItsValue() {
-        assertAll(header.constants().entrySet().stream().map(c -> (Executable) () -> {
-            Method m = method(c.getKey());
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bound")
+    void everyConstantHasAGetterWithItsValue(Bound b) {
+        assertAll(b.header().constants().entrySet().stream().map(c -> (Executable) () -> {
+            Method m = method(b, c.getKey());
             long value = c.getValue();
             Class<?> type = value == (int) value ? int.class : long.class;
-            assertEquals(type, m.getReturnType(), "return type of rfsq_h." + c.getKey() + "()");
-            assertEquals(value, ((Number) invoke(m)).longValue(), "rfsq_h." + c.getKey() + "()");
+            assertEquals(type, m.getReturnType(), "return type of " + b.name(c.getKey()) + "()");
+            assertEquals(value, ((Number) invoke(m)).longValue(), b.name(c.getKey()) + "()");
         }));
     }
 
-    @Test
-    void bindingsHaveNothingTheHeaderDoesNotDeclare() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bound")
+    void bindingsHaveNothingTheHeaderDoesNotDeclare(Bound b) {
         var extra = new TreeSet<String>();
-        for (Method m : rfsq_h.class.getDeclaredMethods()) {
+        for (Method m : b.bindings().getDeclaredMethods()) {
             String base = m.getName().replaceFirst(SUFFIXES, "");
-            if (Modifier.isPublic(m.getModifiers()) && !header.functions().containsKey(base)
-                    && !header.constants().containsKey(base)) {
+            if (Modifier.isPublic(m.getModifiers()) && !b.header().functions().containsKey(base)
+                    && !b.header().constants().containsKey(base)) {
                 extra.add(m.getName() + "()");
             }
         }
-        for (Class<?> c : rfsq_h.class.getDeclaredClasses()) {
-            if (!header.functions().containsKey(c.getSimpleName())) {
+        for (Class<?> c : b.bindings().getDeclaredClasses()) {
+            if (!b.header().functions().containsKey(c.getSimpleName())) {
                 extra.add("class " + c.getSimpleName());
             }
         }
-        assertTrue(extra.isEmpty(), "rfsq_h binds what " + header.file() + " does not declare: " + extra);
+        assertTrue(extra.isEmpty(), b.bindings().getSimpleName() + " binds what " + b.header().file()
+                + " does not declare: " + extra);
+    }
+
+    /** rfsq_testing.h adds entry points only: its types and constants are rfsq.h's, and no function is in both. */
+    @Test
+    void testingHeaderOnlyAddsFunctions() {
+        assertEquals(Map.of(), testingHeader.structs(), "structs of " + testingHeader.file() + " (define them in rfsq.h)");
+        assertEquals(Map.of(), testingHeader.constants(), "constants of " + testingHeader.file() + " (define them in rfsq.h)");
+        var both = new TreeSet<>(testingHeader.functions().keySet());
+        both.retainAll(header.functions().keySet());
+        assertTrue(both.isEmpty(), "declared in both " + header.file() + " and " + testingHeader.file() + ": " + both);
+        assertTrue(!testingHeader.functions().isEmpty(), testingHeader.file() + " declares no function");
     }
 
     @Test
@@ -237,10 +278,10 @@ final class HeaderConformanceTest {
         return f.parameters().stream().map(RfsqHeader.CType::layout).toArray(MemoryLayout[]::new);
     }
 
-    private static Method method(String name) {
-        var found = Arrays.stream(rfsq_h.class.getMethods()).filter(m -> m.getName().equals(name)).toList();
-        assertEquals(1, found.size(), "rfsq_h must have exactly one public method " + name);
-        assertTrue(Modifier.isStatic(found.getFirst().getModifiers()), "rfsq_h." + name + " must be static");
+    private static Method method(Bound b, String name) {
+        var found = Arrays.stream(b.bindings().getMethods()).filter(m -> m.getName().equals(name)).toList();
+        assertEquals(1, found.size(), b.bindings().getSimpleName() + " must have exactly one public method " + name);
+        assertTrue(Modifier.isStatic(found.getFirst().getModifiers()), b.name(name) + " must be static");
         return found.getFirst();
     }
 

@@ -1,5 +1,6 @@
 package dev.rfsq4j.cli;
 
+import dev.rfsq4j.io.Messages;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -9,7 +10,11 @@ import java.util.List;
  * ({@code rfsq4j: <message>}), with the stack trace only when RFSQ_DEBUG=1.
  */
 public final class Main {
-    private static final List<Command> COMMANDS = List.of(new DemoCommand(), new QuantizeCommand(), new TrainCommand());
+    /** Longest error line; longer messages (a long list from a file, say) are cut in the middle. */
+    static final int MAX_MESSAGE = 1000;
+    private static final List<Command> COMMANDS = List.of(new DemoCommand(), new QuantizeCommand(),
+            new DequantizeCommand(), new PrepareCommand(), new TrainCommand(), new EvalCommand(), new CompareCommand(),
+            new EncodeCommand(), new DecodeCommand());
 
     private Main() {}
 
@@ -44,18 +49,38 @@ public final class Main {
             return 0;
         } catch (UsageException e) {
             return fail(err, e, 2);
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) { // Errors too (out of memory, a stack overflow): one line and a status, never a trace
             return fail(err, e, 1);
         }
     }
 
     private static int fail(PrintStream err, Throwable e, int status) {
-        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
-        err.println("rfsq4j: " + message.strip().replaceAll("\\s*\\R\\s*", " "));
+        err.println("rfsq4j: " + Messages.clip(oneLine(describe(e)), MAX_MESSAGE));
         if ("1".equals(System.getenv("RFSQ_DEBUG"))) {
             e.printStackTrace(err);
         }
         return status;
+    }
+
+    /** The message to show: the cause that says what happened (out of memory anywhere in the chain wins). */
+    private static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                String where = t == e || e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
+                return "out of memory: " + oom.getMessage() + where + ". Give Java more with RFSQ4J_JAVA_OPTS=-Xmx<size>"
+                        + " (now " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB), or use smaller inputs";
+            }
+        }
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? null : e.getMessage();
+        if (e instanceof Error && !(e instanceof LinkageError)) {
+            return "internal error: " + e.getClass().getSimpleName() + (message == null ? "" : ": " + message)
+                    + " (RFSQ_DEBUG=1 shows where)";
+        }
+        return message == null ? e.toString() : message;
+    }
+
+    private static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     private static String usage() {

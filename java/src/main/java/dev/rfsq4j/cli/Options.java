@@ -1,6 +1,14 @@
 package dev.rfsq4j.cli;
 
+import dev.rfsq4j.Backend;
+import dev.rfsq4j.io.Messages;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +21,16 @@ final class Options {
 
     private Options(String command) {
         this.command = command;
+    }
+
+    /** Every name of the given sets: a command's own options plus a shared group's. */
+    @SafeVarargs
+    static Set<String> union(Set<String>... sets) {
+        Set<String> all = new HashSet<>();
+        for (Set<String> s : sets) {
+            all.addAll(s);
+        }
+        return Set.copyOf(all);
     }
 
     /** Parses args against the option names a command knows (without the leading dashes). */
@@ -76,9 +94,89 @@ final class Options {
     <T> T convert(String name, String text, Function<String, T> parser) {
         try {
             return parser.apply(text);
+        } catch (NumberFormatException e) { // its own message is "For input string: ..."
+            throw usage("--" + name + ": expected a number, got " + shown(text));
         } catch (IllegalArgumentException e) {
             throw usage("--" + name + ": " + e.getMessage());
         }
+    }
+
+    /** An int option (or its fallback): a usage error naming the option unless an integer in [min, max]. */
+    int integer(String name, String fallback, int min, int max) {
+        return (int) whole(name, fallback, min, max);
+    }
+
+    /** A long option (or its fallback): a usage error naming the option unless an integer in [min, max]. */
+    long whole(String name, String fallback, long min, long max) {
+        String text = optional(name, fallback);
+        String range = " from " + min + " to " + max;
+        if (!text.strip().matches("[-+]?\\d+")) {
+            throw usage("--" + name + ": expected an integer" + range + ", got " + shown(text));
+        }
+        BigInteger value = new BigInteger(text.strip());
+        if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw usage("--" + name + ": " + shown(text) + " is out of range: expected an integer" + range);
+        }
+        return value.longValue();
+    }
+
+    /** {@code --device auto|cpu|cuda} (default auto: CUDA when a GPU is usable, else the CPU). */
+    Backend backend() {
+        return convert("device", optional("device", "auto"), Backend::parse);
+    }
+
+    /** A double option (or its fallback): a usage error naming the option unless a finite number. */
+    double number(String name, String fallback) {
+        String text = optional(name, fallback);
+        double value;
+        try {
+            value = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw usage("--" + name + ": expected a number, got " + shown(text));
+        }
+        if (!Double.isFinite(value)) {
+            throw usage("--" + name + ": expected a finite number, got " + shown(text));
+        }
+        return value;
+    }
+
+    /** A path option: a usage error if empty (Path.of("") would be the current folder). */
+    Path path(String name) {
+        String text = required(name);
+        if (text.isBlank()) {
+            throw usage("--" + name + " is empty: give a path");
+        }
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw usage("--" + name + ": not a valid path: " + e.getReason());
+        }
+    }
+
+    /**
+     * Refuses two flags naming one file (an output would overwrite another output, or the input), whatever the
+     * spelling: links and relative paths are resolved.
+     */
+    void requireDistinct(Map<String, Path> filesByFlag) throws IOException {
+        Map<Path, String> seen = new HashMap<>();
+        for (Map.Entry<String, Path> e : filesByFlag.entrySet()) {
+            Path key = e.getValue().toAbsolutePath().normalize();
+            if (Files.exists(key)) {
+                key = key.toRealPath();
+            } else if (key.getParent() != null && Files.isDirectory(key.getParent())) {
+                key = key.getParent().toRealPath().resolve(key.getFileName());
+            }
+            String other = seen.putIfAbsent(key, e.getKey());
+            if (other != null) {
+                throw usage("--" + other + " and --" + e.getKey() + " name the same file " + e.getValue()
+                        + "; give each its own file");
+            }
+        }
+    }
+
+    /** A user's text in a message: quoted, and cut when long. */
+    private static String shown(String text) {
+        return "'" + Messages.clip(text, 60) + "'";
     }
 
     UsageException usage(String message) {

@@ -23,7 +23,7 @@ final class PresetOverrides {
                 refuse(o, LFQ, VQ);
                 yield new RfsqSpec(
                         o.convert("levels", o.optional("levels", r.levels().toString()), PresetOverrides::levels),
-                        o.convert("stages", o.optional("stages", Integer.toString(r.stages())), Integer::parseInt),
+                        o.integer("stages", Integer.toString(r.stages()), 1, Integer.MAX_VALUE),
                         o.convert("strategy", o.optional("strategy", r.strategy().label()), Strategy::parse),
                         o.convert("stats-mode", o.optional("stats-mode", r.statsMode().label()), StatsMode::parse),
                         r.momentum());
@@ -40,7 +40,6 @@ final class PresetOverrides {
                         number(o, "vq-commitment-weight", v.commitmentWeight()),
                         number(o, "vq-dead-threshold", v.deadThreshold()));
             }
-            default -> throw new IllegalStateException("no overrides for " + preset);
         };
     }
 
@@ -56,7 +55,7 @@ final class PresetOverrides {
     }
 
     private static double number(Options o, String flag, double fallback) {
-        return o.convert(flag, o.optional(flag, Double.toString(fallback)), Double::parseDouble);
+        return o.number(flag, Double.toString(fallback));
     }
 
     /** Levels as Levels.toString writes them ("[8,8,8,4]") or as the user types them ("8,8,8,4"). */

@@ -6,21 +6,21 @@ import dev.rfsq4j.RfsqException;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
 import dev.rfsq4j.io.Npy;
-import dev.rfsq4j.quant.Levels;
+import dev.rfsq4j.io.OutputFiles;
 import dev.rfsq4j.quant.Rfsq;
-import dev.rfsq4j.quant.StatsMode;
-import dev.rfsq4j.quant.Strategy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
-/** {@code rfsq4j quantize}: one .npy latent through RFSQ at initial parameters, codes and indices out. */
+/** {@code rfsq4j quantize}: one .npy latent through RFSQ (a checkpoint's, or initial parameters), codes and indices out. */
 final class QuantizeCommand implements Command {
     private static final Set<String> OPTIONS =
-            Set.of("levels", "stages", "strategy", "input", "codes", "indices", "stats", "stats-mode", "device");
+            Options.union(RfsqOptions.NAMES, Set.of("input", "codes", "indices", "stats", "device"));
 
     @Override
     public String name() {
@@ -35,46 +35,59 @@ final class QuantizeCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: rfsq4j quantize --levels L1,L2,.. --stages K --strategy none|scale|layernorm
-                                       --input z.npy --codes codes.npy --indices idx.npy
-                                       [--stats stats.npy] [--stats-mode parity|running] [--device auto|cpu|cuda]
+                usage: rfsq4j quantize (--checkpoint DIR | --levels L1,L2,.. --stages K --strategy none|scale|layernorm
+                                        [--stats-mode parity|running])
+                                       --input z.npy --codes codes.npy --indices idx.npy [--stats stats.npy]
+                                       [--device auto|cpu|cuda]
 
-                Quantizes z (float32 (B,C,H,W), C = number of levels) with K residual FSQ stages at the initial
-                parameters (scale: s = ln 2; layernorm: gamma = 1, beta = 0; running stats mu = 0, sigma = 1).
+                Quantizes z (float32 (B,C,H,W), C = number of levels) with K residual FSQ stages.
+                  --checkpoint a checkpoint folder of rfsq4j train (or its run folder: the newest checkpoint): its
+                               levels, stages, strategy, stats mode and trained parameters (theta, gamma, beta,
+                               running statistics); an RFSQ or FSQ preset's
+                  --levels ..  without --checkpoint: the quantizer at its initial parameters (scale: s = ln 2;
+                               layernorm: gamma = 1, beta = 0; running stats mu = 0, sigma = 1)
                   --codes      zhat, float32 (B,C,H,W)
                   --indices    indices, int32 (B,H,W,K), channel 0 the least significant digit
-                  --stats      per-image (mu, sigma), float32 (K,B,C,2): layernorm in parity mode only
+                  --stats      per-image (mu, sigma), float32 (K,B,C,2): required for layernorm in parity mode, whose
+                               indices can never be decoded without them; refused otherwise
                   --stats-mode parity (default): per-image statistics; running: the frozen running ones
                   --device     auto (default): CUDA when a GPU is usable, else CPU
                 Prints one line: device, shape, bits per position, mean ||r_k|| per stage, wall time.
+                rfsq4j dequantize turns the indices (and statistics) back into zhat.
                 """;
     }
 
     @Override
     public void run(List<String> args, PrintStream out) throws IOException {
         Options o = Options.parse(name(), args, OPTIONS);
-        Levels levels = o.convert("levels", o.required("levels"), Levels::parse);
-        int stages = o.convert("stages", o.required("stages"), QuantizeCommand::parseStages);
-        Strategy strategy = o.convert("strategy", o.required("strategy"), Strategy::parse);
-        StatsMode mode = o.convert("stats-mode", o.optional("stats-mode", "parity"), StatsMode::parse);
-        Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        Path input = Path.of(o.required("input"));
-        Path codesFile = Path.of(o.required("codes"));
-        Path indicesFile = Path.of(o.required("indices"));
-        Path statsFile = o.has("stats") ? Path.of(o.required("stats")) : null;
-        if (statsFile != null && (strategy != Strategy.LAYERNORM || mode != StatsMode.PARITY)) {
-            throw o.usage("--stats applies to --strategy layernorm with --stats-mode parity only");
+        RfsqOptions quantizer = RfsqOptions.parse(o);
+        Backend backend = o.backend();
+        Path input = o.path("input");
+        Path codesFile = o.path("codes");
+        Path indicesFile = o.path("indices");
+        Path statsFile = quantizer.statsFile(o);
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("input", input);
+        files.put("codes", codesFile);
+        files.put("indices", indicesFile);
+        if (statsFile != null) {
+            files.put("stats", statsFile);
+        }
+        o.requireDistinct(files);
+        for (Path output : statsFile == null ? List.of(codesFile, indicesFile) : List.of(codesFile, indicesFile, statsFile)) {
+            OutputFiles.checkWritable(output); // before any work: a bad path fails first, with nothing written
         }
 
         Npy.Floats z = Npy.readFloats(input);
         long[] shape = z.shape();
-        if (shape.length != 4 || shape[1] != levels.count() || z.data().length == 0) {
-            throw new IOException(input + ": expected float32 (B," + levels.count() + ",H,W) for levels " + levels
+        int c = quantizer.levels().count();
+        if (shape.length != 4 || shape[1] != c || z.data().length == 0) {
+            throw new IOException(input + ": expected float32 (B," + c + ",H,W) for levels " + quantizer.levels()
                     + " with every dimension > 0, got float32 " + Tensor.shapeString(shape));
         }
 
         try (Device device = Device.open(backend); Scope scope = Scope.open(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).statsMode(mode).build(scope);
+            Rfsq rfsq = quantizer.build(scope);
             long start = System.nanoTime();
             Rfsq.Output result;
             try {
@@ -88,24 +101,16 @@ final class QuantizeCommand implements Command {
             float[] rnorm = result.rnorm().toFloatArray();
             double millis = (System.nanoTime() - start) / 1e6;
 
-            Npy.write(codesFile, shape, codes);
-            Npy.write(indicesFile, result.indices().shape(), indices);
-            if (statsFile != null) {
-                Npy.write(statsFile, result.stats().shape(), stats);
+            // All or nothing: every output is complete on disk before any of them replaces a file.
+            try (OutputFiles outputs = new OutputFiles()) {
+                Npy.write(outputs, codesFile, shape, codes);
+                Npy.write(outputs, indicesFile, result.indices().shape(), indices);
+                if (statsFile != null) {
+                    Npy.write(outputs, statsFile, result.stats().shape(), stats);
+                }
+                outputs.commit();
             }
             out.println(summary(device, rfsq, shape, rnorm, millis));
-        }
-    }
-
-    private static int parseStages(String text) {
-        try {
-            int k = Integer.parseInt(text.strip());
-            if (k < 1 || k > 16) {
-                throw new IllegalArgumentException("stages must be 1..16, got " + k);
-            }
-            return k;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("stages must be an integer 1..16, got '" + text + "'");
         }
     }
 

@@ -2,14 +2,20 @@ package dev.rfsq4j.cli;
 
 import dev.rfsq4j.Backend;
 import dev.rfsq4j.Device;
+import dev.rfsq4j.data.Augment;
+import dev.rfsq4j.data.DataOptions;
 import dev.rfsq4j.data.ImageFolder;
+import dev.rfsq4j.data.ImageSource;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.LrSchedule;
 import dev.rfsq4j.nn.QuantizerSpec;
+import dev.rfsq4j.train.LpipsLoss;
 import dev.rfsq4j.train.Presets;
 import dev.rfsq4j.train.TrainConfig;
 import dev.rfsq4j.train.Trainer;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -17,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** {@code rfsq4j train}: the reference VQ-VAE with a preset's quantizer on a folder of images (spec §3–§5). */
+/** {@code rfsq4j train}: the reference VQ-VAE with a preset's quantizer on an image folder or shards (spec §3–§5). */
 final class TrainCommand implements Command {
     /** How long Ctrl-C waits for the current step and its checkpoint. */
     private static final long STOP_WAIT_S = 300;
@@ -25,7 +31,8 @@ final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("preset", "data", "steps", "batch", "out", "device", "levels",
             "stages", "strategy", "stats-mode", "lr", "warmup-steps", "decay-steps", "weight-decay", "optimizer",
             "max-grad-norm", "seed", "image-size", "l1-weight", "lfq-commitment-weight", "lfq-entropy-weight",
-            "lfq-diversity-gamma", "vq-commitment-weight", "vq-decay", "vq-dead-threshold", "log-every", "checkpoint-every");
+            "lfq-diversity-gamma", "vq-commitment-weight", "vq-decay", "vq-dead-threshold", "log-every", "checkpoint-every",
+            "augment", "lpips-backbone", "lpips-weight");
 
     @Override
     public String name() {
@@ -34,26 +41,33 @@ final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train the reference VQ-VAE with a quantizer preset on a folder of PNG/JPEG images";
+        return "train the reference VQ-VAE with a quantizer preset on a folder of PNG/JPEG images or shards";
     }
 
     @Override
     public String usage() {
         return """
-                usage: rfsq4j train --preset NAME --data DIR --out RUN_DIR [--steps N] [--batch B] [--device auto|cpu|cuda]
-                                    [--resume] [overrides]
+                usage: rfsq4j train --preset NAME --data DIR|SHARDS --out RUN_DIR [--steps N] [--batch B]
+                                    [--device auto|cpu|cuda] [--resume] [data options] [overrides]
 
                 Trains the reference VQ-VAE (spec §4) with the reference recipe (spec §5) by default: Adam (0.9, 0.999),
                 eps 1e-8, lr 8e-4 with L2-coupled weight decay 5e-5, linear warmup over 5000 updates then linear decay
                 over 500000, batch 128, seed 1234, images resized (shorter side, antialiased bilinear) and center-cropped
                 to 128 px, normalized with ImageNet's mean and std. Loss: L1 in normalized units + the quantizer's
-                auxiliary loss (LPIPS is not part of this loss yet).
+                auxiliary loss, + LPIPS-VGG when --lpips-backbone names VGG16's weights (the reference's loss).
                   --preset        %s
-                  --data          folder of .png/.jpg/.jpeg images (searched recursively)
+                  --data          folder of .png/.jpg/.jpeg images (searched recursively), or shards that
+                                  rfsq4j prepare wrote from one (a folder holding rfsq4j-shards.txt)
                   --out           run folder: metrics.jsonl and checkpoints/step-N/{model,optimizer}.safetensors
                   --steps         updates in all, counting those of a resumed run (default 1000)
                   --resume        continue from the newest checkpoint in --out, bit for bit on the same device
                                   (Ctrl-C stops a run after its current step, with a checkpoint to resume from)
+                  --lpips-backbone FILE  torchvision's VGG16 weights (vgg16-397923af.pth, as torch.hub caches it in
+                                  ~/.cache/torch/hub/checkpoints/, or a safetensors copy): adds --lpips-weight (1) x
+                                  LPIPS-VGG v0.1 of the [0,1] images, fed unscaled as the reference does (spec §5)
+                data options (a skipped image's place in its batch goes to the next usable image):
+                %s  --augment A         none (default), crop, flip or crop,flip: seeded, resumable; crop: a random
+                                      S x S window of the image reflect-padded by S/16; flip: horizontal, p = 1/2
                 overrides (defaults from the preset and the recipe):
                   --levels L1,..  --stages K  --strategy none|scale|layernorm  --stats-mode parity|running  (RFSQ/FSQ)
                   --lfq-commitment-weight W (0)  --lfq-entropy-weight W (0)  --lfq-diversity-gamma G (2.5)  (LFQ)
@@ -61,34 +75,43 @@ final class TrainCommand implements Command {
                   --lr 8e-4  --warmup-steps 5000  --decay-steps 500000  --weight-decay 5e-5  --optimizer adam|adamw
                   --max-grad-norm 0 (off)  --seed 1234  --image-size 128  --l1-weight 1  --log-every 10
                   --checkpoint-every 1000
-                """.formatted(String.join(", ", Presets.names()));
+                """.formatted(String.join(", ", Presets.names()), DataFlags.USAGE);
     }
 
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
-        Options o = Options.parse(name(), args, OPTIONS, Set.of("resume"));
+        Options o = Options.parse(name(), args, Options.union(OPTIONS, DataFlags.OPTIONS),
+                Options.union(Set.of("resume"), DataFlags.FLAGS));
         String preset = o.required("preset");
         QuantizerSpec quantizer = o.convert("preset", preset, name -> PresetOverrides.apply(Presets.quantizer(name), o));
+        int maxInt = Integer.MAX_VALUE;
         TrainConfig config = settings(o, () -> new TrainConfig(preset, quantizer,
-                o.convert("batch", o.optional("batch", "128"), Integer::parseInt),
-                o.convert("steps", o.optional("steps", "1000"), Long::parseLong),
-                o.convert("image-size", o.optional("image-size", "128"), Integer::parseInt),
-                o.convert("seed", o.optional("seed", "1234"), Long::parseLong),
-                o.convert("lr", o.optional("lr", "8e-4"), lr -> new LrSchedule(Double.parseDouble(lr),
-                        o.convert("warmup-steps", o.optional("warmup-steps", "5000"), Long::parseLong),
-                        o.convert("decay-steps", o.optional("decay-steps", "500000"), Long::parseLong))),
+                o.integer("batch", "128", 1, maxInt),
+                o.whole("steps", "1000", 1, maxInt), // Adam counts its updates in an int
+                o.integer("image-size", "128", 4, maxInt),
+                o.whole("seed", "1234", Long.MIN_VALUE, Long.MAX_VALUE),
+                new LrSchedule(o.number("lr", "8e-4"), o.whole("warmup-steps", "5000", 0, Long.MAX_VALUE),
+                        o.whole("decay-steps", "500000", 1, Long.MAX_VALUE)),
                 o.convert("optimizer", o.optional("optimizer", "adam"), name -> new Adam.Config(0.9, 0.999, 1e-8,
-                        o.convert("weight-decay", o.optional("weight-decay", "5e-5"), Double::parseDouble),
-                        decoupled(name),
-                        o.convert("max-grad-norm", o.optional("max-grad-norm", "0"), Double::parseDouble))),
-                o.convert("l1-weight", o.optional("l1-weight", "1"), Double::parseDouble),
-                o.convert("log-every", o.optional("log-every", "10"), Integer::parseInt),
-                o.convert("checkpoint-every", o.optional("checkpoint-every", "1000"), Integer::parseInt)));
-        Backend backend = o.convert("device", o.optional("device", "auto"), Backend::parse);
-        Path runDir = Path.of(o.required("out"));
-        ImageFolder data = ImageFolder.open(Path.of(o.required("data")), config.imageSize());
-        try (Device device = Device.open(backend)) {
-            Trainer trainer = new Trainer(config, device, data, runDir, out);
+                        o.number("weight-decay", "5e-5"), decoupled(name), o.number("max-grad-norm", "0"))),
+                o.number("l1-weight", "1"),
+                o.integer("log-every", "10", 1, maxInt),
+                o.integer("checkpoint-every", "1000", 1, maxInt),
+                lpips(o)));
+        Backend backend = o.backend();
+        Path runDir = runFolder(o);
+        if (config.lpips() != null && !Files.isRegularFile(config.lpips().backbone())) {
+            throw new IOException(config.lpips().backbone() + ": no such file (--lpips-backbone names VGG16's weights,"
+                    + " e.g. ~/.cache/torch/hub/checkpoints/vgg16-397923af.pth)");
+        }
+        Augment augment = o.convert("augment", o.optional("augment", "none"), spec -> Augment.parse(spec, config.seed()));
+        DataOptions dataOptions = DataFlags.options(o);
+        try (ImageSource data = ImageSource.open(o.path("data"), config.imageSize(), dataOptions);
+                Device device = Device.open(backend)) {
+            if (data instanceof ImageFolder folder && folder.decoderNotice() != null) {
+                out.println("rfsq4j train: " + folder.decoderNotice());
+            }
+            Trainer trainer = new Trainer(config, device, data, augment, runDir, out);
             // Ctrl-C (or a SIGTERM) ends the run after its current step, with a checkpoint to resume from.
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -113,6 +136,16 @@ final class TrainCommand implements Command {
         }
     }
 
+    /** --out: a folder (created if missing), not an existing file, and not empty (which would be the current folder). */
+    private static Path runFolder(Options o) {
+        Path dir = o.path("out");
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw o.usage("--out " + dir + " is a file; the run needs a folder (it writes metrics.jsonl and checkpoints/"
+                    + " in it): choose another path");
+        }
+        return dir;
+    }
+
     /** Builds the settings; one that TrainConfig refuses (e.g. an image size not a multiple of 4) is a usage error. */
     private static TrainConfig settings(Options o, Supplier<TrainConfig> build) {
         try {
@@ -120,6 +153,18 @@ final class TrainCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw o.usage(e.getMessage());
         }
+    }
+
+    /** --lpips-backbone FILE [--lpips-weight W], or null. */
+    private static LpipsLoss lpips(Options o) {
+        double weight = o.number("lpips-weight", "1");
+        if (!o.has("lpips-backbone")) {
+            if (o.has("lpips-weight")) {
+                throw o.usage("--lpips-weight needs --lpips-backbone FILE (LPIPS cannot run without VGG16's weights)");
+            }
+            return null;
+        }
+        return new LpipsLoss(o.path("lpips-backbone"), weight);
     }
 
     private static boolean decoupled(String optimizer) {

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON (RFC 8259) parser and string quoter, enough for safetensors headers. Values map to
- * {@code Map<String, Object>} (key order kept, duplicate keys rejected), {@code List<Object>}, {@code String},
- * {@code Long} (integers that fit), {@code BigDecimal} (any other number), {@code Boolean} and {@link #NULL}.
+ * A small strict JSON (RFC 8259) parser, writer and string quoter, enough for safetensors headers and checkpoint
+ * configs. Values map to {@code Map<String, Object>} (key order kept, duplicate keys rejected), {@code List<Object>},
+ * {@code String}, {@code Long} (integers that fit), {@code BigDecimal} (any other number), {@code Boolean} and
+ * {@link #NULL}.
  */
-final class Json {
+public final class Json {
     /** JSON null (maps and lists hold no Java nulls). */
-    static final Object NULL = new Object() {
+    public static final Object NULL = new Object() {
         @Override
         public String toString() {
             return "null";
@@ -21,24 +22,45 @@ final class Json {
     };
     /** Deeper nesting is surely not a header and would otherwise risk a StackOverflowError. */
     private static final int MAX_DEPTH = 64;
+    /** Longer number tokens are refused: no header needs them. */
+    private static final int MAX_NUMBER_CHARS = 400;
 
     private final String s;
+    private final int maxMembers;
+    private long valuesLeft;
     private int pos;
 
-    private Json(String s) {
+    private Json(String s, int maxMembers, long maxValues) {
         this.s = s;
+        this.maxMembers = maxMembers;
+        this.valuesLeft = maxValues;
     }
 
-    /** A syntax error, with the character offset where it was found. */
-    static final class SyntaxException extends Exception {
+    /** A syntax error, with the character offset where it was found; or a limit of {@link #parse(String, int, long)}. */
+    public static class SyntaxException extends Exception {
         SyntaxException(String message) {
             super(message);
         }
     }
 
+    /** The text is well-formed so far but larger than the caller's limits: refused before it costs more memory. */
+    static final class LimitException extends SyntaxException {
+        LimitException(String message) {
+            super(message);
+        }
+    }
+
     /** Parses one JSON value; only whitespace may follow it. */
-    static Object parse(String text) throws SyntaxException {
-        Json parser = new Json(text);
+    public static Object parse(String text) throws SyntaxException {
+        return parse(text, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * Parses one JSON value of at most maxValues values in all (objects, arrays, strings, numbers, ...) and at most
+     * maxMembers members in any one object; over a limit, a {@link LimitException} as soon as it is reached.
+     */
+    public static Object parse(String text, int maxMembers, long maxValues) throws SyntaxException {
+        Json parser = new Json(text, maxMembers, maxValues);
         Object value = parser.value(0);
         parser.skipSpace();
         if (parser.pos != text.length()) {
@@ -47,8 +69,64 @@ final class Json {
         return value;
     }
 
+    /**
+     * JSON text of value (a Map with String keys, a List, a String, a Boolean, an integral or a finite floating-point
+     * Number, or {@link #NULL}), one object member per line, indented by two spaces per level; lists on one line.
+     * Doubles are written as {@link Double#toString} writes them, which reads back to the same double.
+     */
+    public static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(out, value, 0);
+        return out.append('\n').toString();
+    }
+
+    private static void write(StringBuilder out, Object value, int depth) {
+        switch (value) {
+            case Map<?, ?> map -> {
+                if (map.isEmpty()) {
+                    out.append("{}");
+                    return;
+                }
+                out.append('{');
+                String sep = "\n";
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    if (!(e.getKey() instanceof String key)) {
+                        throw new IllegalArgumentException("JSON object keys must be strings, got " + e.getKey());
+                    }
+                    out.append(sep).append("  ".repeat(depth + 1)).append(quote(key)).append(": ");
+                    write(out, e.getValue(), depth + 1);
+                    sep = ",\n";
+                }
+                out.append('\n').append("  ".repeat(depth)).append('}');
+            }
+            case List<?> list -> {
+                out.append('[');
+                for (int i = 0; i < list.size(); i++) {
+                    out.append(i == 0 ? "" : ", ");
+                    write(out, list.get(i), depth + 1);
+                }
+                out.append(']');
+            }
+            case String s -> out.append(quote(s));
+            case Boolean b -> out.append(b);
+            case Long n -> out.append(n);
+            case Integer n -> out.append(n);
+            case Double d when Double.isFinite(d) -> out.append(d);
+            case Float f when Float.isFinite(f) -> out.append(f.doubleValue());
+            case BigDecimal d -> out.append(d.toString());
+            case null -> throw new IllegalArgumentException("JSON values cannot be Java null (use Json.NULL)");
+            default -> {
+                if (value == NULL) {
+                    out.append("null");
+                } else {
+                    throw new IllegalArgumentException("no JSON form for " + value + " (" + value.getClass().getSimpleName() + ")");
+                }
+            }
+        }
+    }
+
     /** The JSON string literal for s: quotes, backslashes and control characters escaped, the rest as is. */
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder out = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -73,6 +151,9 @@ final class Json {
     private Object value(int depth) throws SyntaxException {
         if (depth > MAX_DEPTH) {
             throw error("nested deeper than " + MAX_DEPTH + " levels");
+        }
+        if (--valuesLeft < 0) {
+            throw new LimitException("more JSON values than the limit at offset " + pos);
         }
         skipSpace();
         if (pos >= s.length()) {
@@ -109,9 +190,12 @@ final class Json {
             int at = pos;
             String key = string();
             expect(':');
+            if (out.size() == maxMembers) {
+                throw new LimitException("an object with more than " + maxMembers + " members at offset " + at);
+            }
             if (out.put(key, value(depth + 1)) != null) {
                 pos = at;
-                throw error("duplicate key " + quote(key));
+                throw error("duplicate key " + Messages.quote(key));
             }
         } while (consume(','));
         expect('}');
@@ -208,11 +292,21 @@ final class Json {
             }
             digits();
         }
+        if (pos - start > MAX_NUMBER_CHARS) { // BigDecimal's parse of millions of digits would take minutes
+            pos = start;
+            throw error("a number longer than " + MAX_NUMBER_CHARS + " characters");
+        }
         String text = s.substring(start, pos);
         if (integral && text.length() <= 18) { // up to 18 digits always fits a long
             return Long.parseLong(text);
         }
-        BigDecimal big = new BigDecimal(text);
+        BigDecimal big;
+        try {
+            big = new BigDecimal(text);
+        } catch (NumberFormatException e) { // an exponent beyond an int
+            pos = start;
+            throw error("a number out of range (" + e.getMessage() + ")");
+        }
         try {
             return integral ? (Object) big.longValueExact() : big;
         } catch (ArithmeticException e) {

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -45,6 +44,8 @@ public final class Npy {
                 done += n;
             }
             return new Floats(header.shape(), data);
+        } catch (IOException e) {
+            throw Messages.named(file, "read", e);
         }
     }
 
@@ -60,33 +61,57 @@ public final class Npy {
                 done += n;
             }
             return new Ints(header.shape(), data);
+        } catch (IOException e) {
+            throw Messages.named(file, "read", e);
         }
     }
 
+    /** Writes a float32 array; file is replaced only once the whole new file is on disk (see {@link OutputFiles}). */
     public static void write(Path file, long[] shape, float[] data) throws IOException {
-        try (FileChannel ch = create(file, DType.F32, shape, data.length)) {
+        try (OutputFiles out = new OutputFiles()) {
+            write(out, file, shape, data);
+            out.commit();
+        }
+    }
+
+    /** Writes an int32 array; file is replaced only once the whole new file is on disk. */
+    public static void write(Path file, long[] shape, int[] data) throws IOException {
+        try (OutputFiles out = new OutputFiles()) {
+            write(out, file, shape, data);
+            out.commit();
+        }
+    }
+
+    /** Writes a float32 array as one of a set of outputs that appear together at {@link OutputFiles#commit}. */
+    public static void write(OutputFiles out, Path file, long[] shape, float[] data) throws IOException {
+        byte[] header = header(DType.F32, shape, data.length);
+        out.write(file, ch -> {
+            drain(ch, ByteBuffer.wrap(header));
             ByteBuffer buf = buffer();
             for (int done = 0; done < data.length; ) {
                 int n = Math.min(data.length - done, BUFFER_BYTES / 4);
                 buf.clear();
                 buf.asFloatBuffer().put(data, done, n);
-                drain(ch, buf, n);
+                drain(ch, buf.limit(n * 4));
                 done += n;
             }
-        }
+        });
     }
 
-    public static void write(Path file, long[] shape, int[] data) throws IOException {
-        try (FileChannel ch = create(file, DType.I32, shape, data.length)) {
+    /** Writes an int32 array as one of a set of outputs that appear together at {@link OutputFiles#commit}. */
+    public static void write(OutputFiles out, Path file, long[] shape, int[] data) throws IOException {
+        byte[] header = header(DType.I32, shape, data.length);
+        out.write(file, ch -> {
+            drain(ch, ByteBuffer.wrap(header));
             ByteBuffer buf = buffer();
             for (int done = 0; done < data.length; ) {
                 int n = Math.min(data.length - done, BUFFER_BYTES / 4);
                 buf.clear();
                 buf.asIntBuffer().put(data, done, n);
-                drain(ch, buf, n);
+                drain(ch, buf.limit(n * 4));
                 done += n;
             }
-        }
+        });
     }
 
     private static ByteBuffer buffer() {
@@ -107,8 +132,7 @@ public final class Npy {
         return n;
     }
 
-    private static void drain(FileChannel ch, ByteBuffer buf, int elements) throws IOException {
-        buf.position(0).limit(elements * 4);
+    private static void drain(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
             ch.write(buf);
         }
@@ -121,7 +145,7 @@ public final class Npy {
         return header;
     }
 
-    private static FileChannel create(Path file, DType dtype, long[] shape, int length) throws IOException {
+    private static byte[] header(DType dtype, long[] shape, int length) {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
@@ -133,15 +157,6 @@ public final class Npy {
             throw new IllegalArgumentException(
                     "array of " + length + " elements does not match shape " + Arrays.toString(shape));
         }
-        byte[] header = NpyHeader.encode(dtype, shape);
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (IOException e) {
-            throw new IOException(file + ": cannot write: " + e.getMessage());
-        }
-        ch.write(ByteBuffer.wrap(header));
-        return ch;
+        return NpyHeader.encode(dtype, shape);
     }
 }

@@ -37,7 +37,7 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
     }
 
     public long numel() {
-        return Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        return Arrays.stream(shape).anyMatch(d -> d == 0) ? 0 : Arrays.stream(shape).reduce(1, Math::multiplyExact);
     }
 
     /** e.g. {@code float32 (2,4,32,32)}. */
@@ -137,7 +137,7 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
         Map<String, Object> entries = new DictParser(file, dict).parse();
         if (!entries.keySet().equals(Set.of("descr", "fortran_order", "shape"))) {
             throw new IOException(file + ": corrupt header: expected the keys descr, fortran_order and shape, got "
-                    + entries.keySet());
+                    + Messages.clip(entries.keySet().toString(), 200));
         }
         if (!(entries.get("descr") instanceof String descr)) {
             throw new IOException(file + ": corrupt header: descr is not a string");
@@ -151,18 +151,19 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
         DType dtype = switch (descr) {
             case "<f4" -> DType.F32;
             case "<i4" -> DType.I32;
-            default -> throw new IOException(file + ": unsupported dtype '" + descr
-                    + "' (only little-endian float32 '<f4' and int32 '<i4')");
+            default -> throw new IOException(file + ": unsupported dtype '" + Messages.clip(descr, 40) + "'"
+                    + " (only little-endian float32 '<f4' and int32 '<i4')");
         };
         if (fortran) {
             throw new IOException(file + ": Fortran-ordered arrays are not supported (save it in C order)");
         }
-        long n = 1;
+        long n = Arrays.stream(shape).anyMatch(d -> d == 0) ? 0 : 1;
         for (long d : shape) {
-            n = Math.multiplyExact(n, d);
-        }
-        if (n > MAX_ELEMENTS) {
-            throw new IOException(file + ": " + n + " elements are more than one Java array holds");
+            if (n != 0 && n > MAX_ELEMENTS / d) { // also keeps the product far from overflowing a long
+                throw new IOException(file + ": the shape " + Messages.clip(Tensor.shapeString(shape), 200)
+                        + " holds more elements than one Java array (" + MAX_ELEMENTS + ")");
+            }
+            n *= d;
         }
         return new NpyHeader(dtype, shape, offset);
     }
@@ -185,7 +186,7 @@ public record NpyHeader(DType dtype, long[] shape, long dataOffset) {
                 String key = string();
                 expect(':');
                 if (out.put(key, value()) != null) {
-                    throw error("duplicate key '" + key + "'");
+                    throw error("duplicate key '" + Messages.clip(key, 40) + "'");
                 }
                 if (!peek('}')) {
                     expect(',');

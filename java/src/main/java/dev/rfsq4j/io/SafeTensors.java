@@ -10,12 +10,12 @@ import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -33,8 +33,8 @@ import java.util.stream.Collectors;
  * header length N, N bytes of UTF-8 JSON describing each tensor's dtype, shape and byte range, then the raw
  * little-endian data.
  *
- * <p>{@link #read} loads the whole data region into off-heap memory and checks the file as strictly as the
- * reference implementation (and a little more: unknown fields in a tensor entry are rejected). A damaged or
+ * <p>{@link #read} checks the header and maps the data region (read only as tensors are asked for), as strictly as
+ * the reference implementation (and a little more: unknown fields in a tensor entry are rejected). A damaged or
  * malformed file fails with an {@link IOException} whose one-line message starts with the file name. Asking for
  * something the file does not hold (an unknown name, another dtype, more elements than a Java array holds) fails
  * with an {@link IllegalArgumentException} that names the file and the tensor. A SafeTensors object is immutable and
@@ -43,6 +43,10 @@ import java.util.stream.Collectors;
 public final class SafeTensors {
     /** The reference implementation's limit on the header length. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
+    /** Far above any model's tensor count; a header that describes more is refused while it is parsed. */
+    public static final int MAX_TENSORS = 100_000;
+    /** JSON values a header may hold in all: room for MAX_TENSORS tensors of rank 20. */
+    static final long MAX_HEADER_VALUES = 26L * MAX_TENSORS;
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     private static final String METADATA = "__metadata__";
     private static final Set<String> FIELDS = Set.of("dtype", "shape", "data_offsets");
@@ -77,52 +81,99 @@ public final class SafeTensors {
         this.data = data;
     }
 
-    /** Reads and validates a whole file. */
+    /** Where {@link #parse} gets the header bytes and the data region from: a file or memory. */
+    private interface Source {
+        ByteBuffer bytes(long position, int length) throws IOException;
+
+        MemorySegment data(long position, long length) throws IOException;
+    }
+
+    /**
+     * Reads and validates the header, and maps the data region (nothing is copied until a tensor is asked for, so a
+     * caller checks names, dtypes and shapes first and a crafted file costs no memory).
+     */
     public static SafeTensors read(Path file) throws IOException {
         try (FileChannel ch = ReadChannel.open(file)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new IOException(file + ": truncated: " + size + " bytes, less than the 8-byte header length");
-            }
-            ByteBuffer prefix = readFully(file, ch, 0, 8).order(ByteOrder.LITTLE_ENDIAN);
-            long n = prefix.getLong(0);
-            if (n < 0 || n > MAX_HEADER_BYTES) {
-                throw new IOException(file + ": corrupt: a header length of " + Long.toUnsignedString(n)
-                        + " bytes is over the limit of " + MAX_HEADER_BYTES);
-            }
-            if (n > size - 8) {
-                throw new IOException(file + ": truncated: the header length is " + n + " bytes, the file has only "
-                        + (size - 8) + " after it");
-            }
-            Object json;
-            try {
-                CharBuffer text = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(readFully(file, ch, 8, (int) n));
-                json = Json.parse(text.toString());
-            } catch (CharacterCodingException e) {
-                throw corrupt(file, "the header is not valid UTF-8");
-            } catch (Json.SyntaxException e) {
-                throw corrupt(file, "the header is not valid JSON: " + e.getMessage());
-            }
-            long dataBytes = size - 8 - n;
-            if (!(json instanceof Map<?, ?> header)) {
-                throw corrupt(file, "the header is not a JSON object");
-            }
-            Map<String, String> metadata = new LinkedHashMap<>();
-            Map<String, Entry> entries = new TreeMap<>();
-            for (Map.Entry<?, ?> e : header.entrySet()) {
-                String name = (String) e.getKey();
-                if (name.equals(METADATA)) {
-                    metadata = metadata(file, e.getValue());
-                } else {
-                    entries.put(name, entry(file, name, e.getValue(), dataBytes));
+            return parse(file, ch.size(), new Source() {
+                @Override
+                public ByteBuffer bytes(long position, int length) throws IOException {
+                    return readFully(file, ch, position, length);
                 }
-            }
-            checkCoverage(file, entries, dataBytes);
-            return new SafeTensors(file, metadata, entries, readData(file, ch, 8 + n, dataBytes));
+
+                @Override
+                public MemorySegment data(long position, long length) throws IOException {
+                    return ch.map(FileChannel.MapMode.READ_ONLY, position, length, Arena.ofAuto());
+                }
+            });
+        } catch (IOException e) {
+            throw Messages.named(file, "read", e);
         }
+    }
+
+    /**
+     * Reads and validates a file's content held in memory (a class-path resource, say), as strictly as
+     * {@link #read(Path)}; name stands for the file in messages.
+     */
+    public static SafeTensors read(Path name, byte[] content) throws IOException {
+        MemorySegment all = MemorySegment.ofArray(content);
+        return parse(name, content.length, new Source() {
+            @Override
+            public ByteBuffer bytes(long position, int length) {
+                return ByteBuffer.wrap(content, (int) position, length).slice();
+            }
+
+            @Override
+            public MemorySegment data(long position, long length) {
+                return all.asSlice(position, length);
+            }
+        });
+    }
+
+    private static SafeTensors parse(Path file, long size, Source source) throws IOException {
+        if (size < 8) {
+            throw new IOException(file + ": truncated: " + size + " bytes, less than the 8-byte header length");
+        }
+        ByteBuffer prefix = source.bytes(0, 8).order(ByteOrder.LITTLE_ENDIAN);
+        long n = prefix.getLong(0);
+        if (n < 0 || n > MAX_HEADER_BYTES) {
+            throw new IOException(file + ": corrupt: a header length of " + Long.toUnsignedString(n)
+                    + " bytes is over the limit of " + MAX_HEADER_BYTES);
+        }
+        if (n > size - 8) {
+            throw new IOException(file + ": truncated: the header length is " + n + " bytes, the file has only "
+                    + (size - 8) + " after it");
+        }
+        Object json;
+        try {
+            json = Json.parse(utf8(file, source.bytes(8, (int) n)), MAX_TENSORS + 1, MAX_HEADER_VALUES);
+        } catch (Json.LimitException e) {
+            throw corrupt(file, "more than this reader's limit of " + MAX_TENSORS + " tensors (" + MAX_HEADER_VALUES
+                    + " JSON values): " + e.getMessage());
+        } catch (Json.SyntaxException e) {
+            throw corrupt(file, "the header is not valid JSON: " + e.getMessage());
+        }
+        long dataBytes = size - 8 - n;
+        if (!(json instanceof Map<?, ?> header)) {
+            throw corrupt(file, "the header is not a JSON object");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Map<String, Entry> entries = new TreeMap<>();
+        for (Map.Entry<?, ?> e : header.entrySet()) {
+            String name = (String) e.getKey();
+            if (name.equals(METADATA)) {
+                metadata = metadata(file, e.getValue());
+            } else {
+                entries.put(name, entry(file, name, e.getValue(), dataBytes));
+            }
+        }
+        checkCoverage(file, entries, dataBytes);
+        MemorySegment data = dataBytes == 0 ? MemorySegment.NULL : source.data(8 + n, dataBytes);
+        return new SafeTensors(file, metadata, entries, data);
+    }
+
+    /** The file this was read from. */
+    public Path file() {
+        return file;
     }
 
     /** The {@code __metadata__} string pairs, unmodifiable, empty if the file has none. */
@@ -152,7 +203,7 @@ public final class SafeTensors {
     public float[] floats(String name) {
         Entry e = get(name, "floats() reads F32 only", "F32");
         float[] out = new float[elements(name, e)];
-        MemorySegment.copy(data, F32, e.begin(), out, 0, out.length);
+        copy(F32, e.begin(), out, out.length);
         return out;
     }
 
@@ -161,7 +212,7 @@ public final class SafeTensors {
         Entry e = get(name, "doubles() reads F64 or F32", "F64", "F32");
         double[] out = new double[elements(name, e)];
         if (e.dtype().equals("F64")) {
-            MemorySegment.copy(data, F64, e.begin(), out, 0, out.length);
+            copy(F64, e.begin(), out, out.length);
         } else {
             float[] narrow = floats(name);
             for (int i = 0; i < out.length; i++) {
@@ -175,7 +226,7 @@ public final class SafeTensors {
     public int[] ints(String name) {
         Entry e = get(name, "ints() reads I32 only", "I32");
         int[] out = new int[elements(name, e)];
-        MemorySegment.copy(data, I32, e.begin(), out, 0, out.length);
+        copy(I32, e.begin(), out, out.length);
         return out;
     }
 
@@ -184,7 +235,7 @@ public final class SafeTensors {
         Entry e = get(name, "longs() reads I64 or I32", "I64", "I32");
         long[] out = new long[elements(name, e)];
         if (e.dtype().equals("I64")) {
-            MemorySegment.copy(data, I64, e.begin(), out, 0, out.length);
+            copy(I64, e.begin(), out, out.length);
         } else {
             int[] narrow = ints(name);
             for (int i = 0; i < out.length; i++) {
@@ -192,6 +243,16 @@ public final class SafeTensors {
             }
         }
         return out;
+    }
+
+    /** Copies from the mapped data; a file cut short by another process since read() faults, said as such. */
+    private void copy(ValueLayout layout, long offset, Object array, int length) {
+        try {
+            MemorySegment.copy(data, layout, offset, array, 0, length);
+        } catch (InternalError e) { // the JDK's report of a fault (SIGBUS) in mapped memory
+            throw new IllegalStateException(file + ": changed on disk while it was being read (truncated by another"
+                    + " process?): read it again", e);
+        }
     }
 
     public static Writer writer() {
@@ -215,7 +276,7 @@ public final class SafeTensors {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
             if (metadata.putIfAbsent(key, value) != null) {
-                throw new IllegalArgumentException("duplicate metadata key " + Json.quote(key));
+                throw new IllegalArgumentException("duplicate metadata key " + Messages.quote(key));
             }
             return this;
         }
@@ -242,37 +303,39 @@ public final class SafeTensors {
                 throw new IllegalArgumentException("the tensor name " + METADATA + " is reserved for the metadata");
             }
             if (tensors.containsKey(name)) {
-                throw new IllegalArgumentException("duplicate tensor name " + Json.quote(name));
+                throw new IllegalArgumentException("duplicate tensor name " + Messages.quote(name));
             }
             long numel = 1;
             for (long d : shape) {
                 if (d < 0) {
-                    throw new IllegalArgumentException("tensor " + Json.quote(name) + ": negative dimension in shape "
+                    throw new IllegalArgumentException("tensor " + Messages.quote(name) + ": negative dimension in shape "
                             + Arrays.toString(shape));
                 }
                 numel = Math.multiplyExact(numel, d);
             }
             if (numel != length) {
-                throw new IllegalArgumentException("tensor " + Json.quote(name) + ": " + length
+                throw new IllegalArgumentException("tensor " + Messages.quote(name) + ": " + length
                         + " elements do not match shape " + Arrays.toString(shape));
             }
             tensors.put(name, new Pending(dtype, layout, shape.clone(), array, length));
             return this;
         }
 
-        /** Writes atomically: a temporary file in the same folder, fsync, then an atomic rename over {@code file}. */
+        /** Writes atomically: a temporary file in the same folder, flushed to disk, then renamed over {@code file}. */
         public void write(Path file) throws IOException {
+            try (OutputFiles out = new OutputFiles()) {
+                write(out, file);
+                out.commit();
+            }
+        }
+
+        /** Writes file as one of a set of outputs that appear together at {@link OutputFiles#commit}. */
+        public void write(OutputFiles out, Path file) throws IOException {
             List<Map.Entry<String, Pending>> order = new ArrayList<>(tensors.entrySet());
             order.sort(Comparator.comparingLong(e -> -e.getValue().layout().byteSize())); // stable: then as added
             byte[] header = header(order);
-            Path dir = file.toAbsolutePath().getParent();
-            // Not createTempFile: its owner-only permissions would end up on the checkpoint; this gets the umask's.
-            Path temp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
-                    + Thread.currentThread().threadId() + ".tmp");
-            try {
-                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                                StandardOpenOption.TRUNCATE_EXISTING);
-                        Arena arena = Arena.ofConfined()) {
+            out.write(file, ch -> {
+                try (Arena arena = Arena.ofConfined()) {
                     ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
                     writeFully(ch, prefix.flip());
                     writeFully(ch, ByteBuffer.wrap(header));
@@ -280,17 +343,8 @@ public final class SafeTensors {
                     for (Map.Entry<String, Pending> e : order) {
                         writeData(ch, chunk, e.getValue());
                     }
-                    ch.force(true);
                 }
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException d) {
-                    e.addSuppressed(d);
-                }
-                throw new IOException(file + ": cannot write: " + e.getMessage(), e);
-            }
+            });
         }
 
         /** The JSON header, UTF-8, padded with spaces so the data starts 8-byte aligned. */
@@ -346,7 +400,7 @@ public final class SafeTensors {
     private Entry get(String name) {
         Entry e = entries.get(name);
         if (e == null) {
-            throw new IllegalArgumentException(file + ": no tensor " + Json.quote(name));
+            throw new IllegalArgumentException(file + ": no tensor " + Messages.quote(name));
         }
         return e;
     }
@@ -354,14 +408,14 @@ public final class SafeTensors {
     private Entry get(String name, String what, String... dtypes) {
         Entry e = get(name);
         if (!Arrays.asList(dtypes).contains(e.dtype())) {
-            throw new IllegalArgumentException(file + ": tensor " + Json.quote(name) + " is " + e.dtype() + ", " + what);
+            throw new IllegalArgumentException(file + ": tensor " + Messages.quote(name) + " is " + e.dtype() + ", " + what);
         }
         return e;
     }
 
     private int elements(String name, Entry e) {
         if (e.numel() > MAX_ELEMENTS) {
-            throw new IllegalArgumentException(file + ": tensor " + Json.quote(name) + " has " + e.numel()
+            throw new IllegalArgumentException(file + ": tensor " + Messages.quote(name) + " has " + e.numel()
                     + " elements, more than one Java array holds");
         }
         return (int) e.numel();
@@ -374,7 +428,7 @@ public final class SafeTensors {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
             if (!(e.getValue() instanceof String s)) {
-                throw corrupt(file, METADATA + " value of " + Json.quote((String) e.getKey()) + " is not a string");
+                throw corrupt(file, METADATA + " value of " + Messages.quote((String) e.getKey()) + " is not a string");
             }
             out.put((String) e.getKey(), s);
         }
@@ -382,7 +436,7 @@ public final class SafeTensors {
     }
 
     private static Entry entry(Path file, String name, Object value, long dataBytes) throws IOException {
-        String tensor = "tensor " + Json.quote(name);
+        String tensor = "tensor " + Messages.quote(name);
         if (!(value instanceof Map<?, ?> fields)) {
             throw corrupt(file, tensor + " is not an object");
         }
@@ -393,7 +447,7 @@ public final class SafeTensors {
         }
         for (Object field : fields.keySet()) {
             if (!FIELDS.contains(field)) {
-                throw corrupt(file, tensor + " has an unknown field " + Json.quote((String) field));
+                throw corrupt(file, tensor + " has an unknown field " + Messages.quote((String) field));
             }
         }
         if (!(fields.get("dtype") instanceof String dtype)) {
@@ -401,7 +455,7 @@ public final class SafeTensors {
         }
         Integer itemBytes = ITEM_BYTES.get(dtype);
         if (itemBytes == null) {
-            throw corrupt(file, tensor + " has an unknown dtype " + Json.quote(dtype) + " (known: "
+            throw corrupt(file, tensor + " has an unknown dtype " + Messages.quote(dtype) + " (known: "
                     + new TreeMap<>(ITEM_BYTES).keySet() + ")");
         }
         long[] shape = integers(file, tensor + ": shape", fields.get("shape"), -1);
@@ -409,22 +463,22 @@ public final class SafeTensors {
         long numel = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw corrupt(file, tensor + " has a negative dimension in its shape " + Arrays.toString(shape));
+                throw corrupt(file, tensor + " has a negative dimension in its shape " + shown(shape));
             }
             numel = multiply(file, tensor, numel, d);
         }
         long begin = offsets[0], end = offsets[1];
         if (begin < 0 || end < begin) {
-            throw corrupt(file, tensor + ": data_offsets " + Arrays.toString(offsets) + " are not a byte range");
+            throw corrupt(file, tensor + ": data_offsets " + shown(offsets) + " are not a byte range");
         }
         if (end > dataBytes) {
-            throw corrupt(file, tensor + ": data_offsets " + Arrays.toString(offsets) + " reach past the "
+            throw corrupt(file, tensor + ": data_offsets " + shown(offsets) + " reach past the "
                     + dataBytes + " data bytes of the file");
         }
         long bytes = multiply(file, tensor, numel, itemBytes);
         if (end - begin != bytes) {
-            throw corrupt(file, tensor + " is " + dtype + " " + Arrays.toString(shape) + " (" + bytes
-                    + " bytes) but its data_offsets " + Arrays.toString(offsets) + " span " + (end - begin));
+            throw corrupt(file, tensor + " is " + dtype + " " + shown(shape) + " (" + bytes
+                    + " bytes) but its data_offsets " + shown(offsets) + " span " + (end - begin));
         }
         return new Entry(dtype, shape, begin, end);
     }
@@ -447,14 +501,19 @@ public final class SafeTensors {
         for (int i = 0; i < out.length; i++) {
             Object v = list.get(i);
             if (v instanceof BigDecimal big && big.signum() >= 0 && big.scale() == 0) { // integer syntax
-                throw corrupt(file, what + " has a value too large: " + big);
+                throw corrupt(file, what + " has a value too large: " + Messages.clip(big.toString(), 40));
             }
             if (!(v instanceof Long l)) {
-                throw corrupt(file, what + " is not " + expected + ": " + v);
+                throw corrupt(file, what + " is not " + expected + ": " + Messages.clip(String.valueOf(v), 40));
             }
             out[i] = l;
         }
         return out;
+    }
+
+    /** A list of integers for a message, clipped. */
+    private static String shown(long[] values) {
+        return Messages.clip(Arrays.toString(values), 120);
     }
 
     /** The format requires the tensors to tile the data region exactly: no gaps, no overlaps, nothing after. */
@@ -467,8 +526,8 @@ public final class SafeTensors {
         for (Map.Entry<String, Entry> e : byOffset) {
             Entry t = e.getValue();
             if (t.begin() < covered) {
-                throw new IOException(file + ": corrupt: the data of tensors " + Json.quote(last) + " and "
-                        + Json.quote(e.getKey()) + " overlap (bytes " + t.begin() + " to " + covered + ")");
+                throw new IOException(file + ": corrupt: the data of tensors " + Messages.quote(last) + " and "
+                        + Messages.quote(e.getKey()) + " overlap (bytes " + t.begin() + " to " + covered + ")");
             }
             if (t.begin() > covered) {
                 throw new IOException(file + ": corrupt: data bytes " + covered + " to " + t.begin()
@@ -485,19 +544,24 @@ public final class SafeTensors {
         }
     }
 
-    private static MemorySegment readData(Path file, FileChannel ch, long position, long bytes) throws IOException {
-        MemorySegment data = Arena.ofAuto().allocate(bytes, 8);
-        for (long done = 0; done < bytes; ) {
-            int n = (int) Math.min(bytes - done, Integer.MAX_VALUE & ~7);
-            ByteBuffer buf = data.asSlice(done, n).asByteBuffer();
-            while (buf.hasRemaining()) {
-                if (ch.read(buf, position + done + buf.position()) < 0) {
-                    throw new IOException(file + ": truncated while reading the data");
-                }
-            }
-            done += n;
+    /** Strict UTF-8 (malformed bytes refused), decoded without a second copy of a large header. */
+    private static String utf8(Path file, ByteBuffer bytes) throws IOException {
+        CharBuffer scratch = CharBuffer.allocate(4096);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = bytes.duplicate();
+        CoderResult r;
+        do { // decoded into a small buffer only to validate: overflow means "go on"
+            r = decoder.decode(in, scratch.clear(), true);
+        } while (r.isOverflow());
+        if (!r.isError()) {
+            r = decoder.flush(scratch.clear());
         }
-        return data;
+        if (r.isError()) {
+            throw corrupt(file, "the header is not valid UTF-8 (at byte " + in.position() + ")");
+        }
+        return new String(bytes.array(), bytes.arrayOffset(), bytes.remaining(), StandardCharsets.UTF_8);
     }
 
     private static ByteBuffer readFully(Path file, FileChannel ch, long position, int bytes) throws IOException {

@@ -30,7 +30,7 @@ public final class Conv2d {
         conv.forward(x, y, ConvIo.PLAIN);
     }
 
-    /** Writes the parameter gradients, and dx unless it is null (NCHW). */
+    /** Writes the parameter gradients (none in a frozen store), and dx unless it is null (NCHW). */
     public void backward(Tensor x, Tensor dy, Tensor dx) {
         conv.backward(x, dy, dx, ConvIo.PLAIN);
     }

@@ -1,8 +1,8 @@
 package dev.rfsq4j.nn;
 
-import static dev.rfsq4j.Checks.exactly;
-import static dev.rfsq4j.Checks.expect;
-import static dev.rfsq4j.Checks.sameDevice;
+import static dev.rfsq4j.internal.Checks.exactly;
+import static dev.rfsq4j.internal.Checks.expect;
+import static dev.rfsq4j.internal.Checks.sameDevice;
 
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;

@@ -1,7 +1,7 @@
 package dev.rfsq4j.nn;
 
-import static dev.rfsq4j.Checks.exactly;
-import static dev.rfsq4j.Checks.expect;
+import static dev.rfsq4j.internal.Checks.exactly;
+import static dev.rfsq4j.internal.Checks.expect;
 
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
@@ -14,8 +14,8 @@ import java.util.SplittableRandom;
 
 /**
  * The native convolution both {@link Conv2d} and {@link ConvTranspose2d} run (rfsq_conv_forward_ex / _backward_ex):
- * weights and gradients are views into a {@link ParameterStore}; activations belong to the caller, in the layouts
- * a {@link ConvIo} names.
+ * weights and gradients are views into a {@link ParameterStore} (a frozen one: no weight gradients, the backward
+ * computes dx only); activations belong to the caller, in the layouts a {@link ConvIo} names.
  */
 final class Convolution {
     private final String name;
@@ -101,8 +101,9 @@ final class Convolution {
     }
 
     /**
-     * Writes this layer's weight and bias gradients, and dx unless it is null (the first layer needs none), each in
-     * io's layout; with io.reluInput() dx is zero where x is (the backward of the ReLU that made x).
+     * Writes this layer's weight and bias gradients (none in a frozen store), and dx unless it is null (the first
+     * layer needs none), each in io's layout; with io.reluInput() dx is zero where x is (the backward of the ReLU
+     * that made x).
      */
     void backward(Tensor x, Tensor dy, Tensor dx, ConvIo io) {
         Device device = weight.device();
@@ -112,12 +113,17 @@ final class Convolution {
         if (dx != null) {
             expect(dx, name + " input gradient", DType.F32, " like the input", exactly(x.shape()));
         }
+        if (dx == null && dweight == null) {
+            throw new IllegalArgumentException(name + ": a frozen layer's backward needs an input gradient to write");
+        }
         long b = xs[0], h = xs[2], w = xs[3];
         int flags = io.backwardFlags();
         MemorySegment dxp = dx == null ? MemorySegment.NULL : dx.address();
+        MemorySegment dwp = dweight == null ? MemorySegment.NULL : dweight.address();
+        MemorySegment dbp = dbias == null ? MemorySegment.NULL : dbias.address();
         device.call("rfsq_conv_backward_ex (" + name + ")",
                 ctx -> rfsq_h.rfsq_conv_backward_ex(ctx, cfg, x.address(), b, h, w, weight.address(), dy.address(), flags,
-                        dxp, dweight.address(), dbias.address()),
+                        dxp, dwp, dbp),
                 x, dy, dx, weight, dweight, dbias);
     }
 

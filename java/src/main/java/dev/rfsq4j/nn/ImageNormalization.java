@@ -1,12 +1,11 @@
 package dev.rfsq4j.nn;
 
-import static dev.rfsq4j.Checks.exactly;
-import static dev.rfsq4j.Checks.expect;
+import static dev.rfsq4j.internal.Checks.exactly;
+import static dev.rfsq4j.internal.Checks.expect;
 
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
-import dev.rfsq4j.bindings.rfsq_h;
 
 /** Per-channel (x - mean) / std of RGB images (B,3,H,W) and its inverse, on the device (spec §5). */
 public final class ImageNormalization {
@@ -14,6 +13,8 @@ public final class ImageNormalization {
     public static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
     public static final double[] IMAGENET_STD = {0.229, 0.224, 0.225};
 
+    private final double[] mean;
+    private final double[] std;
     private final Tensor scale;
     private final Tensor shift;
     private final Tensor inverseScale;
@@ -23,6 +24,8 @@ public final class ImageNormalization {
         if (mean.length != 3 || std.length != 3) {
             throw new IllegalArgumentException("mean and std need 3 values (RGB)");
         }
+        this.mean = mean.clone();
+        this.std = std.clone();
         float[] s = new float[3], t = new float[3], is = new float[3], it = new float[3];
         for (int c = 0; c < 3; c++) {
             if (!(std[c] > 0) || !Double.isFinite(mean[c])) {
@@ -39,6 +42,16 @@ public final class ImageNormalization {
         this.inverseShift = scope.fromArray(it, 3);
     }
 
+    /** The per-channel means (a copy). */
+    public double[] mean() {
+        return mean.clone();
+    }
+
+    /** The per-channel standard deviations (a copy). */
+    public double[] std() {
+        return std.clone();
+    }
+
     /** y = (x - mean) / std per channel; y may be x. */
     public void normalize(Tensor x, Tensor y) {
         affine(x, y, scale, shift);
@@ -50,10 +63,8 @@ public final class ImageNormalization {
     }
 
     private static void affine(Tensor x, Tensor y, Tensor scale, Tensor shift) {
-        expect(x, "images", DType.F32, "", "B", 3L, "H", "W");
+        expect(x, "images", DType.F32, "", "B", 3, "H", "W");
         expect(y, "output images", DType.F32, " like the input", exactly(x.shape()));
-        long b = x.dim(0), h = x.dim(2), w = x.dim(3);
-        x.device().call("rfsq_channel_affine", ctx -> rfsq_h.rfsq_channel_affine(ctx, x.address(), b, 3, h, w,
-                scale.address(), shift.address(), y.address()), x, y, scale, shift);
+        ChannelAffine.apply(x, scale, shift, y);
     }
 }

@@ -1,7 +1,7 @@
 package dev.rfsq4j.nn;
 
-import static dev.rfsq4j.Checks.exactly;
-import static dev.rfsq4j.Checks.expect;
+import static dev.rfsq4j.internal.Checks.exactly;
+import static dev.rfsq4j.internal.Checks.expect;
 
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Tensor;

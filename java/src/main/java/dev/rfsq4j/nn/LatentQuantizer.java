@@ -7,7 +7,10 @@ import java.util.Map;
  * The quantizer between encoder and decoder, as a training layer: outputs and gradients live in work buffers
  * owned by the quantizer (valid until its next call), learnable parameters in the model's {@link ParameterStore}.
  */
-public interface LatentQuantizer {
+public sealed interface LatentQuantizer permits RfsqQuantizer, LfqQuantizer, VqEmaQuantizer {
+    /** An inference result: zhat and indices; per-image stats (RFSQ layernorm, parity) and rnorm (RFSQ), or null. */
+    record Quantized(Tensor zhat, Tensor indices, Tensor stats, Tensor rnorm) {}
+
     /** Latent channels C it quantizes. */
     int channels();
 
@@ -16,6 +19,9 @@ public interface LatentQuantizer {
 
     /** The auxiliary loss (1) of the last forward, on the device; null for quantizers without one (FSQ, RFSQ). */
     Tensor auxLoss();
+
+    /** Inference of z: no state changes (EMA codebooks, running statistics); outputs allocated in z's scope. */
+    Quantized quantize(Tensor z);
 
     /** Indices of the last forward: RFSQ (B,H,W,K), LFQ and VQ (B,H,W). */
     Tensor indices();

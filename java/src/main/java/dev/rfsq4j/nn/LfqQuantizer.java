@@ -16,6 +16,11 @@ public final class LfqQuantizer implements LatentQuantizer {
         this.work = work;
     }
 
+    /** The quantizer itself, for inference (encode, decode). */
+    public Lfq lfq() {
+        return lfq;
+    }
+
     @Override
     public int channels() {
         return lfq.channels();
@@ -29,6 +34,13 @@ public final class LfqQuantizer implements LatentQuantizer {
         lfq.forward(z, out);
         last = out;
         return out.q();
+    }
+
+    @Override
+    public Quantized quantize(Tensor z) {
+        Lfq.Output out = lfq.forward(z); // LFQ keeps no state: its training forward is its inference
+        out.loss().free();
+        return new Quantized(out.q(), out.indices(), null, null);
     }
 
     @Override

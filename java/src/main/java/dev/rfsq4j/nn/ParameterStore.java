@@ -3,6 +3,7 @@ package dev.rfsq4j.nn;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
+import dev.rfsq4j.bindings.rfsq_h;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +14,8 @@ import java.util.Map;
  * Every learnable parameter of a model in one flat float32 buffer, with its gradient in a second one of the same
  * layout: the optimizer, gradient clipping and checkpoints then see all of them in one native call each, and each
  * layer works on views of its own slice. Names and shapes follow PyTorch's state_dict of the reference model.
+ * A frozen store ({@link #allocateFrozen}) has no gradients: layers bound to it compute input gradients only (a
+ * fixed network inside a loss, such as LPIPS's VGG16).
  */
 public final class ParameterStore {
     /** One parameter: its state_dict name, shape, and first element in the flat buffers. */
@@ -47,21 +50,35 @@ public final class ParameterStore {
     private final long count;
     private final Tensor values;
     private final Tensor grads;
+    private final Tensor sumOfSquares;
 
-    private ParameterStore(Layout layout, Scope scope) {
+    private ParameterStore(Layout layout, Scope scope, boolean gradients) {
         if (layout.count == 0) {
             throw new IllegalArgumentException("a parameter store needs at least one parameter");
         }
         this.entries = Collections.unmodifiableMap(new LinkedHashMap<>(layout.entries));
         this.count = layout.count;
         this.values = scope.allocate(DType.F32, count);
-        this.grads = scope.allocate(DType.F32, count);
-        grads.copyFrom(new float[Math.toIntExact(count)]);
+        this.grads = gradients ? scope.allocate(DType.F32, count) : null;
+        if (gradients) {
+            grads.copyFrom(new float[Math.toIntExact(count)]);
+        }
+        this.sumOfSquares = scope.allocate(DType.F32, 1);
     }
 
     /** Allocates the values (uninitialized) and gradients (zero) in scope. */
     public static ParameterStore allocate(Layout layout, Scope scope) {
-        return new ParameterStore(layout, scope);
+        return new ParameterStore(layout, scope, true);
+    }
+
+    /** Allocates the values (uninitialized) only: {@link #grads()} and {@link #grad} are null. */
+    public static ParameterStore allocateFrozen(Layout layout, Scope scope) {
+        return new ParameterStore(layout, scope, false);
+    }
+
+    /** Whether this store has gradients (it is not frozen). */
+    public boolean hasGradients() {
+        return grads != null;
     }
 
     public long count() {
@@ -73,9 +90,19 @@ public final class ParameterStore {
         return values;
     }
 
-    /** All gradients, flat, in the layout of {@link #values()}. */
+    /** All gradients, flat, in the layout of {@link #values()}; null for a frozen store. */
     public Tensor grads() {
         return grads;
+    }
+
+    /**
+     * The sum of the squares of all values, in float32 (waits for the device): NaN or infinite once any value is not
+     * finite, or so large (|w| > ~1e19) that training has diverged.
+     */
+    public double sumOfSquares() {
+        sumOfSquares.device().call("rfsq_sum_squares",
+                ctx -> rfsq_h.rfsq_sum_squares(ctx, values.address(), count, sumOfSquares.address()), values, sumOfSquares);
+        return sumOfSquares.toFloatArray()[0];
     }
 
     public List<Entry> entries() {
@@ -96,9 +123,9 @@ public final class ParameterStore {
         return values.view(e.offset(), e.shape());
     }
 
-    /** A view of one parameter's gradient, in its shape. */
+    /** A view of one parameter's gradient, in its shape; null for a frozen store. */
     public Tensor grad(String name) {
         Entry e = entry(name);
-        return grads.view(e.offset(), e.shape());
+        return grads == null ? null : grads.view(e.offset(), e.shape());
     }
 }

@@ -7,8 +7,11 @@ import dev.rfsq4j.quant.StatsMode;
 import dev.rfsq4j.quant.Strategy;
 import dev.rfsq4j.quant.VqEma;
 
-/** What sits between encoder and decoder: its configuration, the parameters it declares, and how it is built. */
-public interface QuantizerSpec {
+/**
+ * What sits between encoder and decoder: its configuration, the parameters it declares, and how it is built. Sealed:
+ * the three kinds below are every quantizer the model, checkpoints and token files know.
+ */
+public sealed interface QuantizerSpec {
     /** Latent channels C of the model. */
     int latentChannels();
 
@@ -64,7 +67,8 @@ public interface QuantizerSpec {
                     + strategy.label()) + (strategy == Strategy.LAYERNORM ? stats : "");
         }
 
-        Rfsq.Builder builder() {
+        /** A builder of this configuration (initial parameters). */
+        public Rfsq.Builder builder() {
             return builder(levels, stages, strategy, statsMode, momentum);
         }
 

@@ -65,6 +65,12 @@ public final class RfsqQuantizer implements LatentQuantizer {
     }
 
     @Override
+    public Quantized quantize(Tensor z) {
+        Rfsq.Output out = rfsq.quantize(z);
+        return new Quantized(out.zhat(), out.indices(), out.stats(), out.rnorm());
+    }
+
+    @Override
     public Tensor auxLoss() {
         return null;
     }

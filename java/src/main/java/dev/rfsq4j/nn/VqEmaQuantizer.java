@@ -21,6 +21,11 @@ public final class VqEmaQuantizer implements LatentQuantizer {
         this.work = work;
     }
 
+    /** The quantizer itself, for inference (encode, decode). */
+    public VqEma vq() {
+        return vq;
+    }
+
     @Override
     public int channels() {
         return vq.dim();
@@ -34,6 +39,13 @@ public final class VqEmaQuantizer implements LatentQuantizer {
         vq.forward(z, out);
         last = out;
         return out.zq();
+    }
+
+    @Override
+    public Quantized quantize(Tensor z) {
+        VqEma.Output out = vq.quantize(z);
+        out.loss().free();
+        return new Quantized(out.zq(), out.indices(), null, null);
     }
 
     @Override

@@ -58,14 +58,26 @@ public final class VqVae {
 
     /** Training forward of normalized images x (B,3,H,W), H and W multiples of 4: the reconstruction xhat. */
     public Tensor forward(Tensor x) {
-        if (x.rank() != 4 || x.dim(2) % 4 != 0 || x.dim(3) % 4 != 0) {
-            throw new IllegalArgumentException("images must be (B,3,H,W) with H and W multiples of 4, got " + x.describe());
-        }
+        checkImages(x);
         this.x = x;
         this.z = encoder.forward(x);
         this.zhat = quantizer.forward(z);
         this.xhat = decoder.forward(zhat);
         return xhat;
+    }
+
+    /**
+     * Inference: the latent z (B,C,H/4,W/4) of normalized images x (B,3,H,W), H and W multiples of 4. A work buffer
+     * of this model, valid until its next call; nothing is kept for a backward.
+     */
+    public Tensor encode(Tensor x) {
+        checkImages(x);
+        return encoder.forward(x);
+    }
+
+    /** Inference: the reconstruction (B,3,4H,4W) in normalized units of a quantized latent (B,C,H,W); a work buffer. */
+    public Tensor decode(Tensor zhat) {
+        return decoder.forward(zhat);
     }
 
     /** Every parameter gradient for the gradient dxhat of the last forward's xhat (overwritten, not accumulated). */
@@ -76,6 +88,12 @@ public final class VqVae {
         Tensor dzhat = decoder.backward(zhat, dxhat);
         Tensor dz = quantizer.backward(z, dzhat);
         encoder.backward(x, dz);
+    }
+
+    private static void checkImages(Tensor x) {
+        if (x.rank() != 4 || x.dim(2) % 4 != 0 || x.dim(3) % 4 != 0) {
+            throw new IllegalArgumentException("images must be (B,3,H,W) with H and W multiples of 4, got " + x.describe());
+        }
     }
 
     /** The last forward's latent z (B,C,H/4,W/4). */

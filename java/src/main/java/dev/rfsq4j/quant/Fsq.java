@@ -1,11 +1,11 @@
 package dev.rfsq4j.quant;
 
-import static dev.rfsq4j.Checks.expect;
-import static dev.rfsq4j.Checks.sameDevice;
+import static dev.rfsq4j.internal.Checks.expect;
+import static dev.rfsq4j.internal.Checks.sameDevice;
 import static dev.rfsq4j.quant.Ops.in;
 import static dev.rfsq4j.quant.Ops.run;
 
-import dev.rfsq4j.Checks;
+import dev.rfsq4j.internal.Checks;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
@@ -85,6 +85,6 @@ public final class Fsq {
     }
 
     private void expectLatent(Tensor t, String name) {
-        expect(t, name, DType.F32, " for levels " + levels, "B", (long) levels.count(), "H", "W");
+        expect(t, name, DType.F32, " for levels " + levels, "B", levels.count(), "H", "W");
     }
 }

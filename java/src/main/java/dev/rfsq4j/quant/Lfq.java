@@ -1,12 +1,12 @@
 package dev.rfsq4j.quant;
 
-import static dev.rfsq4j.Checks.expect;
-import static dev.rfsq4j.Checks.sameDevice;
+import static dev.rfsq4j.internal.Checks.expect;
+import static dev.rfsq4j.internal.Checks.sameDevice;
 import static dev.rfsq4j.quant.Ops.in;
 import static dev.rfsq4j.quant.Ops.run;
 import static dev.rfsq4j.quant.Ops.runAndWait;
 
-import dev.rfsq4j.Checks;
+import dev.rfsq4j.internal.Checks;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.Scope;
@@ -234,7 +234,7 @@ public final class Lfq {
     }
 
     private void expectLatent(Tensor x) {
-        expect(x, "x", DType.F32, " for LFQ with " + channels + " channels", "B", (long) channels, "H", "W");
+        expect(x, "x", DType.F32, " for LFQ with " + channels + " channels", "B", channels, "H", "W");
         sameDevice(device, "x", x);
     }
 }

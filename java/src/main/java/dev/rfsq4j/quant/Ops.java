@@ -4,7 +4,7 @@ import dev.rfsq4j.Device;
 import dev.rfsq4j.Tensor;
 import java.util.stream.Stream;
 
-/** The call-then-clean-up pattern of the quantizers (argument checks: {@link dev.rfsq4j.Checks}). */
+/** The call-then-clean-up pattern of the quantizers (argument checks: {@link dev.rfsq4j.internal.Checks}). */
 final class Ops {
     private Ops() {}
 

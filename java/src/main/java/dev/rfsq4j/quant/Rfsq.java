@@ -1,12 +1,12 @@
 package dev.rfsq4j.quant;
 
-import static dev.rfsq4j.Checks.expect;
-import static dev.rfsq4j.Checks.sameDevice;
+import static dev.rfsq4j.internal.Checks.expect;
+import static dev.rfsq4j.internal.Checks.sameDevice;
 import static dev.rfsq4j.quant.Ops.in;
 import static dev.rfsq4j.quant.Ops.run;
 import static dev.rfsq4j.quant.Ops.runAndWait;
 
-import dev.rfsq4j.Checks;
+import dev.rfsq4j.internal.Checks;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.Scope;
@@ -72,7 +72,7 @@ public final class Rfsq {
         if (storage == null) {
             this.params = init.length == 0 ? null : scope.fromArray(init, init.length);
         } else {
-            expect(storage, "parameter storage", DType.F32, " for " + init.length + " parameters", (long) init.length);
+            expect(storage, "parameter storage", DType.F32, " for " + init.length + " parameters", init.length);
             sameDevice(device, "parameter storage", storage);
             storage.copyFrom(init);
             this.params = storage;
@@ -320,23 +320,13 @@ public final class Rfsq {
 
     /**
      * zhat (B,C,H,W) from indices (B,H,W,K). Layernorm in parity mode needs the per-image stats (K,B,C,2) that
-     * encode returned; every other configuration takes null.
+     * encode returned; every other configuration takes null. The statistics are checked natively: a NaN or
+     * infinite mu or sigma fails with RFSQ_E_NONFINITE, sigma <= 0 with RFSQ_E_INVALID, an index outside the
+     * levels with RFSQ_E_RANGE, each an {@link dev.rfsq4j.RfsqException} naming rfsq_rfsq_decode.
      */
     public Tensor decode(Tensor indices, Tensor stats) {
-        expect(indices, "indices", DType.I32, " for " + stages + " stage(s)", "B", "H", "W", (long) stages);
-        sameDevice(device, "indices", indices);
+        checkDecodeInputs(indices, stats);
         long b = indices.dim(0), h = indices.dim(1), w = indices.dim(2);
-        if (perImageStats()) {
-            if (stats == null) {
-                throw new IllegalArgumentException(
-                        "decode needs the per-image stats (K,B,C,2) from encode (layernorm, parity mode), got null");
-            }
-            expect(stats, "stats", DType.F32, " for these indices", (long) stages, b, (long) levels.count(), 2L);
-            sameDevice(device, "stats", stats);
-        } else if (stats != null) {
-            throw new IllegalArgumentException("stats must be null for " + strategy.label() + " in " + statsMode.label()
-                    + " mode (indices alone decode), got " + stats.describe());
-        }
         Tensor statsIn = perImageStats() ? stats : running;
         Tensor zhat = indices.scope().allocate(DType.F32, b, levels.count(), h, w);
         runAndWait(device, "rfsq_rfsq_decode",
@@ -344,6 +334,63 @@ public final class Rfsq {
                         perImageStats() ? 1 : 0, zhat.address()),
                 in(indices, params, statsIn), zhat);
         return zhat;
+    }
+
+    private void checkDecodeInputs(Tensor indices, Tensor stats) {
+        expect(indices, "indices", DType.I32, " for " + stages + " stage(s)", "B", "H", "W", stages);
+        sameDevice(device, "indices", indices);
+        long b = indices.dim(0);
+        if (perImageStats()) {
+            if (stats == null) {
+                throw new IllegalArgumentException(
+                        "decode needs the per-image stats (K,B,C,2) from encode (layernorm, parity mode), got null");
+            }
+            expect(stats, "stats", DType.F32, " for these indices", stages, b, levels.count(), 2);
+            sameDevice(device, "stats", stats);
+        } else if (stats != null) {
+            throw new IllegalArgumentException("stats must be null for " + strategy.label() + " in " + statsMode.label()
+                    + " mode (indices alone decode), got " + stats.describe());
+        }
+    }
+
+    /**
+     * zhat from the first {@code k} of the K stages only (progressive decoding: q_1 + ... + q_k), from the same
+     * indices (B,H,W,K) and stats (K,B,C,2) as {@link #decode}. Exact: stage j's code depends only on its own index,
+     * parameters and statistics, so this equals what a k-stage quantizer with this one's first k stages decodes
+     * (and k = K is {@link #decode}). For k < K the first k indices of each position are gathered through the host.
+     */
+    public Tensor decode(Tensor indices, Tensor stats, int k) {
+        if (k < 1 || k > stages) {
+            throw new IllegalArgumentException("k must be 1.." + stages + " (stages to decode), got " + k);
+        }
+        checkDecodeInputs(indices, stats);
+        if (k == stages) {
+            return decode(indices, stats);
+        }
+        long b = indices.dim(0), h = indices.dim(1), w = indices.dim(2);
+        int c = levels.count();
+        int[] all = indices.toIntArray();
+        int[] first = new int[Math.toIntExact(b * h * w * k)];
+        for (int p = 0, n = first.length / k; p < n; p++) {
+            System.arraycopy(all, p * stages, first, p * k, k);
+        }
+        // Stage-major layouts: the first k stages of params, stats (K,B,C,2) and running stats (K,C,2) are prefixes.
+        try (Scope state = Scope.open(device)) {
+            Rfsq prefix = builder(levels).stages(k).strategy(strategy).statsMode(statsMode).momentum(momentum)
+                    .build(state);
+            if (params != null) {
+                prefix.params.copyFrom(params.view(0, prefix.params.numel()));
+            }
+            if (running != null) {
+                prefix.running.copyFrom(running.view(0, k, c, 2));
+            }
+            Tensor prefixIndices = state.fromArray(first, b, h, w, k);
+            Tensor prefixStats = stats == null ? null : stats.view(0, k, b, c, 2);
+            Tensor zhat = prefix.decode(prefixIndices, prefixStats);
+            Tensor out = indices.scope().allocate(DType.F32, zhat.shape());
+            out.copyFrom(zhat);
+            return out;
+        }
     }
 
     @Override
@@ -389,7 +436,7 @@ public final class Rfsq {
     }
 
     private void expectLatent(Tensor z) {
-        expect(z, "z", DType.F32, " for levels " + levels, "B", (long) levels.count(), "H", "W");
+        expect(z, "z", DType.F32, " for levels " + levels, "B", levels.count(), "H", "W");
     }
 
     private boolean perImageStats() {

@@ -1,12 +1,12 @@
 package dev.rfsq4j.quant;
 
-import static dev.rfsq4j.Checks.expect;
-import static dev.rfsq4j.Checks.sameDevice;
+import static dev.rfsq4j.internal.Checks.expect;
+import static dev.rfsq4j.internal.Checks.sameDevice;
 import static dev.rfsq4j.quant.Ops.in;
 import static dev.rfsq4j.quant.Ops.run;
 import static dev.rfsq4j.quant.Ops.runAndWait;
 
-import dev.rfsq4j.Checks;
+import dev.rfsq4j.internal.Checks;
 import dev.rfsq4j.DType;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.Scope;
@@ -314,7 +314,7 @@ public final class VqEma {
     }
 
     private void expectLatent(Tensor x) {
-        expect(x, "x", DType.F32, " for VQ of dim " + dim, "B", (long) dim, "H", "W");
+        expect(x, "x", DType.F32, " for VQ of dim " + dim, "B", dim, "H", "W");
         sameDevice(device, "x", x);
     }
 }

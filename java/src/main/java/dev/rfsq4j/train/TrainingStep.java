@@ -4,6 +4,8 @@ import dev.rfsq4j.DType;
 import dev.rfsq4j.Graph;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
+import dev.rfsq4j.eval.InputRange;
+import dev.rfsq4j.eval.Lpips;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.ImageNormalization;
 import dev.rfsq4j.nn.L1Loss;
@@ -12,14 +14,14 @@ import dev.rfsq4j.nn.VqVae;
 import dev.rfsq4j.nn.WorkBuffers;
 
 /**
- * One training step, all on the device: normalize, forward, L1 loss (+ the quantizer's auxiliary loss inside its
- * backward), backward, Adam update. Nothing here waits for the device; {@link #losses()} does. On CUDA the step
+ * One training step, all on the device: normalize, forward, L1 loss (+ LPIPS-VGG when given, + the quantizer's
+ * auxiliary loss inside its backward), backward, Adam update. Nothing here waits for the device; {@link #losses()} does. On CUDA the step
  * is recorded once (after a first step has created every buffer, cuDNN plan and scratch) and then replayed as one
  * CUDA graph; if recording fails the step keeps running op by op, and {@link #graphNote()} says why.
  */
 public final class TrainingStep implements AutoCloseable {
-    /** Host copy of a step's losses (the L1 term is weighted). */
-    public record Losses(double total, double l1, double aux) {}
+    /** Host copy of a step's losses (the L1 and LPIPS terms are weighted; lpips is 0 without LPIPS). */
+    public record Losses(double total, double l1, double aux, double lpips) {}
 
     private final VqVae model;
     private final Adam adam;
@@ -28,6 +30,9 @@ public final class TrainingStep implements AutoCloseable {
     private final ImageNormalization normalization;
     private final WorkBuffers work;
     private final Tensor l1;
+    private final Lpips lpips;
+    private final double lpipsWeight;
+    private final InputRange lpipsInput;
     private final boolean useGraph;
     private Graph graph;
     private Tensor recordedImages;
@@ -42,6 +47,21 @@ public final class TrainingStep implements AutoCloseable {
     /** cudaGraph false keeps a CUDA step op by op (to compare, or to debug one op). */
     public TrainingStep(VqVae model, Adam adam, LrSchedule schedule, double l1Weight, ImageNormalization normalization,
             Scope scope, boolean cudaGraph) {
+        this(model, adam, schedule, l1Weight, null, 0, normalization, scope, cudaGraph);
+    }
+
+    /**
+     * With the loss's LPIPS term (spec §5): lpipsWeight * mean LPIPS(denorm(x̂), denorm(x)), the [0, 1] images fed
+     * unscaled as the reference does (lpips on this step's device; null for none).
+     */
+    public TrainingStep(VqVae model, Adam adam, LrSchedule schedule, double l1Weight, Lpips lpips, double lpipsWeight,
+            ImageNormalization normalization, Scope scope, boolean cudaGraph) {
+        if (lpips != null && lpips.device() != scope.device()) {
+            throw new IllegalArgumentException("LPIPS runs on " + lpips.device() + ", the training step on " + scope.device());
+        }
+        this.lpips = lpips;
+        this.lpipsWeight = lpipsWeight;
+        this.lpipsInput = InputRange.UNIT_UNSCALED.ofNormalized(normalization.mean(), normalization.std());
         this.model = model;
         this.adam = adam;
         this.schedule = schedule;
@@ -117,6 +137,9 @@ public final class TrainingStep implements AutoCloseable {
         Tensor xhat = model.forward(images);
         Tensor dxhat = work.floats("step.dxhat", xhat.shape());
         L1Loss.compute(xhat, images, l1Weight, l1, dxhat);
+        if (lpips != null) {
+            lpips.lossAndGradient(xhat, images, lpipsInput, lpipsWeight, work.floats("step.lpips", xhat.dim(0)), dxhat);
+        }
         model.backward(dxhat);
         adam.apply();
     }
@@ -126,6 +149,14 @@ public final class TrainingStep implements AutoCloseable {
         double l = l1.toFloatArray()[0];
         Tensor auxLoss = model.quantizer().auxLoss();
         double aux = auxLoss == null ? 0 : auxLoss.toFloatArray()[0];
-        return new Losses(l + aux, l, aux);
+        double p = 0;
+        if (lpips != null) {
+            Tensor xhat = model.reconstruction();
+            float[] d = work.floats("step.lpips", xhat.dim(0)).toFloatArray();
+            for (float v : d) {
+                p += lpipsWeight * v / d.length;
+            }
+        }
+        return new Losses(l + p + aux, l, aux, p);
     }
 }

@@ -1,24 +1,26 @@
 package dev.rfsq4j.cli;
 
+import static dev.rfsq4j.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.rfsq4j.Backend;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.NoLeaks;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Seeds;
+import dev.rfsq4j.SmallDisk;
 import dev.rfsq4j.Tensor;
+import dev.rfsq4j.cli.Cli.Result;
 import dev.rfsq4j.io.Npy;
 import dev.rfsq4j.quant.Levels;
 import dev.rfsq4j.quant.Rfsq;
 import dev.rfsq4j.quant.StatsMode;
 import dev.rfsq4j.quant.Strategy;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,16 +37,6 @@ class MainTest {
 
     @TempDir
     Path dir;
-
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private float[] latent() {
         return Seeds.gaussian(Seeds.random("cli"), (int) (SHAPE[0] * SHAPE[1] * SHAPE[2] * SHAPE[3]), 1.0);
@@ -116,7 +108,9 @@ class MainTest {
         z[17] = Float.NaN;
         Npy.write(dir.resolve("z.npy"), SHAPE, z);
         for (String strategy : new String[] {"none", "scale", "layernorm"}) {
-            assertError(run(quantize(strategy, "parity")), 1, "rfsq_rfsq_forward");
+            String[] args = strategy.equals("layernorm") ? quantize(strategy, "parity", "--stats",
+                    dir.resolve("s.npy").toString()) : quantize(strategy, "parity");
+            assertError(run(args), 1, "rfsq_rfsq_forward");
         }
 
         Files.write(dir.resolve("z.npy"), new byte[] {(byte) 0x93, 'N', 'U', 'M'});
@@ -157,16 +151,116 @@ class MainTest {
     }
 
     @Test
-    void demoPrintsATableForEveryStrategy() {
-        Result r = run("demo", "--device", "cpu");
+    void quantizerOnlyDemoPrintsATableForEveryStrategy() {
+        Result r = run("demo", "--quantizer-only", "--device", "cpu");
         assertEquals(0, r.status(), r.err());
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.get(0).startsWith("rfsq4j demo: RFSQ 4x[4,4,4,4,4] (40 bits/position) on cpu"), r.out());
         for (String strategy : new String[] {"none", "scale", "layernorm"}) {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith(strategy + " ") && l.endsWith("images/s")), r.out());
         }
-        String again = run("demo", "--device", "cpu").out();
+        String again = run("demo", "--quantizer-only", "--device", "cpu").out();
         assertEquals(withoutThroughput(r.out()), withoutThroughput(again), "the demo is deterministic but for timing");
+        assertError(run("demo", "--quantizer-only", "--steps", "3"), 2, "--steps does not apply to --quantizer-only");
+        assertError(run("demo", "--seed", "3"), 2, "--seed applies to --quantizer-only");
+    }
+
+    /** Outputs appear all together or not at all; a bad output path fails before any work, naming the flag or file. */
+    @Test
+    void quantizeOutputsAreAllOrNothing() throws Exception {
+        Npy.write(dir.resolve("z.npy"), SHAPE, latent());
+        String z = dir.resolve("z.npy").toString(), codes = dir.resolve("codes.npy").toString();
+        assertError(run(withOption(quantize("none", "parity"), "--indices", codes)), 2,
+                "--codes and --indices name the same file " + codes);
+        assertError(run(withOption(quantize("none", "parity"), "--codes", z)), 2, "--input and --codes name the same file");
+        assertError(run(withOption(quantize("none", "parity"), "--codes", dir.resolve("./z.npy").toString())), 2,
+                "name the same file");
+        assertFalse(Files.exists(dir.resolve("codes.npy")) || Files.exists(dir.resolve("idx.npy")), "nothing written");
+        assertArrayEquals(latent(), Npy.readFloats(dir.resolve("z.npy")).data(), "the input is untouched");
+
+        Path missing = dir.resolve("no-such-folder").resolve("idx.npy");
+        assertError(run(withOption(quantize("none", "parity"), "--indices", missing.toString())), 1,
+                missing + ": cannot write: the folder " + missing.getParent() + " does not exist");
+        assertError(run(withOption(quantize("none", "parity"), "--indices", dir.toString())), 1,
+                dir + ": is a folder; name a file to write");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("z.npy"), files.map(p -> p.getFileName().toString()).toList(), "no output, no temporary file");
+        }
+    }
+
+    /** A disk that fills up while the outputs are written: an error naming the file, old outputs kept, no leftovers. */
+    @Test
+    void aFullDiskLeavesThePreviousOutputsAndNoTemporaryFiles() throws Exception {
+        try (SmallDisk disk = SmallDisk.mount(dir.resolve("disk"), 128)) {
+            Path z = disk.path().resolve("z.npy"), codes = disk.path().resolve("codes.npy"), idx = disk.path().resolve("idx.npy");
+            long[] shape = {1, 4, 40, 40}; // 25.6 kB of codes, 12.8 kB of indices
+            Npy.write(z, shape, Seeds.gaussian(Seeds.random("disk"), 6400, 1.0));
+            String[] args = {"quantize", "--levels", "8,8,8,4", "--stages", "2", "--strategy", "none", "--input", z.toString(),
+                    "--codes", codes.toString(), "--indices", idx.toString(), "--device", "cpu"};
+            Result first = run(args);
+            assertEquals(0, first.status(), first.err());
+            byte[] oldCodes = Files.readAllBytes(codes), oldIdx = Files.readAllBytes(idx);
+            disk.fill(32 * 1024); // room for new codes but not new indices as well
+            Result r = run(args);
+            assertError(r, 1, ": cannot write: No space left on device (no output was changed)");
+            assertTrue(r.err().startsWith("rfsq4j: " + codes) || r.err().startsWith("rfsq4j: " + idx), r.err());
+            assertArrayEquals(oldCodes, Files.readAllBytes(codes));
+            assertArrayEquals(oldIdx, Files.readAllBytes(idx));
+            try (var files = Files.list(disk.path())) {
+                assertEquals(List.of("codes.npy", "filler", "idx.npy", "z.npy"),
+                        files.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+            Files.delete(disk.path().resolve("filler"));
+        }
+    }
+
+    /** Running out of Java heap ends as one line with a hint and status 1, not a stack trace. */
+    @Test
+    void outOfMemoryIsOneLine() throws Exception {
+        long max = Runtime.getRuntime().maxMemory();
+        long side = (long) Math.ceil(Math.sqrt(max / 16.0 * 1.1)); // 4 channels of float32: more than the heap
+        assumeTrue(4 * side * side <= Integer.MAX_VALUE - 8, "the test JVM's heap (" + max / (1 << 20) + " MB) holds"
+                + " any one array: out-of-memory case skipped");
+        Path big = dir.resolve("big.npy");
+        byte[] header = headerOf(new long[] {1, 4, side, side});
+        try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.write(header);
+            f.setLength(header.length + 16 * side * side); // sparse: no disk used
+        }
+        Result r = run(withOption(quantize("none", "parity"), "--input", big.toString()));
+        assertError(r, 1, "out of memory: Java heap space");
+        assertTrue(r.err().contains("RFSQ4J_JAVA_OPTS=-Xmx"), r.err());
+    }
+
+    /** Numbers, paths and folders in flags: each message names the flag and what was wrong. */
+    @Test
+    void flagValuesAreCheckedWithMessagesThatSayWhat() throws Exception {
+        Npy.write(dir.resolve("z.npy"), SHAPE, latent());
+        assertError(run(withOption(quantize("none", "parity"), "--input", "")), 2, "--input is empty: give a path");
+        assertError(run(withOption(quantize("none", "parity"), "--input", dir.toString())), 1,
+                dir + ": is a folder, not a file");
+        assertError(run("demo", "--quantizer-only", "--seed", "99999999999999999999999"), 2,
+                "--seed: '99999999999999999999999' is out of range: expected an integer from -9223372036854775808");
+        assertError(run("demo", "--quantizer-only", "--seed", "x".repeat(5000)), 2, "--seed: expected an integer");
+        assertTrue(run("demo", "--quantizer-only", "--seed", "x".repeat(5000)).err().length() < 300, "a long value is cut");
+    }
+
+    private String[] withOption(String[] args, String option, String value) {
+        List<String> list = new ArrayList<>(List.of(args));
+        list.set(list.indexOf(option) + 1, value);
+        return list.toArray(String[]::new);
+    }
+
+    /** NumPy's .npy header (format 1.0, 128 bytes) of a float32 array of rank 4. */
+    private static byte[] headerOf(long[] shape) {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape[0] + ", " + shape[1] + ", "
+                + shape[2] + ", " + shape[3] + "), }";
+        byte[] text = (dict + " ".repeat(118 - dict.length() - 1) + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[128];
+        byte[] prefix = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 118, 0};
+        System.arraycopy(prefix, 0, out, 0, 10);
+        System.arraycopy(text, 0, out, 10, 118);
+        return out;
     }
 
     private static String withoutThroughput(String text) {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +115,39 @@ class NpyTest {
         e = assertThrows(IOException.class, () -> Npy.readFloats(missing));
         assertEquals(missing + ": no such file", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Npy.write(dir.resolve("x.npy"), new long[] {3}, new float[2]));
+    }
+
+    /** Sizes that overflow, folders and missing folders: an IOException naming the file, never "long overflow". */
+    @Test
+    void impossibleShapesFoldersAndMissingFoldersSaySo() throws IOException {
+        assertRejected(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }", 0),
+                "the shape (4294967296,4294967296,4294967296) holds more elements than one Java array");
+        assertRejected(dir, "is a folder, not a file");
+        // Found by the fuzzer: a key holding a line break broke the one-line message.
+        assertRejected(npy("{'descr': '<f4', 'fortran_order': False, 'sh\nape': (2,), }", 8),
+                "expected the keys descr, fortran_order and shape, got [descr, fortran_order, sh\\nape]");
+        Path nowhere = dir.resolve("missing-folder").resolve("x.npy");
+        var e = assertThrows(IOException.class, () -> Npy.write(nowhere, new long[] {1}, new float[1]));
+        assertEquals(nowhere + ": cannot write: the folder " + nowhere.getParent() + " does not exist", e.getMessage());
+    }
+
+    /** A zero in the shape makes an empty array, however large the other dimensions. */
+    @Test
+    void aZeroDimensionIsAnEmptyArray() throws IOException {
+        Path empty = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (999999999999999999, 0, 999999999999999999), }", 0);
+        assertArrayEquals(new long[] {999999999999999999L, 0, 999999999999999999L}, Npy.readFloats(empty).shape());
+    }
+
+    /** Writing replaces the file only when the new one is complete, and leaves no temporary file. */
+    @Test
+    void writesReplaceAtomically() throws IOException {
+        Path file = dir.resolve("a.npy");
+        Npy.write(file, new long[] {2}, new float[] {1, 2});
+        Npy.write(file, new long[] {1}, new int[] {3});
+        assertArrayEquals(new int[] {3}, Npy.readInts(file).data());
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of(file), s.toList());
+        }
     }
 
     private void assertRejected(Path file, String expected) {

@@ -133,6 +133,13 @@ class SafeTensorsTest {
         assertRejected(raw("utf8", new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'}, new byte[0]),
                 "corrupt header: the header is not valid UTF-8");
         assertRejected(raw("json", "{\"a\": ", new byte[0]), "corrupt header: the header is not valid JSON: ");
+        assertRejected(raw("no-header", "", new byte[24]), "the header is not valid JSON: unexpected end of text"); // fuzzer
+        assertRejected(raw("exponent", "{\"__metadata__\":{},\"a\":1e9999999999}", new byte[0]),
+                "a number out of range (Exponent overflow.) at offset 23"); // found by the fuzzer
+        assertRejected(raw("exponent-digits", "{\"a\":1e100000000888888888888888}", new byte[0]),
+                "a number out of range (Too many nonzero exponent digits.) at offset 5");
+        assertRejected(raw("digits", "{\"a\":" + "9".repeat(1_000_000) + "}", new byte[0]),
+                "a number longer than 400 characters at offset 5");
         assertRejected(raw("trailing", "{} x", new byte[0]), "not valid JSON: text after the JSON value at offset 3");
         assertRejected(raw("deep", "[".repeat(100_000), new byte[0]), "nested deeper than 64 levels");
         assertRejected(raw("array", "[]", new byte[0]), "corrupt header: the header is not a JSON object");
@@ -281,6 +288,72 @@ class SafeTensorsTest {
         assertEquals("{\"__metadata__\": {\"format\": \"pt\"}, \"d\": [[2], [3.141592653589793, -0.25]], "
                 + "\"f\": [[2, 3], [0.5, -1.0, 2.0, 3.0, 4.0, 0.0010000000474974513]], "
                 + "\"i\": [[3], [-7, 0, 7]], \"l\": [[], [1099511627776]]}", run.output());
+    }
+
+    /**
+     * Sparse files that declare 2 GB and 50 GB tensors: read() checks the header and maps the data, so it costs no
+     * memory (it used to allocate the whole data region first), and asking for a tensor too large for an array says so.
+     */
+    @Test
+    void aSparseFileDeclaringHugeTensorsCostsNoMemoryToRead() throws IOException {
+        for (long bytes : new long[] {2L << 30, 50_000_000_000L}) {
+            Path file = dir.resolve("huge-" + bytes + ".safetensors");
+            byte[] header = ("{\"encoder.0.weight\":{\"dtype\":\"F32\",\"shape\":[" + bytes / 4
+                    + "],\"data_offsets\":[0," + bytes + "]}}").getBytes(StandardCharsets.UTF_8);
+            try (var f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                f.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+                f.write(header);
+                f.setLength(8 + header.length + bytes); // sparse: a few kB on disk
+            }
+            long rss = residentBytes();
+            SafeTensors st = SafeTensors.read(file);
+            assertArrayEquals(new long[] {bytes / 4}, st.shape("encoder.0.weight"));
+            assertTrue(residentBytes() - rss < 256 << 20, "read() took " + (residentBytes() - rss) / (1 << 20) + " MB");
+            if (bytes / 4 > Integer.MAX_VALUE - 8) {
+                var e = assertThrows(IllegalArgumentException.class, () -> st.floats("encoder.0.weight"));
+                assertTrue(e.getMessage().contains("more than one Java array holds"), e.getMessage());
+            }
+        }
+    }
+
+    /** A header of 1.5 million (empty) tensors within the 100 MB cap: refused while parsing, in a short message. */
+    @Test
+    void aHeaderOfMillionsOfEntriesIsRefusedEarlyInFewWords() throws IOException {
+        StringBuilder json = new StringBuilder("{");
+        for (int i = 0; i < 1_500_000; i++) {
+            json.append(i == 0 ? "" : ",").append("\"tensor.").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],"
+                    + "\"data_offsets\":[0,0]}");
+        }
+        Path file = raw("many", json.append('}').toString(), new byte[0]);
+        assertTrue(Files.size(file) < SafeTensors.MAX_HEADER_BYTES);
+        var e = assertThrows(IOException.class, () -> SafeTensors.read(file));
+        assertTrue(e.getMessage().startsWith(file + ": corrupt header: more than this reader's limit of 100000 tensors"),
+                e.getMessage());
+        assertTrue(e.getMessage().length() < 400, e.getMessage());
+    }
+
+    /** Text from the file (a 100,000-character name, a long dtype) is cut in messages. */
+    @Test
+    void messagesQuoteFileTextShort() throws IOException {
+        String name = "n".repeat(100_000);
+        Path file = raw("long-name", "{\"" + name + "\":{\"dtype\":\"" + "F".repeat(50_000) + "\",\"shape\":[2],"
+                + "\"data_offsets\":[0,8]}}", new byte[8]);
+        var e = assertThrows(IOException.class, () -> SafeTensors.read(file));
+        assertTrue(e.getMessage().contains("has an unknown dtype") && e.getMessage().length() < 500, e.getMessage());
+        Path shape = raw("long-shape", "{\"a\":{\"dtype\":\"F32\",\"shape\":[" + "1,".repeat(50_000) + "-1],"
+                + "\"data_offsets\":[0,8]}}", new byte[8]);
+        e = assertThrows(IOException.class, () -> SafeTensors.read(shape));
+        assertTrue(e.getMessage().contains("has a negative dimension") && e.getMessage().length() < 500, e.getMessage());
+    }
+
+    /** This process's resident memory (Linux). */
+    private static long residentBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/self/status");
     }
 
     private static void assertRejected(Path file, String expected) {

@@ -1,5 +1,6 @@
 package dev.rfsq4j.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.rfsq4j.Backend;
@@ -54,6 +55,21 @@ class LayerGradientTest {
                 assertEquals(Math.max(x[i], 0f), y[i], "y[" + i + "]");
                 assertEquals(x[i] > 0 ? dy[i] : 0f, dx[i], "dx[" + i + "]");
             }
+        }
+    }
+
+    /** NaN goes through ReLU as in PyTorch (a NaN weight must not train on as 0), forward and backward. */
+    @ParameterizedTest
+    @EnumSource(names = {"CPU", "CUDA"})
+    void reluPropagatesNaNAsPyTorch(Backend backend) {
+        float[] x = {Float.NaN, -1f, 2f, Float.NaN};
+        float[] dy = {3f, 4f, 5f, 6f};
+        try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
+            Tensor ty = scope.allocate(DType.F32, 4), tdx = scope.allocate(DType.F32, 4);
+            Relu.forward(scope.fromArray(x, 4), ty);
+            Relu.backward(ty, scope.fromArray(dy, 4), tdx);
+            assertArrayEquals(new float[] {Float.NaN, 0f, 2f, Float.NaN}, ty.toFloatArray());
+            assertArrayEquals(new float[] {3f, 0f, 5f, 6f}, tdx.toFloatArray(), "torch.relu's backward passes dy at NaN");
         }
     }
 

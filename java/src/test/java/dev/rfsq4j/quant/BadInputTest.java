@@ -11,6 +11,7 @@ import dev.rfsq4j.Device;
 import dev.rfsq4j.NoLeaks;
 import dev.rfsq4j.RfsqException;
 import dev.rfsq4j.Scope;
+import dev.rfsq4j.Seeds;
 import dev.rfsq4j.Tensor;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,29 @@ class BadInputTest {
                     assertEquals("RFSQ_E_RANGE", e.statusName(), e.getMessage());
                     assertTrue(e.getMessage().contains("rfsq_rfsq_decode"), e.getMessage());
                 }
+            }
+        }
+    }
+
+    /** Decode checks the statistics it is given: NaN or infinite mu or sigma, and sigma <= 0, fail naming the op. */
+    @ParameterizedTest
+    @EnumSource(names = {"CPU", "CUDA"})
+    void decodeRefusesStatisticsThatCannotBeReal(Backend backend) {
+        try (Device device = Backends.open(backend); Scope scope = Scope.open(device)) {
+            Rfsq rfsq = Rfsq.builder(LEVELS).stages(2).strategy(Strategy.LAYERNORM).build(scope);
+            float[] z = Seeds.gaussian(Seeds.random("stats"), 2 * 4 * 4 * 4, 1.0);
+            Rfsq.Encoded code = rfsq.encode(scope.fromArray(z, 2, 4, 4, 4));
+            float[] good = code.stats().toFloatArray();
+            rfsq.decode(code.indices(), code.stats());
+            record Bad(int at, float value, String status) {}
+            for (Bad bad : new Bad[] {new Bad(3, Float.NaN, "RFSQ_E_NONFINITE"), new Bad(2, Float.POSITIVE_INFINITY,
+                    "RFSQ_E_NONFINITE"), new Bad(5, 0f, "RFSQ_E_INVALID"), new Bad(7, -1f, "RFSQ_E_INVALID")}) {
+                float[] stats = good.clone();
+                stats[bad.at()] = bad.value();
+                Tensor s = scope.fromArray(stats, code.stats().shape());
+                RfsqException e = assertThrows(RfsqException.class, () -> rfsq.decode(code.indices(), s), bad.toString());
+                assertEquals(bad.status(), e.statusName(), e.getMessage());
+                assertTrue(e.getMessage().startsWith("rfsq_rfsq_decode: ") && e.getMessage().contains("sigma"), e.getMessage());
             }
         }
     }

@@ -1,7 +1,12 @@
 package dev.rfsq4j.quant;
 
+import dev.rfsq4j.Backend;
 import dev.rfsq4j.Seeds;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /** Shared inputs of the RFSQ tests: level sets of spec §3 plus odd levels, and random parameters. */
 final class Cases {
@@ -37,6 +42,27 @@ final class Cases {
                 yield p;
             }
         };
+    }
+
+    /** rfsq with params copied in (a strategy without parameters has null params); returns rfsq. */
+    static Rfsq withParams(Rfsq rfsq, float[] params) {
+        if (params != null) {
+            rfsq.parameters().copyFrom(params);
+        }
+        return rfsq;
+    }
+
+    /** Every backend x strategy x statistics mode, for parameterized tests. */
+    static Stream<Arguments> backendsStrategiesModes() {
+        List<Arguments> out = new ArrayList<>();
+        for (Backend backend : new Backend[] {Backend.CPU, Backend.CUDA}) {
+            for (Strategy strategy : Strategy.values()) {
+                for (StatsMode mode : StatsMode.values()) {
+                    out.add(Arguments.of(backend, strategy, mode));
+                }
+            }
+        }
+        return out.stream();
     }
 
     static double[] toDouble(float[] a) {

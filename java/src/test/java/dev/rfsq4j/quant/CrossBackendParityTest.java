@@ -63,10 +63,7 @@ class CrossBackendParityTest {
             float[] dzhat, int b, int h, int w) {
         int c = levels.count();
         try (Device device = Device.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope);
-            if (params != null) {
-                rfsq.parameters().copyFrom(params);
-            }
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope), params);
             var tz = scope.fromArray(z, b, c, h, w);
             Rfsq.Output out = rfsq.forward(tz);
             Rfsq.Gradients g = rfsq.backward(tz, scope.fromArray(dzhat, b, c, h, w));

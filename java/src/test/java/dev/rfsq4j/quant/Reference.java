@@ -93,6 +93,15 @@ final class Reference {
      */
     Result forward(double[] z, int b, int hh, int ww, double[] params, double[] running, double[][] frozen,
             double margin) {
+        return forward(z, b, hh, ww, params, running, frozen, margin, null);
+    }
+
+    /**
+     * As above; where a bound value lies within margin of a rounding boundary and hint (indices (B,H,W,K) of a
+     * float32 run) is given, the digit of the hint is taken, so that the model follows the float32 run's branch.
+     */
+    Result forward(double[] z, int b, int hh, int ww, double[] params, double[] running, double[][] frozen,
+            double margin, int[] hint) {
         int hw = hh * ww;
         int n = b * channels * hw;
         Result res = new Result();
@@ -145,9 +154,13 @@ final class Reference {
                     }
                     for (int i = p0; i < p0 + hw; i++) {
                         double f = bound(c, (r[i] - mu) * a + beta);
+                        int pos = img * hw + (i - p0);
                         double rounded = Math.max(-half[c], Math.min(levels.get(c) - 1 - half[c], Math.rint(f)));
-                        res.offsets[k][i] = rounded - f;
                         double distance = 0.5 - Math.abs(f - Math.rint(f));
+                        if (hint != null && distance < margin) {
+                            rounded = digitOfIndex(c, hint[pos * stages + k]) - half[c];
+                        }
+                        res.offsets[k][i] = rounded - f;
                         res.minBoundaryDistance = Math.min(res.minBoundaryDistance, distance);
                         if (distance < margin) {
                             tainted[i] = true;
@@ -155,7 +168,6 @@ final class Reference {
                         double level = frozen == null ? rounded : f + frozen[k][i];
                         double q = (level / half[c] - beta) * ainv + mu;
                         r[i] -= q;
-                        int pos = img * hw + (i - p0);
                         res.indices[pos * stages + k] += ((int) rounded + half[c]) * basis[c];
                     }
                 }

@@ -59,10 +59,7 @@ class RfsqForwardTest {
         assertTrue(Cases.count(zhatMask) < zhatMask.length / 4, name + ": too many elements near a rounding boundary");
 
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope);
-            if (params != null) {
-                rfsq.parameters().copyFrom(params);
-            }
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope), params);
             Rfsq.Output out = rfsq.forward(scope.fromArray(z, b, c, h, w));
             float[] zhat = out.zhat().toFloatArray();
             Approx.assertClose(name + ": zhat", ref.zhat, zhat, zhatMask, ATOL, RTOL);
@@ -118,10 +115,7 @@ class RfsqForwardTest {
         Reference.Result ref = new Reference(levels, stages, strategy)
                 .forward(Seeds.toDouble(z), b, h, w, Cases.toDouble(params), null, null, MARGIN);
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope);
-            if (params != null) {
-                rfsq.parameters().copyFrom(params);
-            }
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope), params);
             Rfsq.Output out = rfsq.forward(scope.fromArray(z, b, c, h, w));
             float[] zhat = out.zhat().toFloatArray();
             int[] indices = out.indices().toIntArray();
@@ -138,20 +132,47 @@ class RfsqForwardTest {
         }
     }
 
-    static Stream<Arguments> decodeCases() {
+    /**
+     * The CUDA backend's launch boundaries for the forward's team scratch (64 + 11 N floats at C = 5; see
+     * native/tests/native_tests.cpp): 33x33 fits in 48 KB alone but not beside the kernel's static shared memory,
+     * 8x653 is the largest that fits the opt-in maximum of an H100/H200, 55x95 goes to global memory.
+     */
+    static Stream<Arguments> edges() {
         List<Arguments> out = new ArrayList<>();
         for (Backend backend : new Backend[] {Backend.CPU, Backend.CUDA}) {
             for (Strategy strategy : Strategy.values()) {
-                for (StatsMode mode : StatsMode.values()) {
-                    out.add(Arguments.of(backend, strategy, mode));
+                for (int[] bhw : new int[][] {{2, 33, 33}, {1, 8, 653}, {1, 55, 95}}) {
+                    out.add(Arguments.of(backend, strategy, bhw[0], bhw[1], bhw[2]));
                 }
             }
         }
         return out.stream();
     }
 
+    @ParameterizedTest(name = "{0} {1} {2}x{3}x{4}")
+    @MethodSource("edges")
+    void forwardAtTheLaunchEdges(Backend backend, Strategy strategy, int b, int h, int w) {
+        String name = "forward edge " + backend + " " + strategy + " " + b + "x" + h + "x" + w;
+        SplittableRandom random = Seeds.random(name);
+        Levels levels = Levels.of(4, 4, 4, 4, 4);
+        int stages = 4, c = levels.count(), hw = h * w;
+        float[] z = Seeds.gaussian(random, b * c * hw, 1.3);
+        float[] params = Cases.randomParams(random, strategy, stages, c);
+        Reference.Result ref = new Reference(levels, stages, strategy)
+                .forward(Seeds.toDouble(z), b, h, w, Cases.toDouble(params), null, null, MARGIN);
+        try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope), params);
+            Rfsq.Output out = rfsq.forward(scope.fromArray(z, b, c, h, w));
+            Approx.assertClose(name + ": zhat", ref.zhat, out.zhat().toFloatArray(), ref.tainted[stages - 1], ATOL, RTOL);
+            Approx.assertEqual(name + ": indices", ref.indices, out.indices().toIntArray(),
+                    Cases.indexMask(ref, b, c, hw, stages));
+            Approx.assertClose(name + ": rnorm", ref.rnorm, out.rnorm().toFloatArray(),
+                    Cases.rnormMask(ref, b, c, hw, stages), ATOL, RTOL);
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1} {2}")
-    @MethodSource("decodeCases")
+    @MethodSource("dev.rfsq4j.quant.Cases#backendsStrategiesModes")
     void decodeOfEncodeIsZhat(Backend backend, Strategy strategy, StatsMode mode) {
         String name = "decode " + backend + " " + strategy + " " + mode;
         SplittableRandom random = Seeds.random(name);
@@ -159,11 +180,8 @@ class RfsqForwardTest {
         int stages = 3, b = 2, h = 5, w = 7, c = levels.count();
         float[] params = Cases.randomParams(random, strategy, stages, c);
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Rfsq.builder(levels).stages(stages).strategy(strategy).statsMode(mode).momentum(0.5)
-                    .build(scope);
-            if (params != null) {
-                rfsq.parameters().copyFrom(params);
-            }
+            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).statsMode(mode)
+                    .momentum(0.5).build(scope), params);
             if (rfsq.runningStats() != null) {
                 for (int step = 0; step < 2; step++) {
                     rfsq.forward(scope.fromArray(Seeds.gaussian(random, b * c * h * w, 1.0), b, c, h, w));

@@ -11,8 +11,8 @@ import dev.rfsq4j.NoLeaks;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Seeds;
 import dev.rfsq4j.Tensor;
-import dev.rfsq4j.bindings.rfsq_h;
 import dev.rfsq4j.bindings.rfsq_levels;
+import dev.rfsq4j.bindings.testing.rfsq_testing_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
@@ -20,7 +20,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The building-block ops of rfsq.h that the fused RFSQ composes, called directly through {@link Device#call}. */
+/**
+ * The building-block ops that the fused RFSQ composes (rfsq_testing.h: exported for tests, not part of rfsq.h),
+ * called directly through {@link Device#call}.
+ */
 @ExtendWith(NoLeaks.class)
 class StandaloneOpsTest {
     @ParameterizedTest
@@ -58,9 +61,9 @@ class StandaloneOpsTest {
             Tensor tn = scope.allocate(DType.F32, b, c, h, w);
             Tensor ts = scope.allocate(DType.F32, b, c, 2);
             Tensor back = scope.allocate(DType.F32, b, c, h, w);
-            device.call("rfsq_layernorm_forward", ctx -> rfsq_h.rfsq_layernorm_forward(ctx, tx.address(), b, c, h, w,
+            device.call("rfsq_layernorm_forward", ctx -> rfsq_testing_h.rfsq_layernorm_forward(ctx, tx.address(), b, c, h, w,
                     tg.address(), tb.address(), tn.address(), ts.address()), tx, tg, tb, tn, ts);
-            device.call("rfsq_layernorm_inverse", ctx -> rfsq_h.rfsq_layernorm_inverse(ctx, tn.address(), b, c, h, w,
+            device.call("rfsq_layernorm_inverse", ctx -> rfsq_testing_h.rfsq_layernorm_inverse(ctx, tn.address(), b, c, h, w,
                     tg.address(), tb.address(), ts.address(), back.address()), tn, tg, tb, ts, back);
             Approx.assertClose("layernorm n", n, tn.toFloatArray(), null, 1e-5, 1e-4);
             Approx.assertClose("layernorm stats", stats, ts.toFloatArray(), null, 1e-6, 1e-5);
@@ -83,10 +86,10 @@ class StandaloneOpsTest {
             Tensor tq = scope.fromArray(q, q.length);
             Tensor out = scope.allocate(DType.F32, r.length);
             device.call("rfsq_residual_sub",
-                    ctx -> rfsq_h.rfsq_residual_sub(ctx, tr.address(), tq.address(), r.length, out.address()), tr, tq, out);
+                    ctx -> rfsq_testing_h.rfsq_residual_sub(ctx, tr.address(), tq.address(), r.length, out.address()), tr, tq, out);
             assertArrayEquals(expected, out.toFloatArray(), "r - q");
             device.call("rfsq_residual_sub",
-                    ctx -> rfsq_h.rfsq_residual_sub(ctx, tr.address(), tq.address(), r.length, tr.address()), tr, tq);
+                    ctx -> rfsq_testing_h.rfsq_residual_sub(ctx, tr.address(), tq.address(), r.length, tr.address()), tr, tq);
             assertArrayEquals(expected, tr.toFloatArray(), "r - q written over r");
         }
     }
@@ -117,7 +120,7 @@ class StandaloneOpsTest {
             Tensor tt = scope.fromArray(new float[] {theta}, 1);
             Tensor tq = scope.allocate(DType.F32, b, c, h, w);
             device.call("rfsq_scale_forward",
-                    ctx -> rfsq_h.rfsq_scale_forward(ctx, lv, tt.address(), tx.address(), b, h, w, tq.address()),
+                    ctx -> rfsq_testing_h.rfsq_scale_forward(ctx, lv, tt.address(), tx.address(), b, h, w, tq.address()),
                     tx, tt, tq);
             Approx.assertClose("FSQ(s x) / s", q, tq.toFloatArray(), near, 1e-6, 1e-5);
         }

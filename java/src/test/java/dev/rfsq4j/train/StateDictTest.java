@@ -3,6 +3,7 @@ package dev.rfsq4j.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rfsq4j.Backend;
 import dev.rfsq4j.Device;
@@ -60,16 +61,22 @@ class StateDictTest {
 
             Map<String, StateDict.Entry> missing = new LinkedHashMap<>(good);
             missing.remove("quantizer.beta");
-            assertEquals("checkpoint has no tensor quantizer.beta", failure(model, missing));
+            assertEquals(dir.resolve("bad.safetensors") + ": has no tensor \"quantizer.beta\", which this model needs (is it a"
+                    + " checkpoint of this preset?)", failure(model, missing));
 
             Map<String, StateDict.Entry> extra = new LinkedHashMap<>(good);
             extra.put("quantizer.theta", new StateDict.Entry(new long[] {2}, new float[2]));
-            assertEquals("checkpoint holds tensors this model does not have: [quantizer.theta]", failure(model, extra));
+            assertEquals(dir.resolve("bad.safetensors") + ": holds tensors this model does not have: \"quantizer.theta\"",
+                    failure(model, extra));
+            for (int i = 0; i < 1000; i++) {
+                extra.put("extra." + i, new StateDict.Entry(new long[] {1}, new float[1]));
+            }
+            assertTrue(failure(model, extra).endsWith("\"extra.101\" and 996 more"), "a long list is cut");
 
             Map<String, StateDict.Entry> shape = new LinkedHashMap<>(good);
             shape.put("decoder.2.weight", new StateDict.Entry(new long[] {128, 256, 4, 4}, new float[128 * 256 * 16]));
-            assertEquals("checkpoint tensor decoder.2.weight has shape (128,256,4,4), the model needs (256,128,4,4)",
-                    failure(model, shape));
+            assertEquals(dir.resolve("bad.safetensors") + ": tensor decoder.2.weight has shape (128,256,4,4), the model needs"
+                    + " (256,128,4,4)", failure(model, shape));
         }
     }
 

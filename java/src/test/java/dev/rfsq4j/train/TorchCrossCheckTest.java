@@ -11,6 +11,8 @@ import dev.rfsq4j.NoLeaks;
 import dev.rfsq4j.Python;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
+import dev.rfsq4j.eval.Lpips;
+import dev.rfsq4j.eval.RandomBackbone;
 import dev.rfsq4j.io.SafeTensors;
 import dev.rfsq4j.nn.Adam;
 import dev.rfsq4j.nn.ImageNormalization;
@@ -47,14 +49,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(NoLeaks.class)
 class TorchCrossCheckTest {
-    private static final Path SCRIPT = Path.of("..", "bench", "pytorch", "train_step.py");
+    private static final Path SCRIPT = Python.ORACLES.resolve("train_step.py");
+    /** LPIPS's linear weights as rfsq4j ships them. */
+    private static final Path LPIPS_LINEAR = Path.of("src", "main", "resources", "dev", "rfsq4j", "eval",
+            "lpips-vgg-v0.1.safetensors").toAbsolutePath();
     private static final double TOL = 1e-4;
 
     @TempDir
     Path tmp;
 
-    /** A case: quantizer, optimizer (Adam with L2 decay by default, AdamW and clipping in one case). */
-    record Case(String name, QuantizerSpec quantizer, Adam.Config adam) {
+    /**
+     * A case: quantizer, optimizer (Adam with L2 decay by default, AdamW and clipping in one case), and the weight of
+     * the loss's LPIPS term (0: none; else with a random VGG16-shaped backbone and LPIPS's linear weights).
+     */
+    record Case(String name, QuantizerSpec quantizer, Adam.Config adam, double lpips) {
+        Case(String name, QuantizerSpec quantizer, Adam.Config adam) {
+            this(name, quantizer, adam, 0);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -75,6 +87,8 @@ class TorchCrossCheckTest {
                 Adam.Config.reference()));
         cases.add(new Case("rfsq-4x1024-scale adamw clipped", Presets.quantizer("rfsq-4x1024-scale"),
                 new Adam.Config(0.9, 0.99, 1e-8, 1e-2, true, 0.05)));
+        cases.add(new Case("rfsq-2x2048-ln with L1 + 0.8 LPIPS (random VGG16)", Presets.quantizer("rfsq-2x2048-ln"),
+                Adam.Config.reference(), 0.8));
         List<Arguments> args = new ArrayList<>();
         for (Case c : cases) {
             args.add(Arguments.of(Backend.CPU, c));
@@ -87,7 +101,8 @@ class TorchCrossCheckTest {
     @MethodSource("cases")
     void oneTrainingStepMatchesPyTorch(Backend backend, Case c) throws Exception {
         Assumptions.assumeTrue(Python.has("torch", "numpy"),
-                "no /usr/bin/python3 with torch and numpy (apt-get install python3-torch): PyTorch cross-check skipped");
+                "no " + Python.EXECUTABLE + " with torch and numpy (apt-get install python3-torch, or set RFSQ_PYTHON):"
+                        + " PyTorch cross-check skipped");
         double lr = 1e-3;
         int b = 2, s = 32;
         SplittableRandom random = new SplittableRandom(c.name().hashCode());
@@ -101,18 +116,24 @@ class TorchCrossCheckTest {
             Map<String, StateDict.Entry> initial = StateDict.of(model);
             Path in = tmp.resolve("in.safetensors"), out = tmp.resolve("out.safetensors"), cfg = tmp.resolve("cfg.json");
             StateDict.addTo(SafeTensors.writer(), "", initial).add("batch", new long[] {b, 3, s, s}, batch).write(in);
-            Files.writeString(cfg, configJson(c, lr), StandardCharsets.UTF_8);
+            Path backbone = c.lpips() > 0 ? RandomBackbone.write(tmp, "cross-check " + c.name()) : null;
+            Files.writeString(cfg, configJson(c, lr, backbone), StandardCharsets.UTF_8);
             Python.Result py = Python.run("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
                     SCRIPT.toString(), "--config", cfg.toString(), "--inputs", in.toString(), "--out", out.toString());
             assertEquals(0, py.exit(), "train_step.py failed: " + py.output());
             SafeTensors ref = SafeTensors.read(out);
 
             Adam adam = new Adam(model.parameters(), c.adam(), scope);
-            TrainingStep step = new TrainingStep(model, adam, new LrSchedule(lr, 0, 1_000_000_000L), 1,
-                    new ImageNormalization(scope, ImageNormalization.IMAGENET_MEAN, ImageNormalization.IMAGENET_STD), scope);
+            Lpips lpips = backbone == null ? null : Lpips.load(device, backbone);
+            TrainingStep step = new TrainingStep(model, adam, new LrSchedule(lr, 0, 1_000_000_000L), 1, lpips, c.lpips(),
+                    new ImageNormalization(scope, ImageNormalization.IMAGENET_MEAN, ImageNormalization.IMAGENET_STD), scope,
+                    true);
             Tensor images = scope.fromArray(batch, b, 3, s, s);
             assertEquals(lr, step.run(images));
             TrainingStep.Losses losses = step.losses();
+            if (lpips != null) {
+                lpips.close();
+            }
 
             close("x", ref, "x", images.toFloatArray());
             close("z", ref, "z", model.latent().toFloatArray());
@@ -122,6 +143,7 @@ class TorchCrossCheckTest {
             scalar("loss", ref, "loss", losses.total());
             scalar("l1", ref, "l1", losses.l1());
             scalar("aux_loss", ref, "aux_loss", losses.aux());
+            scalar("lpips", ref, "lpips", losses.lpips());
             StateDict.gradients(model).forEach((name, e) -> close("gradient of " + name, ref, "grad." + name, e.data()));
             Map<String, StateDict.Entry> after = StateDict.of(model);
             after.forEach((name, e) -> {
@@ -149,7 +171,7 @@ class TorchCrossCheckTest {
         }
     }
 
-    private static String configJson(Case c, double lr) {
+    private static String configJson(Case c, double lr, Path lpipsBackbone) {
         StringBuilder j = new StringBuilder("{");
         if (c.quantizer() instanceof RfsqSpec r) {
             j.append(String.format(Locale.ROOT, "\"quantizer\": \"rfsq\", \"latent_channels\": %d, \"levels\": %s, \"stages\": %d,"
@@ -169,8 +191,12 @@ class TorchCrossCheckTest {
         Adam.Config a = c.adam();
         j.append(String.format(Locale.ROOT, "\"lr\": %s, \"beta1\": %s, \"beta2\": %s, \"adam_eps\": %s, \"weight_decay\": %s,"
                 + " \"decoupled\": %s, \"max_grad_norm\": %s, \"mean\": [0.485, 0.456, 0.406], \"std\": [0.229, 0.224, 0.225],"
-                + " \"l1_weight\": 1.0}", lr, a.beta1(), a.beta2(), a.eps(), a.weightDecay(), a.decoupled(), a.maxGradNorm()));
-        return j.toString();
+                + " \"l1_weight\": 1.0", lr, a.beta1(), a.beta2(), a.eps(), a.weightDecay(), a.decoupled(), a.maxGradNorm()));
+        if (lpipsBackbone != null) {
+            j.append(String.format(Locale.ROOT, ", \"lpips_backbone\": \"%s\", \"lpips_linear\": \"%s\", \"lpips_weight\": %s",
+                    lpipsBackbone, LPIPS_LINEAR, c.lpips()));
+        }
+        return j.append('}').toString();
     }
 
     /** ||actual - expected|| <= TOL ||expected|| (plus a floor for all-zero tensors). */

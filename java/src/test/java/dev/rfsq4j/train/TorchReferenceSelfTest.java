@@ -14,10 +14,11 @@ class TorchReferenceSelfTest {
     @Test
     void referencePassesItsOwnTests() throws Exception {
         Assumptions.assumeTrue(Python.has("torch", "numpy"),
-                "no /usr/bin/python3 with torch and numpy (apt-get install python3-torch): PyTorch reference self-test skipped");
+                "no " + Python.EXECUTABLE + " with torch and numpy (apt-get install python3-torch, or set RFSQ_PYTHON):"
+                        + " PyTorch reference self-test skipped");
         Python.Result r = Python.run("import sys, unittest; sys.path.insert(0, sys.argv[1]);"
                 + " result = unittest.main(module='test_train_step', argv=['x'], exit=False).result;"
-                + " sys.exit(0 if result.wasSuccessful() and result.testsRun >= 10 else 1)", "../bench/pytorch");
+                + " sys.exit(0 if result.wasSuccessful() and result.testsRun >= 10 else 1)", Python.ORACLES.toString());
         assertEquals(0, r.exit(), r.output());
     }
 }
