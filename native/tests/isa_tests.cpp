@@ -156,6 +156,42 @@ std::vector<Case> all_cases() {
         append(out, zq), append(out, idx), append(out, loss), append(out, dx), append(out, cs), append(out, avg), append(out, book),
             append(out, back);
     }});
+    cases.push_back({"evaluation ops: pools, 8-bit conversion, error sums, ssim, lpips head, scale-add", [](rfsq_ctx* ctx, Bytes& out) {
+        Rng g(250);
+        const int64_t b = 2, c = 3, h = 23, w = 19, n = b * c * h * w, np = b * c * (h / 2) * (w / 2);
+        Buf<float> x(ctx, randn(g, n, 1.0)), y(ctx, randn(g, n, 1.0)), dyp(ctx, randn(g, np, 1.0)), mp(ctx, np), dx(ctx, n),
+            ap(ctx, np), scale(ctx, std::vector<float>{58.4f, 57.1f, 57.4f}), shift(ctx, std::vector<float>{123.7f, 116.3f, 103.5f}),
+            u8(ctx, n), err(ctx, b * 2), ss(ctx, b * c * 2), lw(ctx, std::vector<float>{0.3f, 0.9f, 0.5f}), d(ctx, b),
+            dfa(ctx, n), sa(ctx, randn(g, n, 1.0));
+        append_status(out, rfsq_max_pool2x2_forward(ctx, x.d, b, c, h, w, mp.d));
+        append_status(out, rfsq_max_pool2x2_backward(ctx, x.d, dyp.d, b, c, h, w, dx.d));
+        append_status(out, rfsq_avg_pool2x2_forward(ctx, x.d, b, c, h, w, ap.d));
+        append_status(out, rfsq_to_8bit(ctx, x.d, b, c, h, w, scale.d, shift.d, u8.d));
+        append_status(out, rfsq_image_errors(ctx, x.d, y.d, b, c * h * w, err.d));
+        append_status(out, rfsq_ssim(ctx, x.d, y.d, b, c, h, w, 2.0f, 1, ss.d));
+        append_status(out, rfsq_lpips_layer_forward(ctx, x.d, y.d, b, c, h, w, lw.d, 0, d.d));
+        append_status(out, rfsq_lpips_layer_backward(ctx, x.d, y.d, b, c, h, w, lw.d, 0.7f, 0, dfa.d));
+        append_status(out, rfsq_channel_scale_add(ctx, x.d, b, c, h, w, lw.d, sa.d));
+        append(out, mp), append(out, dx), append(out, ap), append(out, u8), append(out, err), append(out, ss), append(out, d),
+            append(out, dfa), append(out, sa);
+    }});
+    cases.push_back({"blocked layout conversions, adam with device constants", [](rfsq_ctx* ctx, Bytes& out) {
+        Rng g(260);
+        const int64_t b = 2, c = 19, h = 9, w = 13, n = b * c * h * w;
+        int32_t k = 1;
+        append_status(out, rfsq_conv_block(ctx, &k));
+        const int64_t nb = b * ((c + k - 1) / k) * k * h * w;
+        Buf<float> x(ctx, randn(g, n, 1.0)), blocked(ctx, nb), back(ctx, n), p(ctx, randn(g, n, 0.1)), grad(ctx, randn(g, n, 1.0)),
+            m(ctx, randn(g, n, 0.01)), v(ctx, std::vector<float>(n, 1e-4f)), sq(ctx, std::vector<float>{3.0f}), consts(ctx, 3);
+        append_status(out, rfsq_blocked_convert(ctx, x.d, b, c, h, w, 1, blocked.d));
+        append_status(out, rfsq_blocked_convert(ctx, blocked.d, b, c, h, w, 0, back.d));
+        const rfsq_adam_cfg cfg{1e-3, 0.9, 0.999, 1e-8, 5e-5, 0.5, 1, 4};
+        std::vector<float> host(3);
+        append_status(out, rfsq_adam_constants(&cfg, host.data()));
+        consts.put(host);
+        append_status(out, rfsq_adam_step_device(ctx, &cfg, consts.d, p.d, grad.d, m.d, v.d, n, sq.d));
+        append(out, blocked), append(out, back), append(out, p), append(out, m), append(out, v);
+    }});
     return cases;
 }
 
