@@ -232,6 +232,10 @@ unsigned forward_image(const RfsqShape& sh, const float* params, const Condition
         if (io.aff_out)
             for (int c = 0; c < C; ++c) io.aff_out[s * kMaxLevels + c] = aff[c], io.sig_out[s * kMaxLevels + c] = sig[c];
         const bool next = ln && s + 1 < K;
+        // The backward's forward without parameters (strategy none) needs no last stage: it writes nothing the
+        // sweep reads, and its rounding cannot meet a NaN or Inf that an earlier stage did not (u = r, and r - q
+        // stays finite for a finite r with |q| <= 1).
+        if (!io.zhat && !io.codes && !dst && !io.idx && !io.rnorm && s > 0) break;
         for (int64_t blk = crew.first; blk < crew.last; ++blk) {
             const int64_t p0 = blk * kBlock, p1 = std::min(N, p0 + kBlock);
             int32_t index[kBlock];
