@@ -34,13 +34,14 @@ mvn -B -q -N dependency:copy -Dartifact=org.junit.platform:junit-platform-consol
 
 # The round builds and loads its own librfsq (RFSQ_LIBRARY), so the jars travel without their native libraries
 # (libdnnl.so.3 alone is 90 MB); the build there gets oneDNN's headers, libdnnl.so.3 and libOpenCL.so.1 (which
-# the build copies next to librfsq.so) from onednn.tar.xz.
+# the build copies next to librfsq.so) from onednn.tar.xz. Lucene leaves too: only VectorCodecBench, a CPU
+# comparison the round does not run, needs it.
 python3 - "$G"/app/lib/rfsq4j-bindings-*.jar "$G/benchmarks.jar" <<'PY'
 import shutil, sys, zipfile
 for path in sys.argv[1:]:
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(path + ".tmp", "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
-            if not item.filename.startswith("native/"):
+            if not item.filename.startswith(("native/", "org/apache/lucene/", "META-INF/services/org.apache.lucene")):
                 dst.writestr(item, src.read(item))
     shutil.move(path + ".tmp", path)
 PY
@@ -49,16 +50,17 @@ tar -C bindings/target -cf - onednn | xz -T2 -6 > "$G/onednn.tar.xz"
 
 # A runtime with the modules our jars and tests need (jdeps), plus those JUnit's console launcher and JMH use
 # (TOOLCHAIN.md). Not jdeps of those two jars: they reach java.sql and java.desktop only from bundled code
-# that is never loaded here (a CSV parser, a geometry class), and java.desktop alone would add ~10 MB.
-MODS=$( ("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 \
+# that is never loaded here (a CSV parser, a geometry class). -q: JFreeChart's split packages are not our concern.
+MODS=$( ("$JAVA_HOME/bin/jdeps" -q --ignore-missing-deps --print-module-deps --multi-release 25 --module-path "$G/app/lib" \
     "$G"/app/*.jar "$G"/app/lib/*.jar "$G/test/classes" $(ls "$G"/test/lib/*.jar 2>/dev/null) | tr , '\n';
     printf '%s\n' java.base java.logging java.management jdk.unsupported) | sort -u | paste -sd, -)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-"$JAVA_HOME/bin/jlink" --add-modules "$MODS" --strip-debug --no-header-files --no-man-pages --compress zip-9 \
+# Uncompressed modules image, then xz over all of it: 20 MB against 34 MB for jlink's own zip-9 then xz.
+"$JAVA_HOME/bin/jlink" --add-modules "$MODS" --strip-debug --no-header-files --no-man-pages --compress zip-0 \
     --output "$TMP/rt"
 strip --strip-unneeded "$TMP/rt/lib/server/libjvm.so"
-tar -C "$TMP" -cJf "$G/rt.tar.xz" rt
+tar -C "$TMP" -cf - rt | xz -T2 -9 > "$G/rt.tar.xz"
 
 {
     echo "prepared: $(date -u '+%Y-%m-%d %H:%M UTC') on $(hostname)"
