@@ -137,8 +137,13 @@ RFSQ_INLINE bool half_is_pow2(const FsqConsts& k, int c) {
     return (h & (h - 1)) == 0;
 }
 
+// The identity conditioning (strategy none, and any stage whose mu = 0, a = 1, beta = 0, ainv = 1): u = r and
+// q = code give stage_u's and stage_q's bits (they differ only at r = -0, where u + shift is the same +0 or shift,
+// and a code is never -0), without their four multiplications and additions.
+RFSQ_INLINE bool is_identity(const Affine& A) { return A.mu == 0.0f && A.a == 1.0f && A.beta == 0.0f && A.ainv == 1.0f; }
+
 // One channel of stage_block over positions [p0, p1).
-template <int kZhat, bool kRes, bool kMean, bool kPow2>
+template <int kZhat, bool kRes, bool kMean, bool kPow2, bool kIdent>
 RFSQ_INLINE void stage_row(const FsqConsts& k, int c, const Affine A, const float* x, float* r, float* zh, float* cd,
                            int32_t* index, int64_t p0, int64_t p1, float* sql, unsigned* badl, float* mean) {
     const int32_t basis = k.basis[c];
@@ -146,10 +151,10 @@ RFSQ_INLINE void stage_row(const FsqConsts& k, int c, const Affine A, const floa
     over_lanes(p0, p1, [&](int64_t p, int l) __attribute__((always_inline)) {
         const float xv = x[p];
         unsigned bad = 0;
-        const int32_t d = fsq_digit(k, c, fsq_round(k, c, stage_u(A, xv), bad));
+        const int32_t d = fsq_digit(k, c, fsq_round(k, c, kIdent ? xv : stage_u(A, xv), bad));
         badl[l] |= bad;
         const float code = code_of_digit<kPow2>(k, c, d, inv_half);
-        const float q = stage_q(A, code);
+        const float q = kIdent ? code : stage_q(A, code);
         const float rn = xv - q;
         if (kZhat == 0) cd[p] = code;
         if (kZhat == 1) zh[p] = 0.0f + q;
@@ -182,10 +187,16 @@ __attribute__((noinline)) unsigned stage_block(const FsqConsts& consts, int C, i
         float* cd = kZhat == 0 ? codes + c * N : nullptr;
         float mean[kLanes];
         zero_lanes(mean);
-        if (half_is_pow2(k, c))
-            stage_row<kZhat, kRes, kMean, true>(k, c, aff[c], src + c * N, r, zh, cd, index, p0, p1, sql, badl, mean);
-        else
-            stage_row<kZhat, kRes, kMean, false>(k, c, aff[c], src + c * N, r, zh, cd, index, p0, p1, sql, badl, mean);
+#define RFSQ_ROW(pow2, ident) \
+    stage_row<kZhat, kRes, kMean, pow2, ident>(k, c, aff[c], src + c * N, r, zh, cd, index, p0, p1, sql, badl, mean)
+        if (half_is_pow2(k, c)) {
+            if (is_identity(aff[c])) RFSQ_ROW(true, true);
+            else RFSQ_ROW(true, false);
+        } else {
+            if (is_identity(aff[c])) RFSQ_ROW(false, true);
+            else RFSQ_ROW(false, false);
+        }
+#undef RFSQ_ROW
         if (kMean) next_mean[c] = lane_total(mean);
     }
     *sq = lane_total(sql);
