@@ -1,5 +1,6 @@
 package dev.rfsq4j.data;
 
+import dev.rfsq4j.internal.ProgressLine;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.PrintStream;
@@ -320,58 +321,41 @@ public final class Prepare {
         return ByteBuffer.wrap(d).getLong();
     }
 
-    /** The progress line: images done, a bar, images/s, skipped, ETA; redrawn in place on a terminal. */
+    /** The progress line: images done, a bar, images/s, skipped, ETA (one line per shard without a terminal). */
     private static final class Progress {
-        private static final int WIDTH = 24;
         final AtomicLong done = new AtomicLong();
         final AtomicLong skipped = new AtomicLong();
         private final PrintStream out;
         private final long total;
-        private final boolean terminal;
-        private final long start = System.nanoTime();
+        private final ProgressLine line;
 
         Progress(PrintStream out, long total) {
             this.out = out;
             this.total = total;
-            this.terminal = out == System.out && System.console() != null;
+            this.line = new ProgressLine(out, total, 0);
         }
 
         void redraw() {
-            if (terminal) {
-                out.print("\r" + line());
-                out.flush();
+            if (line.terminal()) {
+                line.show(line(), true);
             }
         }
 
         void shardDone(int shard, int shards) {
-            if (terminal) {
-                redraw();
-            } else {
-                out.println(line() + String.format(Locale.ROOT, " (shard %d/%d)", shard, shards));
-            }
+            line.show(line() + (line.terminal() ? "" : String.format(Locale.ROOT, " (shard %d/%d)", shard, shards)), true);
         }
 
         void finish() {
-            if (terminal) {
-                out.println();
-            }
-            out.printf(Locale.ROOT, "done in %s: %d images, %d skipped%n", clock((System.nanoTime() - start) / 1e9), total,
+            line.end();
+            out.printf(Locale.ROOT, "done in %s: %d images, %d skipped%n", ProgressLine.clock(line.elapsed()), total,
                     skipped.get());
         }
 
         private String line() {
             long d = done.get();
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            double rate = d / Math.max(elapsed, 1e-9);
-            int filled = (int) (WIDTH * d / Math.max(total, 1));
-            String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
-            return String.format(Locale.ROOT, "prepare %d/%d [%s] %.0f img/s, %d skipped, ETA %s", d, total, bar, rate,
-                    skipped.get(), clock(rate > 0 ? (total - d) / rate : 0));
-        }
-
-        private static String clock(double seconds) {
-            long s = Math.round(seconds);
-            return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+            double rate = d / Math.max(line.elapsed(), 1e-9);
+            return String.format(Locale.ROOT, "prepare %d/%d [%s] %.0f img/s, %d skipped, ETA %s", d, total,
+                    line.bar(d), rate, skipped.get(), line.eta(d, total - d));
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.rfsq4j.eval;
 import dev.rfsq4j.Device;
 import dev.rfsq4j.Scope;
 import dev.rfsq4j.Tensor;
+import dev.rfsq4j.internal.ProgressLine;
 import dev.rfsq4j.nn.ImageNormalization;
 import dev.rfsq4j.nn.LatentQuantizer;
 import dev.rfsq4j.nn.QuantizerSpec;
@@ -15,6 +16,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Reconstructs every image of a set with a trained model, as training preprocesses it (resize, center crop,
@@ -75,14 +77,14 @@ public final class Evaluator {
         List<float[]> originals = new ArrayList<>();
         List<List<float[]>> reconstructions = new ArrayList<>();
         int image = 3 * s * s;
-        EvalProgress bar = new EvalProgress(progress, set.count());
+        ProgressLine bar = new ProgressLine(progress, set.count(), 10); // without a terminal, a line per 10 s at most
         long start = System.nanoTime();
         int evaluated = 0;
         for (int first = 0; first < set.count(); first += batch) {
             float[] pixels = new float[Math.min(batch, set.count() - first) * image];
             int[] at = set.load(first, pixels.length / image, pixels); // set positions of the rows that decoded
             int n = at.length;
-            bar.update(first);
+            showProgress(bar, first, set.count());
             if (n == 0) {
                 continue;
             }
@@ -128,13 +130,13 @@ public final class Evaluator {
                 collectSamples(pixels, at, sampleAt, image, batchPictures, originals, reconstructions);
             }
         }
-        bar.update(set.count());
+        showProgress(bar, set.count(), set.count());
         if (evaluated == 0) {
             throw new IOException(set.dir() + ": none of its images could be decoded (" + set.skipped().size()
                     + " skipped, e.g. " + set.skipped().get(0).file() + ": " + set.skipped().get(0).reason() + ")");
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        bar.finish();
+        bar.end();
 
         List<Evaluation.Stage> stageStats = new ArrayList<>();
         for (int k = 0; k < stages; k++) {
@@ -217,5 +219,11 @@ public final class Evaluator {
             out[i] = (float) Math.clamp(v, 0, 1);
         }
         return out;
+    }
+
+    private static void showProgress(ProgressLine bar, int done, int total) {
+        double rate = done / Math.max(bar.elapsed(), 1e-9);
+        bar.show(String.format(Locale.ROOT, "eval %d/%d [%s] %.1f img/s ETA %s", done, total, bar.bar(done), rate,
+                bar.eta(done, total - done)), done == total);
     }
 }
