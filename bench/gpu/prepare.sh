@@ -66,6 +66,7 @@ tar -C "$TMP" -cf - rt | xz -T2 -9 > "$G/rt.tar.xz"
     echo "prepared: $(date -u '+%Y-%m-%d %H:%M UTC') on $(hostname)"
     echo "commit: $(git rev-parse -q --verify HEAD || echo none) ($(git status --porcelain 2>/dev/null | wc -l) paths changed or untracked)"
     echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); modules: $MODS"
+    echo "jar sources: $(bash bench/gpu/jar_sources.sh)"
     (cd "$G" && find . -type f ! -path './test/classes/*' -printf '%s\t%p\n' | sort -k2)
     echo "test classes: $(find "$G/test/classes" -name '*Test.class' | wc -l) test classes"
 } > "$G/MANIFEST.txt"

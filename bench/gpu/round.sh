@@ -185,13 +185,14 @@ PY
 } >>"$LOG" 2>&1
 export RFSQ_PYTHON ONEDNN RT CUDNN
 NEED_GPU='nvidia-smi -L >/dev/null 2>&1 || { echo "FAIL: no NVIDIA GPU here (nvidia-smi -L failed): this round needs one"; exit 1; };'
+NEED_JARS="grep -qx \"jar sources: \$(bash bench/gpu/jar_sources.sh)\" $G/MANIFEST.txt || { echo 'FAIL: .gpu/ holds jars built from other sources: run bench/gpu/prepare.sh at this commit and carry .gpu again'; exit 1; };"
 JAVA="$RT/bin/java --enable-native-access=ALL-UNNAMED"
 CP=$G/test/classes:$G/app/rfsq4j.jar$(for j in "$G"/app/lib/*.jar "$G"/test/lib/*.jar; do [ -f "$j" ] && printf ':%s' "$j"; done)
 
 BUILD_CMD="cmake -S . -B $BUILD -DCMAKE_BUILD_TYPE=Release -DRFSQ_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90-real \
     -DRFSQ_OUTPUT_DIR=$BUILD/out -DRFSQ_ONEDNN_ROOT=$ONEDNN ${CUDNN:+-DRFSQ_CUDNN_INCLUDE=$CUDNN/include} \
   && cmake --build $BUILD -j \$(nproc) --target rfsq rfsq_native_tests rfsq_train_ops_tests rfsq_conv_tests \
-    rfsq_baselines_tests rfsq_cuda_bench && echo \$(source_hash) > $BUILD/built.txt && ls -la $LIB $BENCH"
+    rfsq_baselines_tests rfsq_eval_ops_tests rfsq_isa_tests rfsq_cuda_bench && echo \$(source_hash) > $BUILD/built.txt && ls -la $LIB $BENCH"
 export -f source_hash
 export BUILD LIB BENCH
 
@@ -223,6 +224,7 @@ if [ "$PART" = A ]; then
     # JUnit on the CUDA backend: RFSQ_LIBRARY is the library built above; RFSQ_PYTHON lets the PyTorch
     # cross-checks run. junit_summary.py fails the step when CUDA cases or cross-checks were skipped.
     step junit 200 "test -x $RT/bin/java || { echo 'FAIL: no Java runtime: run bench/gpu/prepare.sh here first and carry .gpu'; exit 1; }
+      $NEED_JARS
       cat $G/MANIFEST.txt; rc=0; cd java; RFSQ_LIBRARY=$LIB $JAVA -jar $G/test/junit-platform-console-standalone-*.jar execute \
         --class-path '$CP' --scan-class-path $G/test/classes --fail-if-no-tests --disable-banner --details=summary \
         --reports-dir $W/junit || rc=\$?; cd ..
@@ -238,19 +240,19 @@ else
     export LD_LIBRARY_PATH=$BUILD/out${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
     step cuda_bench 50 "$BENCH --repeats 50 --large 4096 --out $W/cuda_bench.md
       test -s $W/cuda_bench.md || { echo 'FAIL: rfsq_cuda_bench wrote no table (it skips without a CUDA device)'; exit 1; }"
-    step train_bench 80 "RFSQ_LIBRARY=$LIB $JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.TrainStepBench cuda 128 128 2 8 \
+    step train_bench 80 "$NEED_JARS RFSQ_LIBRARY=$LIB $JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.TrainStepBench cuda 128 128 2 8 \
       rfsq-4x1024-none rfsq-4x1024-ln rfsq-2x2048-ln fsq-4096 lfq-4096 vq-ema-4096 | tee $W/train_bench.txt"
-    step conv_bench 45 "RFSQ_LIBRARY=$LIB $JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.ConvLayerBench cuda 128 128 10 | tee $W/conv_bench.txt"
+    step conv_bench 45 "$NEED_JARS RFSQ_LIBRARY=$LIB $JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.ConvLayerBench cuda 128 128 10 | tee $W/conv_bench.txt"
     # Correctness first (it exits 1 on any failure), then the timings; a comparison that cannot run fails the step.
     step compare 120 "PYTHONUNBUFFERED=1 ${RFSQ_PYTHON:-python3} bench/pytorch/compare.py $LIB --device cuda --bench \
       --compile-budget 45 --out $W/compare.md"
     # Evaluation (issue 8): image metrics, LPIPS distance and LPIPS forward+backward at batch 16 and 64, 128x128
     # (LPIPS with a random VGG16-shaped backbone: the cost of the real one).
-    step eval_bench 40 "RFSQ_LIBRARY=$LIB $JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.EvalBench cuda 128 3 16 64 \
+    step eval_bench 40 "$NEED_JARS RFSQ_LIBRARY=$LIB $JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.EvalBench cuda 128 3 16 64 \
       | tee $W/eval_bench.txt"
     # The data loader alone (issue 14), to set beside train_bench: shards of synthetic images (no image data here),
     # batch 128 at 128x128, on this machine's CPU cores. Last: the least needed when the budget runs short.
-    step loader_bench 30 "$JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.LoaderBench synthetic:1024 128 128 10 100 \
+    step loader_bench 30 "$NEED_JARS $JAVA -cp $G/benchmarks.jar dev.rfsq4j.bench.LoaderBench synthetic:1024 128 128 10 100 \
       | tee $W/loader_bench.txt"
 fi
 
