@@ -174,7 +174,10 @@ public final class TorchCheckpoint implements AutoCloseable {
         }
         Object protocol = TorchPickle.load(where, in, size - in.count);
         if (!(protocol instanceof Long p) || p != LEGACY_PROTOCOL) {
-            throw new IOException(file + ": unsupported torch.save protocol version " + protocol);
+            // Only a number is shown as it is: anything else is file-controlled text or a structure.
+            throw new IOException(file + ": unsupported torch.save protocol version " + (protocol instanceof Long
+                    || protocol instanceof BigInteger ? Messages.quote(protocol.toString()) : "(a pickled "
+                    + (protocol == null ? "None" : protocol.getClass().getSimpleName()) + ")"));
         }
         if (TorchPickle.load(where, in, size - in.count) instanceof Map<?, ?> info
                 && Boolean.FALSE.equals(info.get("little_endian"))) {

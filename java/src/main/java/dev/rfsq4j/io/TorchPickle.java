@@ -214,7 +214,8 @@ final class TorchPickle {
         Global g = new Global(module, name);
         boolean storage = module.equals("torch") && STORAGE_DTYPES.containsKey(name);
         if (!storage && !CALLABLES.contains(g.qualified())) {
-            throw new IOException(source + ": refused: the pickle names the global " + g.qualified() + " (byte " + at
+            throw new IOException(source + ": refused: the pickle names the global " + Messages.quote(g.qualified())
+                    + " (byte " + at
                     + "); a weights file may only use collections.OrderedDict, torch._utils._rebuild_tensor_v2 and"
                     + " torch.*Storage, so it is not loaded (it could run code)");
         }

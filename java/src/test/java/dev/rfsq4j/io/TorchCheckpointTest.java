@@ -78,6 +78,14 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void aStackGlobalsNameIsQuotedIntoOneLine() {
+        // STACK_GLOBAL takes its names from strings, which may hold newlines; the message must stay one line.
+        IOException e = refused(pickle("\\x8c\\x03o\ns\\x8c\\x06system\\x93."));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("\"o\\ns.system\""), e.getMessage());
+    }
+
+    @Test
     void reduceOfAnAllowedNonCallableIsRefused() {
         // torch.FloatStorage may be named (in a persistent id) but never called.
         IOException e = refused(pickle("ctorch\nFloatStorage\n)R."));
