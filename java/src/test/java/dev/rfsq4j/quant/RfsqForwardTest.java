@@ -87,15 +87,7 @@ class RfsqForwardTest {
     }
 
     static Stream<Arguments> servingCases() {
-        List<Arguments> out = new ArrayList<>();
-        for (Backend backend : new Backend[] {Backend.CPU, Backend.CUDA}) {
-            for (Strategy strategy : Strategy.values()) {
-                for (int[] bhw : new int[][] {{1, 32, 32}, {3, 17, 9}, {37, 1, 1}, {6, 2, 2}}) {
-                    out.add(Arguments.of(backend, strategy, bhw[0], bhw[1], bhw[2]));
-                }
-            }
-        }
-        return out.stream();
+        return everyBackendAndStrategy(new int[][] {{1, 32, 32}, {3, 17, 9}, {37, 1, 1}, {6, 2, 2}});
     }
 
     /**
@@ -138,10 +130,15 @@ class RfsqForwardTest {
      * 8x653 is the largest that fits the opt-in maximum of an H100/H200, 55x95 goes to global memory.
      */
     static Stream<Arguments> edges() {
+        return everyBackendAndStrategy(new int[][] {{2, 33, 33}, {1, 8, 653}, {1, 55, 95}});
+    }
+
+    /** (backend, strategy, b, h, w) for every backend, strategy and (b, h, w) of shapes. */
+    static Stream<Arguments> everyBackendAndStrategy(int[][] shapes) {
         List<Arguments> out = new ArrayList<>();
         for (Backend backend : new Backend[] {Backend.CPU, Backend.CUDA}) {
             for (Strategy strategy : Strategy.values()) {
-                for (int[] bhw : new int[][] {{2, 33, 33}, {1, 8, 653}, {1, 55, 95}}) {
+                for (int[] bhw : shapes) {
                     out.add(Arguments.of(backend, strategy, bhw[0], bhw[1], bhw[2]));
                 }
             }
