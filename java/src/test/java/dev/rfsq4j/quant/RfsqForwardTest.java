@@ -98,30 +98,7 @@ class RfsqForwardTest {
     @ParameterizedTest(name = "{0} {1} {2}x{3}x{4}")
     @MethodSource("servingCases")
     void servingShapesMatchTheReferenceAndAnImageAlone(Backend backend, Strategy strategy, int b, int h, int w) {
-        String name = "serving " + backend + " " + strategy + " " + b + "x" + h + "x" + w;
-        SplittableRandom random = Seeds.random(name);
-        Levels levels = Levels.of(4, 4, 4, 4, 4);
-        int stages = 4, c = levels.count(), hw = h * w;
-        float[] z = Seeds.gaussian(random, b * c * hw, 1.5);
-        float[] params = Cases.randomParams(random, strategy, stages, c);
-        Reference.Result ref = new Reference(levels, stages, strategy)
-                .forward(Seeds.toDouble(z), b, h, w, Cases.toDouble(params), null, null, MARGIN);
-        try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
-            Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope), params);
-            Rfsq.Output out = rfsq.forward(scope.fromArray(z, b, c, h, w));
-            float[] zhat = out.zhat().toFloatArray();
-            int[] indices = out.indices().toIntArray();
-            Approx.assertClose(name + ": zhat", ref.zhat, zhat, ref.tainted[stages - 1], ATOL, RTOL);
-            Approx.assertEqual(name + ": indices", ref.indices, indices, Cases.indexMask(ref, b, c, hw, stages));
-            for (int img = 0; img < b; img += Math.max(1, b / 4)) {
-                float[] one = Arrays.copyOfRange(z, img * c * hw, (img + 1) * c * hw);
-                Rfsq.Output alone = rfsq.forward(scope.fromArray(one, 1, c, h, w));
-                assertArrayEquals(Arrays.copyOfRange(zhat, img * c * hw, (img + 1) * c * hw), alone.zhat().toFloatArray(),
-                        name + ": zhat of image " + img + " alone");
-                assertArrayEquals(Arrays.copyOfRange(indices, img * hw * stages, (img + 1) * hw * stages),
-                        alone.indices().toIntArray(), name + ": indices of image " + img + " alone");
-            }
-        }
+        checkForward("serving", backend, strategy, b, h, w, 1.5, true);
     }
 
     /**
@@ -149,22 +126,40 @@ class RfsqForwardTest {
     @ParameterizedTest(name = "{0} {1} {2}x{3}x{4}")
     @MethodSource("edges")
     void forwardAtTheLaunchEdges(Backend backend, Strategy strategy, int b, int h, int w) {
-        String name = "forward edge " + backend + " " + strategy + " " + b + "x" + h + "x" + w;
+        checkForward("forward edge", backend, strategy, b, h, w, 1.3, false);
+    }
+
+    /**
+     * RFSQ 4x[4,4,4,4,4] forward of a fresh N(0, sigma) latent (B,5,H,W) against the float64 reference: zhat,
+     * indices and residual norms; with alone, also every (sampled) image's bits encoded by itself.
+     */
+    private static void checkForward(String what, Backend backend, Strategy strategy, int b, int h, int w, double sigma,
+            boolean alone) {
+        String name = what + " " + backend + " " + strategy + " " + b + "x" + h + "x" + w;
         SplittableRandom random = Seeds.random(name);
         Levels levels = Levels.of(4, 4, 4, 4, 4);
         int stages = 4, c = levels.count(), hw = h * w;
-        float[] z = Seeds.gaussian(random, b * c * hw, 1.3);
+        float[] z = Seeds.gaussian(random, b * c * hw, sigma);
         float[] params = Cases.randomParams(random, strategy, stages, c);
         Reference.Result ref = new Reference(levels, stages, strategy)
                 .forward(Seeds.toDouble(z), b, h, w, Cases.toDouble(params), null, null, MARGIN);
         try (Device device = Backends.open(backend); Scope scope = Scope.openPoisoned(device)) {
             Rfsq rfsq = Cases.withParams(Rfsq.builder(levels).stages(stages).strategy(strategy).build(scope), params);
             Rfsq.Output out = rfsq.forward(scope.fromArray(z, b, c, h, w));
-            Approx.assertClose(name + ": zhat", ref.zhat, out.zhat().toFloatArray(), ref.tainted[stages - 1], ATOL, RTOL);
-            Approx.assertEqual(name + ": indices", ref.indices, out.indices().toIntArray(),
-                    Cases.indexMask(ref, b, c, hw, stages));
+            float[] zhat = out.zhat().toFloatArray();
+            int[] indices = out.indices().toIntArray();
+            Approx.assertClose(name + ": zhat", ref.zhat, zhat, ref.tainted[stages - 1], ATOL, RTOL);
+            Approx.assertEqual(name + ": indices", ref.indices, indices, Cases.indexMask(ref, b, c, hw, stages));
             Approx.assertClose(name + ": rnorm", ref.rnorm, out.rnorm().toFloatArray(),
                     Cases.rnormMask(ref, b, c, hw, stages), ATOL, RTOL);
+            for (int img = 0; alone && img < b; img += Math.max(1, b / 4)) {
+                float[] one = Arrays.copyOfRange(z, img * c * hw, (img + 1) * c * hw);
+                Rfsq.Output single = rfsq.forward(scope.fromArray(one, 1, c, h, w));
+                assertArrayEquals(Arrays.copyOfRange(zhat, img * c * hw, (img + 1) * c * hw), single.zhat().toFloatArray(),
+                        name + ": zhat of image " + img + " alone");
+                assertArrayEquals(Arrays.copyOfRange(indices, img * hw * stages, (img + 1) * hw * stages),
+                        single.indices().toIntArray(), name + ": indices of image " + img + " alone");
+            }
         }
     }
 
