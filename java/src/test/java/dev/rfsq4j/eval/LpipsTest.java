@@ -20,16 +20,13 @@ import dev.rfsq4j.Tensor;
 import dev.rfsq4j.data.ImageFolder;
 import dev.rfsq4j.io.Npy;
 import dev.rfsq4j.io.SafeTensors;
+import dev.rfsq4j.io.TorchZips;
 import dev.rfsq4j.nn.ImageNormalization;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -215,17 +212,7 @@ class LpipsTest {
             Path evil = tmp.resolve("evil.pth");
             byte[] pickle = {(byte) 0x80, 2, 'c', 'o', 's', '\n', 's', 'y', 's', 't', 'e', 'm', '\n', 'X', 5, 0, 0, 0, 't', 'o',
                 'u', 'c', 'h', (byte) 0x85, 'R', '.'};
-            try (OutputStream os = Files.newOutputStream(evil); ZipOutputStream zip = new ZipOutputStream(os)) {
-                ZipEntry entry = new ZipEntry("evil/data.pkl"); // stored, as torch.save stores its entries
-                CRC32 crc = new CRC32();
-                crc.update(pickle);
-                entry.setMethod(ZipEntry.STORED);
-                entry.setSize(pickle.length);
-                entry.setCrc(crc.getValue());
-                zip.putNextEntry(entry);
-                zip.write(pickle);
-                zip.closeEntry();
-            }
+            TorchZips.write(evil, "evil/data.pkl", pickle);
             oneLine(assertThrows(IOException.class, () -> Lpips.load(device, evil)), "refused");
             // A truncated checkpoint.
             Path cut = tmp.resolve("cut.pth");

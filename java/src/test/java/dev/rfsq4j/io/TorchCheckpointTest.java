@@ -11,15 +11,12 @@ import dev.rfsq4j.Python;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -127,7 +124,7 @@ class TorchCheckpointTest {
     @Test
     void hostilePickleInsideAZipCheckpointIsRefused() throws IOException {
         Path file = tmp.resolve("evil.pth");
-        writeZip(file, "evil/data.pkl", pickle("cos\nsystem\nX\\x02\\x00\\x00\\x00ls\\x85R."));
+        TorchZips.write(file, "evil/data.pkl", pickle("cos\nsystem\nX\\x02\\x00\\x00\\x00ls\\x85R."));
         IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.open(file));
         assertTrue(e.getMessage().startsWith(file + ": \"evil/data.pkl\": refused") && e.getMessage().contains("os.system"),
                 e.getMessage());
@@ -137,11 +134,11 @@ class TorchCheckpointTest {
     void compressedEntriesAreRefused() throws IOException {
         // torch.save stores entries uncompressed; a deflated one could inflate far beyond the file (a zip bomb).
         Path file = tmp.resolve("deflated.pth");
-        writeZip(file, "archive/data.pkl", pickle("}."), ZipEntry.DEFLATED);
+        TorchZips.write(file, "archive/data.pkl", pickle("}."), ZipEntry.DEFLATED);
         IOException e = assertThrows(IOException.class, () -> TorchCheckpoint.open(file));
         assertTrue(e.getMessage().contains("\"archive/data.pkl\" is compressed"), e.getMessage());
         Path stored = tmp.resolve("stored.pth");
-        writeZip(stored, "archive/data.pkl", pickle("}."));
+        TorchZips.write(stored, "archive/data.pkl", pickle("}."));
         try (TorchCheckpoint ckpt = TorchCheckpoint.open(stored)) {
             assertTrue(ckpt.names().isEmpty());
         }
@@ -161,7 +158,7 @@ class TorchCheckpointTest {
         assertTrue(assertThrows(IOException.class, () -> TorchCheckpoint.open(text)).getMessage()
                 .contains("not a PyTorch checkpoint"));
         Path zip = tmp.resolve("other.zip");
-        writeZip(zip, "readme.txt", "hello".getBytes(StandardCharsets.UTF_8));
+        TorchZips.write(zip, "readme.txt", "hello".getBytes(StandardCharsets.UTF_8));
         assertTrue(assertThrows(IOException.class, () -> TorchCheckpoint.open(zip)).getMessage()
                 .contains("without <name>/data.pkl"));
         Path badZip = Files.write(tmp.resolve("bad.pth"), new byte[] {'P', 'K', 3, 4, 1, 2, 3});
@@ -297,29 +294,6 @@ class TorchCheckpointTest {
             assertThrows(IllegalArgumentException.class, () -> ckpt.floats("absent"));
         }
     }
-
-    /** A zip with one entry, stored uncompressed as torch.save stores its entries. */
-    static void writeZip(Path file, String entry, byte[] data) throws IOException {
-        writeZip(file, entry, data, ZipEntry.STORED);
-    }
-
-    static void writeZip(Path file, String entry, byte[] data, int method) throws IOException {
-        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
-            ZipEntry e = new ZipEntry(entry);
-            e.setMethod(method);
-            if (method == ZipEntry.STORED) {
-                CRC32 crc = new CRC32();
-                crc.update(data);
-                e.setSize(data.length);
-                e.setCompressedSize(data.length);
-                e.setCrc(crc.getValue());
-            }
-            zip.putNextEntry(e);
-            zip.write(data);
-            zip.closeEntry();
-        }
-    }
-
     private static double[] toDoubles(float[] a) {
         double[] d = new double[a.length];
         for (int i = 0; i < a.length; i++) {
